@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cpufeat: fetch the Debian linux-source-6.12 base, lay the series over it,
+# build test kernels for x86_64 and arm64, boot them under QEMU and test.
+#
+#   make demo     boot the x86_64 guest and show masks in action
+#   make check    every KUnit suite and kselftest on both architectures
+#   make series   export the work as a git-am-able patch series
+
+TOP      := $(CURDIR)
+BUILD    ?= $(TOP)/build
+HARNESS  := $(TOP)/tools/testing/cpufeat
+ARCHES   := x86_64 arm64
+export TOP BUILD
+
+.PHONY: all deps tree kernel initramfs guest guests check demo series clean \
+	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
+	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES))
+
+all: guests
+
+# Install the Debian packages the build and the guests need.
+deps:
+	@$(HARNESS)/install-deps.sh
+
+# build/linux: the pristine base with the series applied (a git tree whose
+# "base" tag is the pristine package).
+tree: deps
+	@$(HARNESS)/series.sh apply
+
+kernel-%: tree
+	@$(HARNESS)/build-kernel.sh $*
+
+initramfs-%: tree
+	@$(HARNESS)/mkinitramfs.sh $*
+
+guest-%: kernel-% initramfs-%
+	@:
+
+guests: $(addprefix guest-,$(ARCHES))
+
+check-%: guest-%
+	@$(HARNESS)/check.sh $*
+
+check: guests
+	@$(HARNESS)/check.sh $(ARCHES)
+
+demo: guest-x86_64
+	@$(HARNESS)/demo.sh
+
+series: tree
+	@$(HARNESS)/series.sh export
+
+clean:
+	rm -rf $(BUILD)
