@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cpufeat: which CPU features the programs in a cgroup are told about.
+ *
+ * At execve() a program's view is latched from its cgroup's effective set
+ * into its mm; the auxiliary vector (and, per architecture, other discovery
+ * paths) then report only what the view allows.
+ */
+#ifndef _LINUX_CGROUP_CPUFEAT_H
+#define _LINUX_CGROUP_CPUFEAT_H
+
+#include <linux/jump_label.h>
+#include <linux/mm_types.h>
+#include <linux/types.h>
+
+struct linux_binprm;
+struct seq_file;
+
+/**
+ * struct cpufeat_dep - a feature that cannot be offered without another
+ * @feature: the dependent feature
+ * @requires: the feature it needs; hiding @requires hides @feature
+ */
+struct cpufeat_dep {
+	unsigned int feature;
+	unsigned int requires;
+};
+
+/**
+ * struct cpufeat_table - the features an architecture lets cpufeat control
+ * @nr: number of feature indices; feature sets are bitmaps of @nr bits
+ * @names: @nr entries: the /proc/cpuinfo name of each feature, or NULL for
+ *	indices that cannot be controlled
+ * @deps: @nr_deps dependencies between controllable features
+ * @nr_deps: number of entries in @deps
+ * @protected: @nr_protected hardening features that programs gaining
+ *	privilege at execve (secureexec) always see
+ * @nr_protected: number of entries in @protected
+ */
+struct cpufeat_table {
+	unsigned int nr;
+	const char * const *names;
+	const struct cpufeat_dep *deps;
+	unsigned int nr_deps;
+	const unsigned int *protected;
+	unsigned int nr_protected;
+};
+
+#ifdef CONFIG_CGROUP_CPUFEAT
+
+#include <asm/cpufeat.h>
+
+/*
+ * Architecture interface, see arch/<arch>/kernel/.../cpufeat.c.  These are
+ * called after the boot CPU features are final (late_initcall).
+ */
+const struct cpufeat_table *cpufeat_arch_table(void);
+bool cpufeat_arch_has(unsigned int feature);
+unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
+				 unsigned int type, unsigned long hwcap,
+				 bool compat);
+
+DECLARE_STATIC_KEY_FALSE(cpufeat_restricting);
+
+void __cpufeat_exec(struct linux_binprm *bprm);
+void cpufeat_view_get(struct cpufeat_view *view);
+void cpufeat_view_put(struct cpufeat_view *view);
+unsigned long __cpufeat_elf_hwcap(unsigned int type, unsigned long hwcap,
+				  bool compat);
+void cpufeat_show_mm(struct seq_file *m, struct mm_struct *mm);
+
+/**
+ * cpufeat_exec() - latch the new program's feature view
+ * @bprm: the execve() in progress, before its mm is installed
+ *
+ * Costs nothing until some cgroup restricts features.
+ */
+static inline void cpufeat_exec(struct linux_binprm *bprm)
+{
+	if (static_branch_unlikely(&cpufeat_restricting))
+		__cpufeat_exec(bprm);
+}
+
+/**
+ * cpufeat_elf_hwcap() - filter an AT_HWCAP* word for the current program
+ * @type: AT_HWCAP, AT_HWCAP2, ...
+ * @hwcap: the kernel's value for @type
+ * @compat: the program is a compat (32-bit) ELF
+ *
+ * Return: @hwcap without the features hidden from the current program.
+ */
+static inline unsigned long cpufeat_elf_hwcap(unsigned int type,
+					      unsigned long hwcap, bool compat)
+{
+	if (static_branch_unlikely(&cpufeat_restricting))
+		return __cpufeat_elf_hwcap(type, hwcap, compat);
+	return hwcap;
+}
+
+/* fork: a copied mm shares its parent's view. */
+static inline void cpufeat_mm_init(struct mm_struct *mm)
+{
+	if (mm->cpufeat_view)
+		cpufeat_view_get(mm->cpufeat_view);
+}
+
+static inline void cpufeat_mm_drop(struct mm_struct *mm)
+{
+	if (mm->cpufeat_view)
+		cpufeat_view_put(mm->cpufeat_view);
+}
+
+#else /* !CONFIG_CGROUP_CPUFEAT */
+
+static inline void cpufeat_exec(struct linux_binprm *bprm) {}
+static inline unsigned long cpufeat_elf_hwcap(unsigned int type,
+					      unsigned long hwcap, bool compat)
+{
+	return hwcap;
+}
+
+static inline void cpufeat_mm_init(struct mm_struct *mm) {}
+static inline void cpufeat_mm_drop(struct mm_struct *mm) {}
+
+#endif /* CONFIG_CGROUP_CPUFEAT */
+
+#endif /* _LINUX_CGROUP_CPUFEAT_H */

@@ -1,0 +1,683 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU feature visibility controller for cgroups.
+ *
+ * A container that is checkpointed on one machine and restored on another
+ * must only have discovered the CPU features that both machines have.  This
+ * controller lets a container manager decide which features the programs in
+ * a cgroup are told about:
+ *
+ *   cpufeat.hwcap            the cgroup's setting: "max" or allowed names
+ *   cpufeat.hwcap.effective  setting & parent's effective & machine, closed
+ *                            under the architecture's dependencies
+ *   cpufeat.stat             restricted_execs
+ *
+ * Every distinct effective set is an immutable, refcounted &struct
+ * cpufeat_view, precomputed when a setting changes and shared by cgroups
+ * whose effective sets are equal.  At execve() the new program takes a
+ * reference to its cgroup's view and keeps it in its mm for its whole life:
+ * fork shares it, the next execve replaces it.  Programs in cgroups that
+ * hide nothing get no view (NULL), and until the first cgroup hides
+ * anything a static key keeps exec free of any work.
+ */
+
+#include <linux/binfmts.h>
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/cgroup.h>
+#include <linux/cgroup_cpufeat.h>
+#include <linux/init.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/user_namespace.h>
+
+#include "cgroup-internal.h"
+
+/* Longest accepted write to cpufeat.hwcap; kernfs fails longer ones E2BIG. */
+#define CPUFEAT_MAX_WRITE	8192
+#define CPUFEAT_SEPARATORS	" \t\n"
+
+/**
+ * struct cpufeat_view - an immutable set of features hidden from programs
+ * @ref: references from cgroups and from the mms of programs
+ * @rcu: frees the view after the last reference is gone
+ * @secure: the view for programs that gain privilege at execve; it keeps the
+ *	protected (hardening) features visible.  Points to the view itself
+ *	(without a reference) when the two are equal.
+ * @hidden: features of this machine the program is not told about
+ */
+struct cpufeat_view {
+	refcount_t ref;
+	struct rcu_head rcu;
+	struct cpufeat_view *secure;
+	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
+};
+
+/**
+ * struct cpufeat_setting - what cpufeat.hwcap says
+ * @max: no limit
+ * @allowed: the allowed features when !@max
+ */
+struct cpufeat_setting {
+	bool max;
+	DECLARE_BITMAP(allowed, CPUFEAT_NR_FEATURES);
+};
+
+/**
+ * struct cpufeat_cgroup - the controller's state of one cgroup
+ * @css: the cgroup subsystem state
+ * @setting: the cgroup's own setting
+ * @view: the effective view, NULL when nothing is hidden
+ * @pending: the next @view while an update is being prepared
+ * @updating: @pending is valid and the css is pinned for the update
+ * @restricted_execs: execve()s in this cgroup that got a restricted view
+ *
+ * @setting, @pending and @updating are protected by cpufeat_mutex; @view is
+ * changed under cpufeat_mutex and read under RCU.
+ */
+struct cpufeat_cgroup {
+	struct cgroup_subsys_state css;
+	struct cpufeat_setting setting;
+	struct cpufeat_view __rcu *view;
+	struct cpufeat_view *pending;
+	bool updating;
+	atomic64_t restricted_execs;
+};
+
+static DEFINE_MUTEX(cpufeat_mutex);
+static const struct cpufeat_table *cpufeat_table __ro_after_init;
+static DECLARE_BITMAP(cpufeat_machine, CPUFEAT_NR_FEATURES) __ro_after_init;
+
+DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
+
+static struct cpufeat_cgroup *css_cpufeat(struct cgroup_subsys_state *css)
+{
+	return container_of(css, struct cpufeat_cgroup, css);
+}
+
+/*
+ * Pure feature-set logic.  These functions only use the table they are
+ * given, so that KUnit can drive them with tables of its own.
+ */
+
+static int cpufeat_find(const struct cpufeat_table *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->names[i] && !strcmp(t->names[i], name))
+			return i;
+	return -EINVAL;
+}
+
+/* Every feature @t can control. */
+static void cpufeat_known(const struct cpufeat_table *t, unsigned long *set)
+{
+	unsigned int i;
+
+	bitmap_zero(set, CPUFEAT_NR_FEATURES);
+	for (i = 0; i < t->nr; i++)
+		if (t->names[i])
+			__set_bit(i, set);
+}
+
+/* Remove from @set every feature that needs one not in @set. */
+static void cpufeat_close(const struct cpufeat_table *t, unsigned long *set)
+{
+	const struct cpufeat_dep *d;
+	bool changed;
+
+	do {
+		changed = false;
+		for (d = t->deps; d < t->deps + t->nr_deps; d++) {
+			if (test_bit(d->feature, set) &&
+			    !test_bit(d->requires, set)) {
+				__clear_bit(d->feature, set);
+				changed = true;
+			}
+		}
+	} while (changed);
+}
+
+/* What a cgroup offers: its parent's effective set narrowed by @s. */
+static void cpufeat_effective(const struct cpufeat_table *t,
+			      const unsigned long *parent,
+			      const struct cpufeat_setting *s,
+			      unsigned long *eff)
+{
+	bitmap_copy(eff, parent, CPUFEAT_NR_FEATURES);
+	if (s->max)
+		return;
+	bitmap_and(eff, eff, s->allowed, CPUFEAT_NR_FEATURES);
+	cpufeat_close(t, eff);
+}
+
+/*
+ * What a program that gains privilege at execve sees: @visible plus the
+ * protected features of @machine and everything they need.
+ */
+static void cpufeat_secure(const struct cpufeat_table *t,
+			   const unsigned long *machine,
+			   const unsigned long *visible, unsigned long *secure)
+{
+	const struct cpufeat_dep *d;
+	unsigned int i;
+	bool changed;
+
+	bitmap_copy(secure, visible, CPUFEAT_NR_FEATURES);
+	for (i = 0; i < t->nr_protected; i++)
+		if (test_bit(t->protected[i], machine))
+			__set_bit(t->protected[i], secure);
+	do {
+		changed = false;
+		for (d = t->deps; d < t->deps + t->nr_deps; d++) {
+			if (test_bit(d->feature, secure) &&
+			    !test_bit(d->requires, secure) &&
+			    test_bit(d->requires, machine)) {
+				__set_bit(d->requires, secure);
+				changed = true;
+			}
+		}
+	} while (changed);
+}
+
+/**
+ * cpufeat_parse() - apply a write to cpufeat.hwcap to a setting
+ * @t: the feature table
+ * @buf: the NUL-terminated text written; it is modified
+ * @s: the current setting; replaced by the new one on success only
+ *
+ * Accepts "max", a list of names (the allowed set becomes exactly those) or
+ * a list of "+name"/"-name" edits of @s.
+ *
+ * Return: 0, or -EINVAL for anything malformed: nothing but white space,
+ * "max" with other words, names mixed with edits, an unknown or repeated
+ * name, or a result that allows no feature at all.
+ */
+static int cpufeat_parse(const struct cpufeat_table *t, char *buf,
+			 struct cpufeat_setting *s)
+{
+	DECLARE_BITMAP(allowed, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(known, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(seen, CPUFEAT_NR_FEATURES);
+	enum { NOTHING, MAX, NAMES, EDITS } form = NOTHING;
+	char *word;
+	int f;
+
+	cpufeat_known(t, known);
+	bitmap_zero(seen, CPUFEAT_NR_FEATURES);
+	if (s->max)
+		bitmap_copy(allowed, known, CPUFEAT_NR_FEATURES);
+	else
+		bitmap_copy(allowed, s->allowed, CPUFEAT_NR_FEATURES);
+
+	while ((word = strsep(&buf, CPUFEAT_SEPARATORS))) {
+		char op = 0;
+
+		if (!*word)
+			continue;
+		if (form == MAX)
+			return -EINVAL;
+		if (!strcmp(word, "max")) {
+			if (form != NOTHING)
+				return -EINVAL;
+			form = MAX;
+			continue;
+		}
+		if (*word == '+' || *word == '-')
+			op = *word++;
+		if (form == NOTHING) {
+			form = op ? EDITS : NAMES;
+			if (form == NAMES)
+				bitmap_zero(allowed, CPUFEAT_NR_FEATURES);
+		} else if ((form == EDITS) != !!op) {
+			return -EINVAL;
+		}
+		f = cpufeat_find(t, word);
+		if (f < 0 || __test_and_set_bit(f, seen))
+			return -EINVAL;
+		if (op == '-')
+			__clear_bit(f, allowed);
+		else
+			__set_bit(f, allowed);
+	}
+
+	if (form == NOTHING)
+		return -EINVAL;
+	if (form == MAX) {
+		s->max = true;
+		return 0;
+	}
+	if (bitmap_empty(allowed, CPUFEAT_NR_FEATURES))
+		return -EINVAL;
+	s->max = bitmap_equal(allowed, known, CPUFEAT_NR_FEATURES);
+	bitmap_copy(s->allowed, allowed, CPUFEAT_NR_FEATURES);
+	return 0;
+}
+
+static bool cpufeat_setting_equal(const struct cpufeat_setting *a,
+				  const struct cpufeat_setting *b)
+{
+	if (a->max || b->max)
+		return a->max == b->max;
+	return bitmap_equal(a->allowed, b->allowed, CPUFEAT_NR_FEATURES);
+}
+
+/* One line of names, in table order. */
+static void cpufeat_print(struct seq_file *sf, const struct cpufeat_table *t,
+			  const unsigned long *set)
+{
+	const char *sep = "";
+	unsigned int i;
+
+	for_each_set_bit(i, set, t->nr) {
+		if (!t->names[i])
+			continue;
+		seq_printf(sf, "%s%s", sep, t->names[i]);
+		sep = " ";
+	}
+	seq_putc(sf, '\n');
+}
+
+/* Views */
+
+/* The features @view lets a program see; a NULL view hides nothing. */
+static void cpufeat_visible(const struct cpufeat_view *view,
+			    unsigned long *visible)
+{
+	if (view)
+		bitmap_andnot(visible, cpufeat_machine, view->hidden,
+			      CPUFEAT_NR_FEATURES);
+	else
+		bitmap_copy(visible, cpufeat_machine, CPUFEAT_NR_FEATURES);
+}
+
+static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
+{
+	struct cpufeat_view *view = kzalloc(sizeof(*view), GFP_KERNEL);
+
+	if (!view)
+		return NULL;
+	refcount_set(&view->ref, 1);
+	view->secure = view;
+	bitmap_andnot(view->hidden, cpufeat_machine, visible,
+		      CPUFEAT_NR_FEATURES);
+	return view;
+}
+
+/**
+ * cpufeat_view_get() - take a reference to a view
+ * @view: the view, not NULL
+ */
+void cpufeat_view_get(struct cpufeat_view *view)
+{
+	refcount_inc(&view->ref);
+}
+
+/**
+ * cpufeat_view_put() - drop a reference to a view
+ * @view: the view or NULL
+ *
+ * May be called in atomic context (the last mmdrop of a program).
+ */
+void cpufeat_view_put(struct cpufeat_view *view)
+{
+	if (!view || !refcount_dec_and_test(&view->ref))
+		return;
+	if (view->secure != view)
+		cpufeat_view_put(view->secure);
+	kfree_rcu(view, rcu);
+}
+
+/* A view of @visible together with its secureexec variant. */
+static struct cpufeat_view *cpufeat_view_create(const unsigned long *visible)
+{
+	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
+	struct cpufeat_view *view;
+
+	view = cpufeat_view_alloc(visible);
+	if (!view)
+		return NULL;
+	cpufeat_secure(cpufeat_table, cpufeat_machine, visible, secure);
+	if (!bitmap_equal(secure, visible, CPUFEAT_NR_FEATURES)) {
+		view->secure = cpufeat_view_alloc(secure);
+		if (!view->secure) {
+			kfree(view);
+			return NULL;
+		}
+	}
+	return view;
+}
+
+/*
+ * The view a cgroup with setting @s gets below a parent with @parent_view:
+ * the parent's own when they are equal, so that cgroups that narrow nothing
+ * cost no memory.  Returns a new reference, NULL or an ERR_PTR.
+ */
+static struct cpufeat_view *
+cpufeat_view_for(const struct cpufeat_setting *s,
+		 struct cpufeat_view *parent_view)
+{
+	DECLARE_BITMAP(parent, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(eff, CPUFEAT_NR_FEATURES);
+	struct cpufeat_view *view;
+
+	cpufeat_visible(parent_view, parent);
+	cpufeat_effective(cpufeat_table, parent, s, eff);
+	if (bitmap_equal(eff, parent, CPUFEAT_NR_FEATURES)) {
+		if (parent_view)
+			cpufeat_view_get(parent_view);
+		return parent_view;
+	}
+	view = cpufeat_view_create(eff);
+	if (!view)
+		return ERR_PTR(-ENOMEM);
+	static_branch_enable(&cpufeat_restricting);
+	return view;
+}
+
+static struct cpufeat_view *cpufeat_current_view(struct cpufeat_cgroup *cg)
+{
+	return rcu_dereference_protected(cg->view,
+					 lockdep_is_held(&cpufeat_mutex));
+}
+
+/* The parent's view as it will be once the update in progress is done. */
+static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
+{
+	struct cpufeat_cgroup *parent = css_cpufeat(cg->css.parent);
+
+	return parent->updating ? parent->pending :
+				  cpufeat_current_view(parent);
+}
+
+/*
+ * Give @cg the setting @s and recompute the views of @cg and all its
+ * descendants.  Either every view changes or, on failure, none does.
+ */
+static int cpufeat_update(struct cpufeat_cgroup *cg,
+			  const struct cpufeat_setting *s)
+{
+	struct cgroup_subsys_state *pos;
+	struct cpufeat_view *view;
+	int ret = 0;
+
+	lockdep_assert_held(&cpufeat_mutex);
+
+	/* Prepare every view; allocation may sleep, so pin and unlock. */
+	rcu_read_lock();
+	css_for_each_descendant_pre(pos, &cg->css) {
+		struct cpufeat_cgroup *d = css_cpufeat(pos);
+
+		if (!css_tryget(pos))
+			continue;
+		rcu_read_unlock();
+		view = cpufeat_view_for(d == cg ? s : &d->setting,
+					cpufeat_parent_view(d));
+		rcu_read_lock();
+		if (IS_ERR(view)) {
+			css_put(pos);
+			ret = PTR_ERR(view);
+			break;
+		}
+		d->pending = view;
+		d->updating = true;
+	}
+	rcu_read_unlock();
+
+	/* Commit them all, or drop them all. */
+	rcu_read_lock();
+	css_for_each_descendant_pre(pos, &cg->css) {
+		struct cpufeat_cgroup *d = css_cpufeat(pos);
+
+		if (!d->updating)
+			continue;
+		if (!ret)
+			d->pending = rcu_replace_pointer(d->view, d->pending,
+					lockdep_is_held(&cpufeat_mutex));
+		cpufeat_view_put(d->pending);
+		d->pending = NULL;
+		d->updating = false;
+		css_put(pos);
+	}
+	rcu_read_unlock();
+
+	if (!ret)
+		cg->setting = *s;
+	return ret;
+}
+
+/* Exec */
+
+/**
+ * __cpufeat_exec() - latch the view of the program being executed
+ * @bprm: the execve() in progress; its new mm is not installed yet
+ *
+ * The view comes from the cgroup the task is in now.  Programs that gain
+ * privilege (secureexec) get the variant that keeps hardening features.
+ */
+void __cpufeat_exec(struct linux_binprm *bprm)
+{
+	struct cpufeat_cgroup *cg;
+	struct cpufeat_view *view;
+
+	rcu_read_lock();
+	cg = css_cpufeat(task_css(current, cpufeat_cgrp_id));
+	do {
+		view = rcu_dereference(cg->view);
+	} while (view && !refcount_inc_not_zero(&view->ref));
+	if (view)
+		atomic64_inc(&cg->restricted_execs);
+	rcu_read_unlock();
+
+	if (view && bprm->secureexec && view->secure != view) {
+		struct cpufeat_view *secure = view->secure;
+
+		cpufeat_view_get(secure);
+		cpufeat_view_put(view);
+		view = secure;
+	}
+	bprm->mm->cpufeat_view = view;
+}
+
+/**
+ * __cpufeat_elf_hwcap() - filter an AT_HWCAP* word for the current program
+ * @type: AT_HWCAP, AT_HWCAP2, ...
+ * @hwcap: the kernel's value
+ * @compat: the program is a compat (32-bit) ELF
+ *
+ * Called while the ELF loader builds the auxiliary vector, after the new mm
+ * is installed.
+ *
+ * Return: @hwcap without the bits of features hidden from the program.
+ */
+unsigned long __cpufeat_elf_hwcap(unsigned int type, unsigned long hwcap,
+				  bool compat)
+{
+	struct cpufeat_view *view = current->mm->cpufeat_view;
+
+	if (!view)
+		return hwcap;
+	return cpufeat_arch_hwcap(view->hidden, type, hwcap, compat);
+}
+
+/**
+ * cpufeat_show_mm() - print the features a program is told about
+ * @m: where to print one line of names
+ * @mm: the program's mm, pinned by the caller
+ *
+ * Backs /proc/PID/cpufeat, so that checkpointers can see each program's view.
+ */
+void cpufeat_show_mm(struct seq_file *m, struct mm_struct *mm)
+{
+	DECLARE_BITMAP(visible, CPUFEAT_NR_FEATURES);
+
+	if (!cpufeat_table)
+		return;
+	cpufeat_visible(mm->cpufeat_view, visible);
+	cpufeat_print(m, cpufeat_table, visible);
+}
+
+/* Interface files */
+
+static int cpufeat_hwcap_show(struct seq_file *sf, void *v)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(seq_css(sf));
+
+	mutex_lock(&cpufeat_mutex);
+	if (cg->setting.max)
+		seq_puts(sf, "max\n");
+	else
+		cpufeat_print(sf, cpufeat_table, cg->setting.allowed);
+	mutex_unlock(&cpufeat_mutex);
+	return 0;
+}
+
+/*
+ * Like cgroup v1's release_agent: what a program sees is a security matter,
+ * so only the initial namespaces' CAP_SYS_ADMIN may set it, judged by the
+ * credentials of whoever opened the file.
+ */
+static bool cpufeat_may_write(struct kernfs_open_file *of)
+{
+	struct cgroup_file_ctx *ctx = of->priv;
+
+	return ctx->ns == &init_cgroup_ns &&
+	       file_ns_capable(of->file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+static ssize_t cpufeat_hwcap_write(struct kernfs_open_file *of, char *buf,
+				   size_t nbytes, loff_t off)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(of_css(of));
+	struct cpufeat_setting s;
+	int ret;
+
+	if (!cpufeat_may_write(of))
+		return -EPERM;
+	if (strlen(buf) != nbytes || !cpufeat_table)
+		return -EINVAL;
+
+	mutex_lock(&cpufeat_mutex);
+	s = cg->setting;
+	ret = cpufeat_parse(cpufeat_table, buf, &s);
+	if (!ret && !cpufeat_setting_equal(&s, &cg->setting))
+		ret = cpufeat_update(cg, &s);
+	mutex_unlock(&cpufeat_mutex);
+
+	return ret ?: nbytes;
+}
+
+static int cpufeat_effective_show(struct seq_file *sf, void *v)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(seq_css(sf));
+	DECLARE_BITMAP(visible, CPUFEAT_NR_FEATURES);
+
+	if (!cpufeat_table)
+		return 0;
+	rcu_read_lock();
+	cpufeat_visible(rcu_dereference(cg->view), visible);
+	rcu_read_unlock();
+	cpufeat_print(sf, cpufeat_table, visible);
+	return 0;
+}
+
+static int cpufeat_stat_show(struct seq_file *sf, void *v)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(seq_css(sf));
+
+	seq_printf(sf, "restricted_execs %lld\n",
+		   (long long)atomic64_read(&cg->restricted_execs));
+	return 0;
+}
+
+static struct cftype cpufeat_files[] = {
+	{
+		.name = "hwcap",
+		.flags = CFTYPE_NOT_ON_ROOT,
+		.seq_show = cpufeat_hwcap_show,
+		.write = cpufeat_hwcap_write,
+		.max_write_len = CPUFEAT_MAX_WRITE,
+	},
+	{
+		.name = "hwcap.effective",
+		.seq_show = cpufeat_effective_show,
+	},
+	{
+		.name = "stat",
+		.flags = CFTYPE_NOT_ON_ROOT,
+		.seq_show = cpufeat_stat_show,
+	},
+	{ }	/* terminate */
+};
+
+/* Life cycle */
+
+static struct cgroup_subsys_state *
+cpufeat_css_alloc(struct cgroup_subsys_state *parent_css)
+{
+	struct cpufeat_cgroup *cg = kzalloc(sizeof(*cg), GFP_KERNEL);
+
+	if (!cg)
+		return ERR_PTR(-ENOMEM);
+	cg->setting.max = true;
+	return &cg->css;
+}
+
+static int cpufeat_css_online(struct cgroup_subsys_state *css)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(css);
+	struct cpufeat_view *view;
+
+	if (!css->parent)
+		return 0;
+
+	mutex_lock(&cpufeat_mutex);
+	view = cpufeat_view_for(&cg->setting, cpufeat_parent_view(cg));
+	if (!IS_ERR(view))
+		rcu_assign_pointer(cg->view, view);
+	mutex_unlock(&cpufeat_mutex);
+
+	return PTR_ERR_OR_ZERO(view);
+}
+
+static void cpufeat_css_free(struct cgroup_subsys_state *css)
+{
+	struct cpufeat_cgroup *cg = css_cpufeat(css);
+
+	cpufeat_view_put(rcu_dereference_protected(cg->view, true));
+	kfree(cg);
+}
+
+struct cgroup_subsys cpufeat_cgrp_subsys = {
+	.css_alloc = cpufeat_css_alloc,
+	.css_online = cpufeat_css_online,
+	.css_free = cpufeat_css_free,
+	.dfl_cftypes = cpufeat_files,
+};
+
+/* The machine's features are final once the secondary CPUs are up. */
+static int __init cpufeat_init(void)
+{
+	const struct cpufeat_table *t = cpufeat_arch_table();
+	unsigned int i;
+
+	if (WARN_ON(!t || t->nr > CPUFEAT_NR_FEATURES))
+		return -EINVAL;
+	for (i = 0; i < t->nr; i++)
+		if (t->names[i] && cpufeat_arch_has(i))
+			__set_bit(i, cpufeat_machine);
+	cpufeat_close(t, cpufeat_machine);
+	cpufeat_table = t;
+	return 0;
+}
+late_initcall(cpufeat_init);
+
+#if IS_ENABLED(CONFIG_CGROUP_CPUFEAT_KUNIT_TEST)
+#include "cpufeat_test.c"
+#endif

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the cpufeat controller's pure logic: parsing writes,
+ * printing, dependency closure, effective sets over a hierarchy and the
+ * secureexec variant, over a small table of their own; and the sanity of
+ * the architecture's real table.  Included by cpufeat.c.
+ */
+
+#include <kunit/test.h>
+#include <linux/auxvec.h>
+
+#ifdef CONFIG_X86
+#include <asm/hwcap2.h>
+#endif
+
+enum { T_FPU, T_SSE, T_SSE2, T_GAP, T_AVX, T_AVX2, T_AES, T_PAC, T_NR };
+
+static const char * const test_names[T_NR] = {
+	[T_FPU] = "fpu", [T_SSE] = "sse", [T_SSE2] = "sse2", [T_AVX] = "avx",
+	[T_AVX2] = "avx2", [T_AES] = "aes", [T_PAC] = "pac",
+};
+
+static const struct cpufeat_dep test_deps[] = {
+	{ T_SSE, T_FPU }, { T_SSE2, T_SSE }, { T_AVX, T_SSE2 },
+	{ T_AVX2, T_AVX }, { T_AES, T_SSE2 }, { T_PAC, T_AES },
+};
+
+static const unsigned int test_protected[] = { T_PAC };
+
+static const struct cpufeat_table test_table = {
+	.nr = T_NR,
+	.names = test_names,
+	.deps = test_deps,
+	.nr_deps = ARRAY_SIZE(test_deps),
+	.protected = test_protected,
+	.nr_protected = ARRAY_SIZE(test_protected),
+};
+
+/* Parse @text into @s (starting from "max"), failing the test on error. */
+static void test_setting(struct kunit *test, const char *text,
+			 struct cpufeat_setting *s)
+{
+	char *buf = kunit_kstrdup(test, text, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(s, 0, sizeof(*s));
+	s->max = true;
+	KUNIT_ASSERT_EQ_MSG(test, cpufeat_parse(&test_table, buf, s), 0,
+			    "setting \"%s\"", text);
+}
+
+/* Print @set with cpufeat_print() into @buf. */
+static const char *test_print(struct kunit *test, const unsigned long *set)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct seq_file m = { .buf = buf, .size = PAGE_SIZE };
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	cpufeat_print(&m, &test_table, set);
+	KUNIT_ASSERT_LT(test, m.count, (size_t)PAGE_SIZE);
+	buf[m.count] = '\0';
+	return buf;
+}
+
+static const char *test_print_setting(struct kunit *test,
+				      const struct cpufeat_setting *s)
+{
+	return s->max ? "max\n" : test_print(test, s->allowed);
+}
+
+struct cpufeat_parse_case {
+	const char *start;	/* setting before the write */
+	const char *write;
+	const char *read;	/* what cpufeat.hwcap reads afterwards */
+};
+
+static const struct cpufeat_parse_case accepted_cases[] = {
+	{ "max", "max", "max\n" },
+	{ "max", "max\n", "max\n" },
+	{ "fpu sse", " \tmax \n", "max\n" },
+	{ "max", "sse fpu", "fpu sse\n" },
+	{ "max", "fpu\tsse\n", "fpu sse\n" },
+	{ "max", "avx2", "avx2\n" },
+	{ "fpu", "aes pac avx fpu", "fpu avx aes pac\n" },
+	{ "max", "-avx", "fpu sse sse2 avx2 aes pac\n" },
+	{ "max", "+avx", "max\n" },
+	{ "fpu sse", "+sse2 -fpu", "sse sse2\n" },
+	{ "fpu sse", "+avx +avx2 +sse2 +aes +pac", "max\n" },
+	{ "max", "fpu sse sse2 avx avx2 aes pac", "max\n" },
+	{ "avx", "-avx +fpu", "fpu\n" },
+};
+
+static void cpufeat_parse_case_desc(const struct cpufeat_parse_case *c,
+				    char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\" on \"%s\"", c->write,
+		 c->start);
+}
+
+KUNIT_ARRAY_PARAM(cpufeat_accepted, accepted_cases, cpufeat_parse_case_desc);
+
+static void cpufeat_test_parse_accepted(struct kunit *test)
+{
+	const struct cpufeat_parse_case *c = test->param_value;
+	struct cpufeat_setting s;
+	char *buf = kunit_kstrdup(test, c->write, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_setting(test, c->start, &s);
+	KUNIT_ASSERT_EQ(test, cpufeat_parse(&test_table, buf, &s), 0);
+	KUNIT_EXPECT_STREQ(test, test_print_setting(test, &s), c->read);
+}
+
+static const struct cpufeat_parse_case rejected_cases[] = {
+	{ "fpu sse", "" },
+	{ "fpu sse", " \t\n " },
+	{ "fpu sse", "max fpu" },
+	{ "fpu sse", "fpu max" },
+	{ "fpu sse", "max max" },
+	{ "fpu sse", "MAX" },
+	{ "fpu sse", "Fpu" },
+	{ "fpu sse", "fpu +sse" },
+	{ "fpu sse", "+sse fpu" },
+	{ "fpu sse", "-sse max" },
+	{ "fpu sse", "neon" },
+	{ "fpu sse", "fpu," },
+	{ "fpu sse", "+" },
+	{ "fpu sse", "-" },
+	{ "fpu sse", "+ fpu" },
+	{ "fpu sse", "+-fpu" },
+	{ "fpu sse", "--fpu" },
+	{ "fpu sse", "++fpu" },
+	{ "fpu sse", "fpu fpu" },
+	{ "fpu sse", "+fpu -fpu" },
+	{ "fpu sse", "-fpu -sse" },
+	{ "max", "-fpu -sse -sse2 -avx -avx2 -aes -pac" },
+	{ "fpu sse", "fpu\xc3\xa9" },
+	{ "fpu sse", "(null)" },
+};
+
+KUNIT_ARRAY_PARAM(cpufeat_rejected, rejected_cases, cpufeat_parse_case_desc);
+
+static void cpufeat_test_parse_rejected(struct kunit *test)
+{
+	const struct cpufeat_parse_case *c = test->param_value;
+	struct cpufeat_setting s, before;
+	char *buf = kunit_kstrdup(test, c->write, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_setting(test, c->start, &s);
+	before = s;
+	KUNIT_EXPECT_EQ(test, cpufeat_parse(&test_table, buf, &s), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, cpufeat_setting_equal(&s, &before));
+	KUNIT_EXPECT_STREQ(test, test_print_setting(test, &s),
+			   test_print_setting(test, &before));
+}
+
+/* Writing back what was read gives the same state, for every subset. */
+static void cpufeat_test_round_trip(struct kunit *test)
+{
+	struct cpufeat_setting s, again;
+	unsigned long subset;
+	char *buf;
+
+	for (subset = 1; subset < BIT(T_NR); subset++) {
+		if (subset & BIT(T_GAP))
+			continue;
+		memset(&s, 0, sizeof(s));
+		bitmap_from_u64(s.allowed, subset);
+		s.max = subset == (BIT(T_NR) - 1 - BIT(T_GAP));
+		buf = kunit_kstrdup(test, test_print_setting(test, &s),
+				    GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		memset(&again, 0, sizeof(again));
+		again.max = true;
+		KUNIT_ASSERT_EQ_MSG(test, cpufeat_parse(&test_table, buf, &again),
+				    0, "subset %lx", subset);
+		KUNIT_EXPECT_TRUE_MSG(test, cpufeat_setting_equal(&s, &again),
+				      "subset %lx", subset);
+	}
+}
+
+static void cpufeat_test_names_only(struct kunit *test)
+{
+	unsigned long known[BITS_TO_LONGS(CPUFEAT_NR_FEATURES)];
+
+	cpufeat_known(&test_table, known);
+	KUNIT_EXPECT_FALSE(test, test_bit(T_GAP, known));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(known, T_NR), T_NR - 1);
+	KUNIT_EXPECT_EQ(test, cpufeat_find(&test_table, "sse2"), T_SSE2);
+	KUNIT_EXPECT_LT(test, cpufeat_find(&test_table, ""), 0);
+	KUNIT_EXPECT_LT(test, cpufeat_find(&test_table, "sse3"), 0);
+}
+
+/* Hiding a feature hides everything that needs it, transitively. */
+static void cpufeat_test_closure(struct kunit *test)
+{
+	DECLARE_BITMAP(set, CPUFEAT_NR_FEATURES);
+	struct cpufeat_setting s;
+
+	test_setting(test, "-sse", &s);
+	bitmap_copy(set, s.allowed, CPUFEAT_NR_FEATURES);
+	cpufeat_close(&test_table, set);
+	KUNIT_EXPECT_STREQ(test, test_print(test, set), "fpu\n");
+
+	test_setting(test, "-avx", &s);
+	bitmap_copy(set, s.allowed, CPUFEAT_NR_FEATURES);
+	cpufeat_close(&test_table, set);
+	KUNIT_EXPECT_STREQ(test, test_print(test, set), "fpu sse sse2 aes pac\n");
+
+	/* Closing twice changes nothing. */
+	cpufeat_close(&test_table, set);
+	KUNIT_EXPECT_STREQ(test, test_print(test, set), "fpu sse sse2 aes pac\n");
+}
+
+struct cpufeat_hier_case {
+	const char *machine;
+	const char *settings[3];	/* root's child, grandchild, ... */
+	const char *effective[3];
+};
+
+static const struct cpufeat_hier_case hier_cases[] = {
+	{ "max", { "max", "max", "max" },
+	  { "fpu sse sse2 avx avx2 aes pac\n", "fpu sse sse2 avx avx2 aes pac\n",
+	    "fpu sse sse2 avx avx2 aes pac\n" } },
+	/* A child never sees more than its parent. */
+	{ "max", { "-avx", "max", "+avx" },
+	  { "fpu sse sse2 aes pac\n", "fpu sse sse2 aes pac\n",
+	    "fpu sse sse2 aes pac\n" } },
+	{ "max", { "fpu sse sse2 avx", "avx2 avx sse2 sse fpu", "-avx" },
+	  { "fpu sse sse2 avx\n", "fpu sse sse2 avx\n", "fpu sse sse2\n" } },
+	/* Names the machine lacks are allowed but never effective. */
+	{ "fpu sse sse2 aes", { "max", "fpu sse sse2 avx avx2", "max" },
+	  { "fpu sse sse2 aes\n", "fpu sse sse2\n", "fpu sse sse2\n" } },
+	/* Allowing a feature without what it needs allows nothing of it. */
+	{ "max", { "fpu avx avx2 aes pac", "max", "pac" },
+	  { "fpu\n", "fpu\n", "\n" } },
+};
+
+static void cpufeat_hier_case_desc(const struct cpufeat_hier_case *c,
+				   char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s / %s / %s on %s",
+		 c->settings[0], c->settings[1], c->settings[2], c->machine);
+}
+
+KUNIT_ARRAY_PARAM(cpufeat_hier, hier_cases, cpufeat_hier_case_desc);
+
+static void cpufeat_test_hierarchy(struct kunit *test)
+{
+	const struct cpufeat_hier_case *c = test->param_value;
+	DECLARE_BITMAP(parent, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(eff, CPUFEAT_NR_FEATURES);
+	struct cpufeat_setting s;
+	int level;
+
+	test_setting(test, c->machine, &s);
+	cpufeat_known(&test_table, parent);
+	if (!s.max)
+		bitmap_copy(parent, s.allowed, CPUFEAT_NR_FEATURES);
+	cpufeat_close(&test_table, parent);
+
+	for (level = 0; level < ARRAY_SIZE(c->settings); level++) {
+		test_setting(test, c->settings[level], &s);
+		cpufeat_effective(&test_table, parent, &s, eff);
+		KUNIT_EXPECT_STREQ_MSG(test, test_print(test, eff),
+				       c->effective[level], "level %d", level);
+		KUNIT_EXPECT_TRUE(test, bitmap_subset(eff, parent,
+						      CPUFEAT_NR_FEATURES));
+		bitmap_copy(parent, eff, CPUFEAT_NR_FEATURES);
+	}
+}
+
+/* Programs that gain privilege keep pac, and what pac needs. */
+static void cpufeat_test_secure(struct kunit *test)
+{
+	DECLARE_BITMAP(machine, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(visible, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
+	struct cpufeat_setting s;
+
+	cpufeat_known(&test_table, machine);
+	test_setting(test, "fpu sse", &s);
+	cpufeat_effective(&test_table, machine, &s, visible);
+	cpufeat_secure(&test_table, machine, visible, secure);
+	KUNIT_EXPECT_STREQ(test, test_print(test, secure),
+			   "fpu sse sse2 aes pac\n");
+
+	/* Nothing is added that the machine lacks. */
+	__clear_bit(T_PAC, machine);
+	cpufeat_secure(&test_table, machine, visible, secure);
+	KUNIT_EXPECT_STREQ(test, test_print(test, secure), "fpu sse\n");
+}
+
+/* The architecture's real table. */
+static void cpufeat_test_arch_table(struct kunit *test)
+{
+	const struct cpufeat_table *t = cpufeat_table;
+	const struct cpufeat_dep *d;
+	DECLARE_BITMAP(closed, CPUFEAT_NR_FEATURES);
+	unsigned int i, j;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_LE(test, t->nr, CPUFEAT_NR_FEATURES);
+	for (i = 0; i < t->nr; i++) {
+		if (!t->names[i])
+			continue;
+		KUNIT_EXPECT_STRNEQ(test, t->names[i], "");
+		KUNIT_EXPECT_STRNEQ(test, t->names[i], "max");
+		KUNIT_EXPECT_NULL_MSG(test, strpbrk(t->names[i], " \t\n+-"),
+				      "%s", t->names[i]);
+		for (j = i + 1; j < t->nr; j++)
+			if (t->names[j])
+				KUNIT_EXPECT_STRNEQ(test, t->names[i],
+						    t->names[j]);
+	}
+	for (d = t->deps; d < t->deps + t->nr_deps; d++) {
+		KUNIT_EXPECT_NOT_NULL(test, t->names[d->feature]);
+		KUNIT_EXPECT_NOT_NULL(test, t->names[d->requires]);
+	}
+	/* The machine's set is non-empty and already closed. */
+	KUNIT_EXPECT_FALSE(test, bitmap_empty(cpufeat_machine, t->nr));
+	bitmap_copy(closed, cpufeat_machine, CPUFEAT_NR_FEATURES);
+	cpufeat_close(t, closed);
+	KUNIT_EXPECT_TRUE(test, bitmap_equal(closed, cpufeat_machine,
+					     CPUFEAT_NR_FEATURES));
+	/* A full write of every name fits in one write. */
+	KUNIT_EXPECT_LT(test, strlen(test_print(test, cpufeat_machine)),
+			(size_t)CPUFEAT_MAX_WRITE);
+}
+
+/* A dependency the architecture must know: @feature needs @requires. */
+static void test_expect_dep(struct kunit *test, const char *feature,
+			    const char *requires)
+{
+	const struct cpufeat_table *t = cpufeat_table;
+	DECLARE_BITMAP(set, CPUFEAT_NR_FEATURES);
+	int f = cpufeat_find(t, feature), r = cpufeat_find(t, requires);
+
+	KUNIT_ASSERT_GE_MSG(test, f, 0, "%s", feature);
+	KUNIT_ASSERT_GE_MSG(test, r, 0, "%s", requires);
+	cpufeat_known(t, set);
+	__clear_bit(r, set);
+	cpufeat_close(t, set);
+	KUNIT_EXPECT_FALSE_MSG(test, test_bit(f, set),
+			       "hiding %s keeps %s", requires, feature);
+}
+
+/* AT_HWCAP* bits of hidden features are cleared, and only those. */
+static void test_expect_hwcap(struct kunit *test, const char *feature,
+			      unsigned int type, unsigned long bit)
+{
+	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
+	int f = cpufeat_find(cpufeat_table, feature);
+
+	KUNIT_ASSERT_GE_MSG(test, f, 0, "%s", feature);
+	bitmap_zero(hidden, CPUFEAT_NR_FEATURES);
+	KUNIT_EXPECT_EQ(test, cpufeat_arch_hwcap(hidden, type, ~0UL, false),
+			~0UL);
+	__set_bit(f, hidden);
+	KUNIT_EXPECT_EQ_MSG(test, cpufeat_arch_hwcap(hidden, type, ~0UL, false),
+			    ~bit, "%s", feature);
+	KUNIT_EXPECT_EQ(test, cpufeat_arch_hwcap(hidden, type, bit, false), 0UL);
+}
+
+static void cpufeat_test_arch_deps(struct kunit *test)
+{
+#ifdef CONFIG_X86
+	test_expect_dep(test, "sse", "fxsr");
+	test_expect_dep(test, "avx2", "avx");
+	test_expect_dep(test, "avx512f", "avx");
+	test_expect_dep(test, "xsaveopt", "xsave");
+#endif
+#ifdef CONFIG_ARM64
+	test_expect_dep(test, "pmull", "aes");
+	test_expect_dep(test, "sha512", "sha2");
+	test_expect_dep(test, "ilrcpc", "lrcpc");
+	test_expect_dep(test, "sve2", "sve");
+	test_expect_dep(test, "svef64mm", "sve");
+	test_expect_dep(test, "sveaes", "sve2");
+	test_expect_dep(test, "asimd", "fp");
+	test_expect_dep(test, "fp", "asimd");
+	test_expect_dep(test, "pacg", "paca");
+#endif
+}
+
+static void cpufeat_test_arch_hwcap(struct kunit *test)
+{
+#ifdef CONFIG_X86
+	test_expect_hwcap(test, "fpu", AT_HWCAP, BIT(0));
+	test_expect_hwcap(test, "fxsr", AT_HWCAP, BIT(24));
+	test_expect_hwcap(test, "pbe", AT_HWCAP, BIT(31));
+	test_expect_hwcap(test, "fsgsbase", AT_HWCAP2, HWCAP2_FSGSBASE);
+#endif
+#ifdef CONFIG_ARM64
+	test_expect_hwcap(test, "fp", AT_HWCAP, HWCAP_FP);
+	test_expect_hwcap(test, "aes", AT_HWCAP, HWCAP_AES);
+	test_expect_hwcap(test, "pacg", AT_HWCAP, HWCAP_PACG);
+	test_expect_hwcap(test, "dcpodp", AT_HWCAP2, HWCAP2_DCPODP);
+	test_expect_hwcap(test, "bti", AT_HWCAP2, HWCAP2_BTI);
+#endif
+}
+
+static struct kunit_case cpufeat_test_cases[] = {
+	KUNIT_CASE_PARAM(cpufeat_test_parse_accepted, cpufeat_accepted_gen_params),
+	KUNIT_CASE_PARAM(cpufeat_test_parse_rejected, cpufeat_rejected_gen_params),
+	KUNIT_CASE(cpufeat_test_round_trip),
+	KUNIT_CASE(cpufeat_test_names_only),
+	KUNIT_CASE(cpufeat_test_closure),
+	KUNIT_CASE_PARAM(cpufeat_test_hierarchy, cpufeat_hier_gen_params),
+	KUNIT_CASE(cpufeat_test_secure),
+	KUNIT_CASE(cpufeat_test_arch_table),
+	KUNIT_CASE(cpufeat_test_arch_deps),
+	KUNIT_CASE(cpufeat_test_arch_hwcap),
+	{}
+};
+
+static struct kunit_suite cpufeat_test_suite = {
+	.name = "cpufeat",
+	.test_cases = cpufeat_test_cases,
+};
+
+kunit_test_suite(cpufeat_test_suite);
