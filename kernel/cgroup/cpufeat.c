@@ -387,6 +387,13 @@ static struct cpufeat_view *cpufeat_current_view(struct cpufeat_cgroup *cg)
 					 lockdep_is_held(&cpufeat_mutex));
 }
 
+static struct cpufeat_view *cpufeat_replace_view(struct cpufeat_cgroup *cg,
+						 struct cpufeat_view *view)
+{
+	return rcu_replace_pointer(cg->view, view,
+				   lockdep_is_held(&cpufeat_mutex));
+}
+
 /* The parent's view as it will be once the update in progress is done. */
 static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 {
@@ -438,8 +445,7 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 		if (!d->updating)
 			continue;
 		if (!ret)
-			d->pending = rcu_replace_pointer(d->view, d->pending,
-					lockdep_is_held(&cpufeat_mutex));
+			d->pending = cpufeat_replace_view(d, d->pending);
 		cpufeat_view_put(d->pending);
 		d->pending = NULL;
 		d->updating = false;

@@ -77,7 +77,7 @@ struct cpufeat_parse_case {
 static const struct cpufeat_parse_case accepted_cases[] = {
 	{ "max", "max", "max\n" },
 	{ "max", "max\n", "max\n" },
-	{ "fpu sse", " \tmax \n", "max\n" },
+	{ "fpu sse", "\tmax\t\n", "max\n" },
 	{ "max", "sse fpu", "fpu sse\n" },
 	{ "max", "fpu\tsse\n", "fpu sse\n" },
 	{ "max", "avx2", "avx2\n" },

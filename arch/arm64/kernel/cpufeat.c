@@ -13,11 +13,11 @@
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/cgroup_cpufeat.h>
+#include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 
-#include <asm/cpufeature.h>
 #include <asm/hwcap.h>
 #include <asm/sysreg.h>
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 pkgs=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
-      cpio xz-utils kmod rsync python3 perl git ccache
+      cpio xz-utils kmod rsync python3 python3-ply python3-git perl git ccache
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-x86 qemu-system-arm busybox-static)
 

@@ -131,7 +131,8 @@ EOF
 	for p in "$out"/0*.patch; do
 		n=$((n + 1))
 		[ "$p" = "$cover" ] && continue
-		if ! (cd "$TREE" && perl scripts/checkpatch.pl --strict -q \
+		# spdxcheck needs python3-ply and python3-git: use the system python.
+		if ! (cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q \
 			"$p" >"$p.checkpatch" 2>&1); then
 			echo "checkpatch --strict: $(basename "$p"):" >&2
 			cat "$p.checkpatch" >&2

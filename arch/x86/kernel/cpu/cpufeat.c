@@ -11,14 +11,14 @@
 
 #include <linux/bitmap.h>
 #include <linux/cgroup_cpufeat.h>
+#include <linux/cpufeature.h>
+#include <linux/elf.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
 
-#include <asm/cpufeature.h>
 #include <asm/cpuid.h>
-#include <asm/elf.h>
 #include <asm/hwcap2.h>
 
 /**
