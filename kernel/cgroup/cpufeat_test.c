@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <linux/auxvec.h>
+#include <linux/string_helpers.h>
 
 #ifdef CONFIG_X86
 #include <asm/hwcap2.h>
@@ -93,7 +94,14 @@ static const struct cpufeat_parse_case accepted_cases[] = {
 static void cpufeat_parse_case_desc(const struct cpufeat_parse_case *c,
 				    char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\" on \"%s\"", c->write,
+	char write[KUNIT_PARAM_DESC_SIZE];
+	int len;
+
+	/* Keep the KTAP line one line: escape \t, \n and non-ASCII bytes. */
+	len = string_escape_str(c->write, write, sizeof(write) - 1,
+				ESCAPE_SPACE | ESCAPE_HEX | ESCAPE_NP, NULL);
+	write[min_t(int, len, sizeof(write) - 1)] = '\0';
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\" on \"%s\"", write,
 		 c->start);
 }
 
