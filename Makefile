@@ -28,18 +28,19 @@ deps:
 tree: deps
 	@$(HARNESS)/series.sh apply
 
-kernel-%: tree
+# Static pattern rules: make skips implicit rules for .PHONY targets.
+$(addprefix kernel-,$(ARCHES)): kernel-%: tree
 	@$(HARNESS)/build-kernel.sh $*
 
-initramfs-%: tree
+$(addprefix initramfs-,$(ARCHES)): initramfs-%: kernel-%
 	@$(HARNESS)/mkinitramfs.sh $*
 
-guest-%: kernel-% initramfs-%
+$(addprefix guest-,$(ARCHES)): guest-%: kernel-% initramfs-%
 	@:
 
 guests: $(addprefix guest-,$(ARCHES))
 
-check-%: guest-%
+$(addprefix check-,$(ARCHES)): check-%: guest-%
 	@$(HARNESS)/check.sh $*
 
 check: guests
