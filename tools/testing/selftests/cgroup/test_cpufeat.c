@@ -1,0 +1,2387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the cpufeat controller: its interface files, the hierarchy, and
+ * what the programs exec'd in a cgroup are told about the CPU.
+ *
+ * The test binary is also the program that the tests run in cgroups.
+ * Started as "test_cpufeat --cpufeat-helper SCRIPT" it reports its view of
+ * the CPU on stdout, one line per report, doing what SCRIPT says:
+ *
+ *   r  report: AT_HWCAP, AT_HWCAP2 and AT_SECURE from /proc/self/auxv,
+ *      and /proc/self/cpufeat
+ *   w  wait for a byte on stdin
+ *   f  fork; the child reports and exits (no exec), the parent waits
+ *   x  exec itself with the rest of SCRIPT
+ *
+ * The auxiliary vector is read from /proc/self/auxv, not with getauxval():
+ * a static glibc on x86-64 answers getauxval(AT_HWCAP) with its own value.
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/limits.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "cgroup_util.h"
+
+#define HELPER_ARG	"--cpufeat-helper"
+
+/* Room for any cpufeat file or /proc/PID/cpufeat: a line of names. */
+#define LIST_SIZE	16384
+
+/* cpufeat.hwcap accepts writes of up to this many bytes. */
+#define MAX_WRITE	8192
+
+#define NOBODY		TEST_UID
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open	434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd	438
+#endif
+
+/*
+ * Per architecture: the names of the AT_HWCAP and AT_HWCAP2 bits that are
+ * cpufeat features (NULL for the others), a feature to hide together with
+ * the features that hiding it hides too, features independent of it, and
+ * the hardening features that programs gaining privilege at execve keep.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+
+/* AT_HWCAP is CPUID 1 EDX, capability word 0. */
+static const char * const hwcap_names[64] = {
+	"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce",
+	"cx8", "apic", NULL, "sep", "mtrr", "pge", "mca", "cmov",
+	"pat", "pse36", "pn", "clflush", NULL, "dts", "acpi", "mmx",
+	"fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe",
+};
+
+/* Bit 0, ring3mwait, is Linux-defined: cpufeat does not control it. */
+static const char * const hwcap2_names[64] = {
+	[1] = "fsgsbase",
+};
+
+static const char * const hide_set[] = { "fxsr", "sse", "sse2", NULL };
+static const char * const independent[] = { "pse", "tsc", "cx8", "de", NULL };
+static const char * const protected_set[] = { "shstk", "ibt", NULL };
+
+#elif defined(__aarch64__)
+
+/* AT_HWCAP bit n is KERNEL_HWCAP n, AT_HWCAP2 bit n is hwcap 64 + n. */
+static const char * const hwcap_names[64] = {
+	"fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32",
+	"atomics", "fphp", "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma",
+	"lrcpc", "dcpop", "sha3", "sm3", "sm4", "asimddp", "sha512", "sve",
+	"asimdfhm", "dit", "uscat", "ilrcpc", "flagm", "ssbs", "sb", "paca",
+	"pacg",
+};
+
+static const char * const hwcap2_names[64] = {
+	"dcpodp", "sve2", "sveaes", "svepmull", "svebitperm", "svesha3",
+	"svesm4", "flagm2", "frint", "svei8mm", "svef32mm", "svef64mm",
+	"svebf16", "i8mm", "bf16", "dgh", "rng", "bti", "mte", "ecv", "afp",
+	"rpres", "mte3", "sme", "smei16i64", "smef64f64", "smei8i32",
+	"smef16f32", "smeb16f32", "smef32f32", "smefa64", "wfxt", "ebf16",
+	"sveebf16", "cssc", "rprfm", "sve2p1", "sme2", "sme2p1", "smei16i32",
+	"smebi32i32", "smeb16b16", "smef16f16", "mops", "hbc", "sveb16b16",
+	"lrcpc3", "lse128", "fpmr", "lut", "faminmax", "f8cvt", "f8fma",
+	"f8dp4", "f8dp2", "f8e4m3", "f8e5m2", "smelutv2", "smef8f16",
+	"smef8f32", "smesf8fma", "smesf8dp4", "smesf8dp2", "poe",
+};
+
+static const char * const hide_set[] = { "aes", "pmull", NULL };
+static const char * const independent[] = { "sha1", "crc32", "atomics", NULL };
+static const char * const protected_set[] = {
+	"paca", "pacg", "bti", "mte", "mte3", NULL
+};
+
+#else
+
+static const char * const hwcap_names[64];
+static const char * const hwcap2_names[64];
+static const char * const hide_set[] = { NULL };
+static const char * const independent[] = { NULL };
+static const char * const protected_set[] = { NULL };
+
+#endif
+
+/* Lists of names: one line, names separated by single spaces. */
+
+/* Is @name one of the words of @list? */
+static bool list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p++)
+		if ((p == list || isspace(p[-1])) &&
+		    (!p[len] || isspace(p[len])))
+			return true;
+	return false;
+}
+
+/* Copy the word of @list at or after *@pos to @word; false at the end. */
+static bool list_next(const char *list, size_t *pos, char *word, size_t size)
+{
+	size_t len;
+
+	while (list[*pos] && isspace(list[*pos]))
+		(*pos)++;
+	len = strcspn(list + *pos, " \t\n");
+	if (!len || len >= size)
+		return false;
+	memcpy(word, list + *pos, len);
+	word[len] = '\0';
+	*pos += len;
+	return true;
+}
+
+static int list_count(const char *list)
+{
+	char word[64];
+	size_t pos = 0;
+	int n = 0;
+
+	while (list_next(list, &pos, word, sizeof(word)))
+		n++;
+	return n;
+}
+
+/* The @i-th word of @list, in a static buffer; "" when there is none. */
+static const char *list_word(const char *list, int i)
+{
+	static char word[64];
+	size_t pos = 0;
+
+	while (list_next(list, &pos, word, sizeof(word)))
+		if (!i--)
+			return word;
+	return "";
+}
+
+/* Is every word of @sub a word of @list? */
+static bool list_subset(const char *sub, const char *list)
+{
+	char word[64];
+	size_t pos = 0;
+
+	while (list_next(sub, &pos, word, sizeof(word)))
+		if (!list_has(list, word))
+			return false;
+	return true;
+}
+
+/* Does @list have all of the NULL-terminated @names? */
+static bool list_has_all(const char *list, const char * const *names)
+{
+	for (; *names; names++)
+		if (!list_has(list, *names))
+			return false;
+	return true;
+}
+
+/* The first of @names that @list has, or NULL. */
+static const char *list_first_of(const char *list, const char * const *names)
+{
+	for (; *names; names++)
+		if (list_has(list, *names))
+			return *names;
+	return NULL;
+}
+
+/*
+ * The words of @order that @set has, in the order of @order: how the kernel
+ * prints a set of names, @order being the root's effective list.
+ */
+static void list_ordered(const char *order, const char *set, char *out,
+			 size_t size)
+{
+	char word[64];
+	size_t pos = 0;
+
+	out[0] = '\0';
+	while (list_next(order, &pos, word, sizeof(word))) {
+		if (!list_has(set, word))
+			continue;
+		if (out[0])
+			strncat(out, " ", size - strlen(out) - 1);
+		strncat(out, word, size - strlen(out) - 1);
+	}
+}
+
+/* Is @raw, as read from a file, one line of names separated by spaces? */
+static bool list_well_formed(const char *raw)
+{
+	size_t len = strlen(raw);
+
+	if (!len || raw[len - 1] != '\n' || strchr(raw, '\n') != raw + len - 1)
+		return false;
+	if (len == 1)
+		return true;
+	return raw[0] != ' ' && raw[len - 2] != ' ' && !strstr(raw, "  ") &&
+	       !strchr(raw, '\t');
+}
+
+/*
+ * Say how list @what, @got, differs from @expected; briefly, as lists can
+ * be long: what it has that it shouldn't (+) and what it lacks (-).
+ */
+static void print_list_diff(const char *what, const char *expected,
+			    const char *got)
+{
+	char word[64], diff[160] = "";
+	size_t pos, len = 0;
+	int pass;
+
+	if (!strcmp(expected, got))
+		return;
+	if (strlen(expected) + strlen(got) < 200) {
+		ksft_print_msg("%s is \"%s\", expected \"%s\"\n", what, got,
+			       expected);
+		return;
+	}
+	if (!strcmp(expected, "max") || !strcmp(got, "max")) {
+		ksft_print_msg("%s is %s, expected %s\n", what,
+			       strcmp(got, "max") ? "a list of names" : "max",
+			       strcmp(expected, "max") ? "a list" : "max");
+		return;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		const char *from = pass ? expected : got;
+		const char *other = pass ? got : expected;
+
+		pos = 0;
+		while (list_next(from, &pos, word, sizeof(word)) &&
+		       len < sizeof(diff))
+			if (!list_has(other, word))
+				len += snprintf(diff + len, sizeof(diff) - len,
+						" %c%s", pass ? '-' : '+', word);
+	}
+	ksft_print_msg("%s has %d names, expected %d:%s%s\n", what,
+		       list_count(got), list_count(expected), diff,
+		       len >= sizeof(diff) ? "..." : "");
+}
+
+/* Read a cgroup file holding a list, without its newline. */
+static int read_list(const char *cgroup, const char *control, char *buf)
+{
+	size_t len;
+
+	if (cg_read(cgroup, control, buf, LIST_SIZE)) {
+		ksft_print_msg("can't read %s/%s: %s\n", cgroup, control,
+			       strerror(errno));
+		return -1;
+	}
+	if (!list_well_formed(buf)) {
+		ksft_print_msg("%s/%s: not one line of names: \"%s\"\n",
+			       cgroup, control, buf);
+		return -1;
+	}
+	len = strlen(buf);
+	buf[len - 1] = '\0';
+	return 0;
+}
+
+static int read_hwcap(const char *cgroup, char *buf)
+{
+	return read_list(cgroup, "cpufeat.hwcap", buf);
+}
+
+static int read_effective(const char *cgroup, char *buf)
+{
+	return read_list(cgroup, "cpufeat.hwcap.effective", buf);
+}
+
+/* Write @len bytes of @buf in one write(2); 0 or -errno. */
+static int write_raw(const char *cgroup, const char *control, const char *buf,
+		     size_t len)
+{
+	ssize_t ret;
+	int fd;
+
+	fd = cg_open(cgroup, control, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, buf, len);
+	if (ret < 0)
+		ret = -errno;
+	else
+		ret = ret == len ? 0 : -EIO;
+	close(fd);
+	return ret;
+}
+
+static int write_hwcap(const char *cgroup, const char *setting)
+{
+	int ret = write_raw(cgroup, "cpufeat.hwcap", setting, strlen(setting));
+
+	if (ret)
+		ksft_print_msg("writing \"%s\" to %s/cpufeat.hwcap: %s\n",
+			       setting, cgroup, strerror(-ret));
+	return ret;
+}
+
+/* Does @cgroup's file @control read exactly @expected (plus newline)? */
+static bool list_is(const char *cgroup, const char *control,
+		    const char *expected)
+{
+	char buf[LIST_SIZE], what[PATH_MAX];
+
+	if (read_list(cgroup, control, buf))
+		return false;
+	if (strcmp(buf, expected)) {
+		snprintf(what, sizeof(what), "%s/%s", cgroup, control);
+		print_list_diff(what, expected, buf);
+		return false;
+	}
+	return true;
+}
+
+/* Does @cgroup offer no more than @parent_effective and none of @hidden? */
+static bool effective_hides(const char *cgroup, const char *parent_effective,
+			    const char * const *hidden)
+{
+	char eff[LIST_SIZE];
+
+	if (read_effective(cgroup, eff))
+		return false;
+	if (!list_subset(eff, parent_effective)) {
+		ksft_print_msg("%s: effective \"%s\" not within \"%s\"\n",
+			       cgroup, eff, parent_effective);
+		return false;
+	}
+	for (; *hidden; hidden++) {
+		if (list_has(eff, *hidden)) {
+			ksft_print_msg("%s: effective still has %s\n", cgroup,
+				       *hidden);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A cgroup's whole cpufeat state, to see that a write changed nothing. */
+struct cg_state {
+	char hwcap[LIST_SIZE];
+	char effective[LIST_SIZE];
+};
+
+static int read_state(const char *cgroup, struct cg_state *s)
+{
+	return read_hwcap(cgroup, s->hwcap) ?: read_effective(cgroup,
+							      s->effective);
+}
+
+static bool state_unchanged(const char *cgroup, const struct cg_state *before)
+{
+	struct cg_state *now = malloc(sizeof(*now));
+	char what[PATH_MAX];
+	bool same;
+
+	if (!now || read_state(cgroup, now)) {
+		free(now);
+		return false;
+	}
+	snprintf(what, sizeof(what), "%s/cpufeat.hwcap", cgroup);
+	print_list_diff(what, before->hwcap, now->hwcap);
+	snprintf(what, sizeof(what), "%s/cpufeat.hwcap.effective", cgroup);
+	print_list_diff(what, before->effective, now->effective);
+	same = !strcmp(now->hwcap, before->hwcap) &&
+	       !strcmp(now->effective, before->effective);
+	free(now);
+	return same;
+}
+
+/* Create @name under @parent; with @subtree, enable cpufeat for children. */
+static char *create_cgroup(const char *parent, const char *name, bool subtree)
+{
+	char *cgroup = cg_name(parent, name);
+
+	if (!cgroup)
+		return NULL;
+	if (cg_create(cgroup)) {
+		ksft_print_msg("can't create %s: %s\n", cgroup,
+			       strerror(errno));
+		free(cgroup);
+		return NULL;
+	}
+	if (subtree && cg_write(cgroup, "cgroup.subtree_control", "+cpufeat")) {
+		ksft_print_msg("can't enable cpufeat below %s\n", cgroup);
+		cg_destroy(cgroup);
+		free(cgroup);
+		return NULL;
+	}
+	return cgroup;
+}
+
+static void destroy_cgroup(char *cgroup)
+{
+	if (cgroup)
+		cg_destroy(cgroup);
+	free(cgroup);
+}
+
+/* A program's view, as the helper reports it. */
+struct view {
+	unsigned long hwcap;
+	unsigned long hwcap2;
+	unsigned long secure;
+	char cpufeat[LIST_SIZE];
+};
+
+/* Helper side: print one report line. */
+static void helper_report(void)
+{
+	unsigned long auxv[256], hwcap = 0, hwcap2 = 0, secure = 0;
+	char cpufeat[LIST_SIZE];
+	ssize_t len;
+	size_t i;
+	int fd;
+
+	fd = open("/proc/self/auxv", O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, auxv, sizeof(auxv));
+	if (len < 0) {
+		dprintf(STDOUT_FILENO, "error: /proc/self/auxv: %s\n",
+			strerror(errno));
+		return;
+	}
+	close(fd);
+	for (i = 0; i + 1 < len / sizeof(auxv[0]); i += 2) {
+		if (auxv[i] == AT_HWCAP)
+			hwcap = auxv[i + 1];
+		else if (auxv[i] == AT_HWCAP2)
+			hwcap2 = auxv[i + 1];
+		else if (auxv[i] == AT_SECURE)
+			secure = auxv[i + 1];
+	}
+
+	len = read_text("/proc/self/cpufeat", cpufeat, sizeof(cpufeat));
+	if (len < 0) {
+		dprintf(STDOUT_FILENO, "error: /proc/self/cpufeat: %s\n",
+			strerror(-len));
+		return;
+	}
+	cpufeat[strcspn(cpufeat, "\n")] = '\0';
+	dprintf(STDOUT_FILENO,
+		"view hwcap=%#lx hwcap2=%#lx secure=%lu cpufeat=%s\n",
+		hwcap, hwcap2, secure, cpufeat);
+}
+
+static int helper_main(const char *script)
+{
+	pid_t pid;
+	char c;
+
+	for (; *script; script++) {
+		switch (*script) {
+		case 'r':
+			helper_report();
+			break;
+		case 'w':
+			if (read(STDIN_FILENO, &c, 1) != 1)
+				return 1;
+			break;
+		case 'f':
+			pid = fork();
+			if (pid < 0)
+				return 1;
+			if (!pid) {
+				helper_report();
+				_exit(0);
+			}
+			if (waitpid(pid, NULL, 0) != pid)
+				return 1;
+			break;
+		case 'x':
+			execl("/proc/self/exe", "test_cpufeat", HELPER_ARG,
+			      script + 1, NULL);
+			return 1;
+		default:
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Drop root for good: no supplementary groups, no capabilities. */
+static int become_user(uid_t uid)
+{
+	return setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	       setresuid(uid, uid, uid) ? -1 : 0;
+}
+
+/* How a helper child ends when it does not get to run the helper. */
+enum {
+	HELPER_EXEC_FAILED = 124,
+	HELPER_NO_USER,
+	HELPER_NO_CGROUP,
+	HELPER_NO_PIPES,
+};
+
+static const char * const helper_errors[] = {
+	"exec failed",
+	"could not change user",
+	"could not join the cgroup",
+	"could not set up its stdin and stdout",
+};
+
+/* Test side: a running helper. */
+struct helper {
+	pid_t pid;
+	int control;		/* a byte written here lets "w" go on */
+	FILE *reports;
+};
+
+/*
+ * Start @exe (NULL: this test binary) with @script in @cgroup, as user @uid
+ * (0: stay root).
+ */
+static int helper_start(struct helper *h, const char *cgroup, const char *exe,
+			uid_t uid, const char *script)
+{
+	int to_helper[2], from_helper[2];
+
+	if (pipe(to_helper))
+		return -1;
+	if (pipe(from_helper)) {
+		close(to_helper[0]);
+		close(to_helper[1]);
+		return -1;
+	}
+	fflush(stdout);
+	h->pid = fork();
+	if (!h->pid) {
+		if (dup2(to_helper[0], STDIN_FILENO) < 0 ||
+		    dup2(from_helper[1], STDOUT_FILENO) < 0)
+			_exit(HELPER_NO_PIPES);
+		close(to_helper[0]);
+		close(to_helper[1]);
+		close(from_helper[0]);
+		close(from_helper[1]);
+		if (cgroup && cg_enter_current(cgroup))
+			_exit(HELPER_NO_CGROUP);
+		if (uid && become_user(uid))
+			_exit(HELPER_NO_USER);
+		execl(exe ?: "/proc/self/exe", "test_cpufeat", HELPER_ARG,
+		      script, NULL);
+		_exit(HELPER_EXEC_FAILED);
+	}
+	close(to_helper[0]);
+	close(from_helper[1]);
+	h->control = to_helper[1];
+	h->reports = h->pid < 0 ? NULL : fdopen(from_helper[0], "r");
+	if (!h->reports) {
+		ksft_print_msg("can't start the helper: %s\n", strerror(errno));
+		close(from_helper[0]);
+		close(h->control);
+		if (h->pid > 0)
+			waitpid(h->pid, NULL, 0);
+		h->pid = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the helper's next report. */
+static int helper_read(struct helper *h, struct view *v)
+{
+	char line[LIST_SIZE + 128];
+	int n = 0;
+
+	if (!fgets(line, sizeof(line), h->reports)) {
+		ksft_print_msg("helper %d: no report\n", h->pid);
+		return -1;
+	}
+	if (sscanf(line, "view hwcap=%lx hwcap2=%lx secure=%lu cpufeat=%n",
+		   &v->hwcap, &v->hwcap2, &v->secure, &n) != 3 || !n) {
+		ksft_print_msg("helper %d: %s", h->pid, line);
+		return -1;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	strcpy(v->cpufeat, line + n);
+	return 0;
+}
+
+/* Let the helper go on from "w". */
+static int helper_continue(struct helper *h)
+{
+	return write(h->control, "c", 1) == 1 ? 0 : -1;
+}
+
+/* Wait for the helper to end; 0 if it ended well. */
+static int helper_finish(struct helper *h)
+{
+	pid_t pid = h->pid;
+	int status;
+
+	if (pid <= 0)
+		return -1;
+	h->pid = -1;
+	close(h->control);
+	fclose(h->reports);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	if (!WIFEXITED(status))
+		ksft_print_msg("helper killed by signal %d\n", WTERMSIG(status));
+	else if (WEXITSTATUS(status) >= HELPER_EXEC_FAILED)
+		ksft_print_msg("helper: %s\n",
+			       helper_errors[WEXITSTATUS(status) -
+					     HELPER_EXEC_FAILED]);
+	else
+		ksft_print_msg("helper exited with status %d\n",
+			       WEXITSTATUS(status));
+	return -1;
+}
+
+/* Run @script in @cgroup and collect its first @n reports. */
+static int run_helper(const char *cgroup, const char *script,
+		      struct view *views, int n)
+{
+	struct helper h;
+	int i, ret = 0;
+
+	if (helper_start(&h, cgroup, NULL, 0, script))
+		return -1;
+	for (i = 0; i < n && !ret; i++)
+		ret = helper_read(&h, &views[i]);
+	if (helper_finish(&h))
+		ret = -1;
+	return ret;
+}
+
+/* The AT_HWCAP word (0 or 1) and bit of feature @name, if it has one. */
+static bool hwcap_bit(const char *name, int *word, int *bit)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (hwcap_names[i] && !strcmp(hwcap_names[i], name)) {
+			*word = 0;
+			*bit = i;
+			return true;
+		}
+		if (hwcap2_names[i] && !strcmp(hwcap2_names[i], name)) {
+			*word = 1;
+			*bit = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool view_has_bit(const struct view *v, int word, int bit)
+{
+	unsigned long value = word ? v->hwcap2 : v->hwcap;
+
+	return bit < 8 * sizeof(value) && (value >> bit) & 1;
+}
+
+/*
+ * Does @v, the view of a program exec'd in a cgroup with @effective, agree
+ * with @full, the view of the same program where nothing is hidden?  Every
+ * AT_HWCAP* bit of a feature the machine has (@machine) but @effective
+ * lacks must be clear, every other bit as in @full; /proc/self/cpufeat
+ * lists @effective.
+ */
+static bool view_matches(const struct view *v, const struct view *full,
+			 const char *machine, const char *effective)
+{
+	bool ok = true;
+	int word, bit;
+
+	for (word = 0; word < 2; word++) {
+		const char * const *names = word ? hwcap2_names : hwcap_names;
+
+		for (bit = 0; bit < 8 * sizeof(long); bit++) {
+			const char *name = names[bit];
+			bool want = view_has_bit(full, word, bit);
+
+			if (name && list_has(machine, name) &&
+			    !list_has(effective, name))
+				want = false;
+			if (view_has_bit(v, word, bit) == want)
+				continue;
+			ksft_print_msg("AT_HWCAP%s bit %d (%s) is %d, expected %d\n",
+				       word ? "2" : "", bit, name ?: "?",
+				       !want, want);
+			ok = false;
+		}
+	}
+	if (strcmp(v->cpufeat, effective)) {
+		print_list_diff("/proc/self/cpufeat", effective, v->cpufeat);
+		ok = false;
+	}
+	return ok;
+}
+
+static bool same_view(const struct view *a, const struct view *b)
+{
+	if (a->hwcap == b->hwcap && a->hwcap2 == b->hwcap2 &&
+	    !strcmp(a->cpufeat, b->cpufeat))
+		return true;
+	ksft_print_msg("view changed: AT_HWCAP %#lx -> %#lx, AT_HWCAP2 %#lx -> %#lx\n",
+		       a->hwcap, b->hwcap, a->hwcap2, b->hwcap2);
+	print_list_diff("/proc/self/cpufeat", a->cpufeat, b->cpufeat);
+	return false;
+}
+
+/* "-a -b ..." for the NULL-terminated @names that @machine has. */
+static void hide_edits(const char * const *names, const char *machine,
+		       char *out, size_t size)
+{
+	out[0] = '\0';
+	for (; *names; names++) {
+		if (!list_has(machine, *names))
+			continue;
+		if (out[0])
+			strncat(out, " ", size - strlen(out) - 1);
+		strncat(out, "-", size - strlen(out) - 1);
+		strncat(out, *names, size - strlen(out) - 1);
+	}
+}
+
+/*
+ * Read the root's effective set, and check that @names are in it: the
+ * features a test hides must exist on this machine.
+ */
+static int machine_has(const char *root, char *machine,
+		       const char * const *names)
+{
+	if (read_effective(root, machine))
+		return KSFT_FAIL;
+	if (!names[0]) {
+		ksft_print_msg("no test features for this architecture\n");
+		return KSFT_SKIP;
+	}
+	if (!list_has_all(machine, names)) {
+		ksft_print_msg("the machine lacks some of %s%s%s\n", names[0],
+			       names[1] ? " " : "", names[1] ?: "");
+		return KSFT_SKIP;
+	}
+	return KSFT_PASS;
+}
+
+/*
+ * The interface files exist where they should, with the right modes:
+ * cpufeat.hwcap and cpufeat.stat only below the root.
+ */
+static int test_cpufeat_files(const char *root)
+{
+	static const struct {
+		const char *name;
+		mode_t root_mode;	/* 0: absent */
+		mode_t mode;
+	} files[] = {
+		{ "cpufeat.hwcap",		0,	0644 },
+		{ "cpufeat.hwcap.effective",	0444,	0444 },
+		{ "cpufeat.stat",		0,	0444 },
+	};
+	int ret = KSFT_FAIL;
+	char *cg = NULL;
+	struct stat st;
+	char path[PATH_MAX];
+	int i, j;
+
+	cg = create_cgroup(root, "cpufeat_test_files", false);
+	if (!cg)
+		goto cleanup;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		for (j = 0; j < 2; j++) {
+			mode_t mode = j ? files[i].mode : files[i].root_mode;
+
+			snprintf(path, sizeof(path), "%s/%s", j ? cg : root,
+				 files[i].name);
+			if (stat(path, &st)) {
+				if (!mode && errno == ENOENT)
+					continue;
+				ksft_print_msg("%s: %s\n", path,
+					       strerror(errno));
+				goto cleanup;
+			}
+			if (!mode) {
+				ksft_print_msg("%s should not exist\n", path);
+				goto cleanup;
+			}
+			if (!S_ISREG(st.st_mode) ||
+			    (st.st_mode & 07777) != mode) {
+				ksft_print_msg("%s: mode %o, expected %o\n",
+					       path, st.st_mode, mode);
+				goto cleanup;
+			}
+		}
+	}
+
+	if (stat("/proc/self/cpufeat", &st)) {
+		ksft_print_msg("/proc/self/cpufeat: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if ((st.st_mode & 07777) != 0400) {
+		ksft_print_msg("/proc/self/cpufeat: mode %o, expected 400\n",
+			       st.st_mode & 07777);
+		goto cleanup;
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * A new cgroup allows everything ("max") and offers what the root offers;
+ * the root offers something.
+ */
+static int test_cpufeat_defaults(const char *root)
+{
+	char machine[LIST_SIZE];
+	char *parent = NULL, *child = NULL;
+	int ret = KSFT_FAIL;
+
+	if (read_effective(root, machine))
+		goto cleanup;
+	if (!list_count(machine)) {
+		ksft_print_msg("the root's effective set is empty\n");
+		goto cleanup;
+	}
+
+	parent = create_cgroup(root, "cpufeat_test_defaults", true);
+	if (!parent)
+		goto cleanup;
+	child = create_cgroup(parent, "child", false);
+	if (!child)
+		goto cleanup;
+
+	if (!list_is(parent, "cpufeat.hwcap", "max") ||
+	    !list_is(parent, "cpufeat.hwcap.effective", machine) ||
+	    !list_is(child, "cpufeat.hwcap", "max") ||
+	    !list_is(child, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+	if (cg_read_strcmp(parent, "cpufeat.stat", "restricted_execs 0\n")) {
+		ksft_print_msg("cpufeat.stat of a new cgroup is not \"restricted_execs 0\"\n");
+		goto cleanup;
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(child);
+	destroy_cgroup(parent);
+	return ret;
+}
+
+/*
+ * A list of names reads back in table order; what was read can be written
+ * back; "max" restores the default; all names read back as "max"; names of
+ * features the machine lacks are accepted.
+ */
+static int test_cpufeat_set_read_back(const char *root)
+{
+	char machine[LIST_SIZE], buf[2 * LIST_SIZE], expected[LIST_SIZE];
+	char known[LIST_SIZE], first[64], middle[64], last[64], lacking[64];
+	struct cg_state *state = NULL;
+	int ret = KSFT_FAIL, n, i;
+	char *cg = NULL;
+
+	if (read_effective(root, machine))
+		goto cleanup;
+	n = list_count(machine);
+	if (n < 3) {
+		ksft_print_msg("the machine has fewer than 3 features\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	strcpy(first, list_word(machine, 0));
+	strcpy(middle, list_word(machine, n / 2));
+	strcpy(last, list_word(machine, n - 1));
+
+	cg = create_cgroup(root, "cpufeat_test_set_read_back", false);
+	state = malloc(sizeof(*state));
+	if (!cg || !state)
+		goto cleanup;
+
+	/* Out of order, with white space around and between the names. */
+	snprintf(buf, sizeof(buf), " %s\t%s\n %s  \n", last, first, middle);
+	if (write_hwcap(cg, buf))
+		goto cleanup;
+	snprintf(expected, sizeof(expected), "%s %s %s", first, middle, last);
+	if (!list_is(cg, "cpufeat.hwcap", expected))
+		goto cleanup;
+	/* Dependencies may take away some, never add. */
+	if (read_effective(cg, buf))
+		goto cleanup;
+	if (!list_subset(buf, expected)) {
+		ksft_print_msg("effective \"%s\" not within \"%s\"\n", buf,
+			       expected);
+		goto cleanup;
+	}
+
+	/* What was read, written back, is the same setting. */
+	if (read_state(cg, state) || write_hwcap(cg, state->hwcap) ||
+	    !state_unchanged(cg, state))
+		goto cleanup;
+
+	if (write_hwcap(cg, "  max\n") ||
+	    !list_is(cg, "cpufeat.hwcap", "max") ||
+	    !list_is(cg, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	/*
+	 * Every feature of the machine: "max" if the machine has every name
+	 * the kernel knows, else those names.  Either way nothing is hidden.
+	 */
+	if (write_hwcap(cg, machine) || read_hwcap(cg, buf))
+		goto cleanup;
+	if (strcmp(buf, "max") && strcmp(buf, machine)) {
+		ksft_print_msg("all features read back as \"%s\"\n", buf);
+		goto cleanup;
+	}
+	if (!list_is(cg, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	/*
+	 * Every name the kernel knows reads back as "max".  What they are:
+	 * "-first" on max leaves all the others.
+	 */
+	snprintf(expected, sizeof(expected), "-%s", first);
+	if (write_hwcap(cg, "max") || write_hwcap(cg, expected) ||
+	    read_hwcap(cg, known))
+		goto cleanup;
+	snprintf(buf, sizeof(buf), "%s %s", known, first);
+	if (list_has(known, first) || !list_subset(machine, buf)) {
+		ksft_print_msg("after -%s the setting is \"%s\"\n", first,
+			       known);
+		goto cleanup;
+	}
+	if (write_hwcap(cg, buf) || !list_is(cg, "cpufeat.hwcap", "max"))
+		goto cleanup;
+
+	/* A name the kernel knows and the machine lacks is accepted. */
+	lacking[0] = '\0';
+	for (i = 0; !lacking[0] && i < list_count(known); i++)
+		if (!list_has(machine, list_word(known, i)))
+			strcpy(lacking, list_word(known, i));
+	if (!lacking[0]) {
+		ksft_print_msg("the machine has every feature the kernel knows\n");
+	} else {
+		snprintf(buf, sizeof(buf), "%s %s", lacking, first);
+		if (write_hwcap(cg, buf) || read_hwcap(cg, buf))
+			goto cleanup;
+		if (list_count(buf) != 2 || !list_has(buf, lacking) ||
+		    !list_has(buf, first)) {
+			ksft_print_msg("\"%s %s\" reads back as \"%s\"\n",
+				       lacking, first, buf);
+			goto cleanup;
+		}
+		if (read_effective(cg, buf))
+			goto cleanup;
+		if (!list_subset(buf, first)) {
+			ksft_print_msg("allowing %s and %s, the effective set is \"%s\"\n",
+				       lacking, first, buf);
+			goto cleanup;
+		}
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	free(state);
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * "-name" hides a feature and the features that need it, "+name" shows
+ * them again; edits apply to "max" and to lists alike.
+ */
+static int test_cpufeat_edits(const char *root)
+{
+	char machine[LIST_SIZE], buf[LIST_SIZE], expected[LIST_SIZE];
+	const char *x = hide_set[0], *y;
+	const char * const *p;
+	char *cg = NULL;
+	int ret;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	y = list_first_of(machine, independent);
+	if (!y) {
+		ksft_print_msg("the machine has no feature independent of %s\n",
+			       x);
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+
+	cg = create_cgroup(root, "cpufeat_test_edits", false);
+	if (!cg)
+		goto cleanup;
+
+	/* -x on max: the setting lacks x only, the effective set its users. */
+	snprintf(buf, sizeof(buf), "-%s", x);
+	if (write_hwcap(cg, buf) || !effective_hides(cg, machine, hide_set) ||
+	    read_hwcap(cg, buf))
+		goto cleanup;
+	if (list_has(buf, x) || !list_has(buf, y)) {
+		ksft_print_msg("setting after -%s: \"%s\"\n", x, buf);
+		goto cleanup;
+	}
+	for (p = hide_set + 1; *p; p++) {
+		if (!list_has(buf, *p)) {
+			ksft_print_msg("-%s removed %s from the setting\n", x,
+				       *p);
+			goto cleanup;
+		}
+	}
+	if (read_effective(cg, buf) || !list_has(buf, y)) {
+		ksft_print_msg("-%s hid %s\n", x, y);
+		goto cleanup;
+	}
+
+	/* +x: back to everything, which reads as "max". */
+	snprintf(buf, sizeof(buf), "+%s", x);
+	if (write_hwcap(cg, buf) || !list_is(cg, "cpufeat.hwcap", "max") ||
+	    !list_is(cg, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	/* Several edits at once, then one by one. */
+	snprintf(buf, sizeof(buf), "-%s\t-%s\n", y, x);
+	if (write_hwcap(cg, buf) || !effective_hides(cg, machine, hide_set) ||
+	    read_effective(cg, buf))
+		goto cleanup;
+	if (list_has(buf, y)) {
+		ksft_print_msg("-%s did not hide it\n", y);
+		goto cleanup;
+	}
+	snprintf(buf, sizeof(buf), "+%s", y);
+	if (write_hwcap(cg, buf) || !effective_hides(cg, machine, hide_set) ||
+	    read_effective(cg, buf))
+		goto cleanup;
+	if (!list_has(buf, y)) {
+		ksft_print_msg("+%s did not show it again\n", y);
+		goto cleanup;
+	}
+	snprintf(buf, sizeof(buf), "+%s", x);
+	if (write_hwcap(cg, buf) || !list_is(cg, "cpufeat.hwcap", "max"))
+		goto cleanup;
+
+	/* Edits of a list of names. */
+	if (write_hwcap(cg, y))
+		goto cleanup;
+	snprintf(buf, sizeof(buf), "+%s", x);
+	if (write_hwcap(cg, buf))
+		goto cleanup;
+	snprintf(buf, sizeof(buf), "%s %s", x, y);
+	list_ordered(machine, buf, expected, sizeof(expected));
+	if (!list_is(cg, "cpufeat.hwcap", expected))
+		goto cleanup;
+	snprintf(buf, sizeof(buf), "-%s", y);
+	if (write_hwcap(cg, buf) || !list_is(cg, "cpufeat.hwcap", x))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/* Copy @pattern to @out with @a, @b and @A replaced; the length. */
+static size_t expand(const char *pattern, const char *a, const char *b,
+		     const char *upper, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (; *pattern && len < size; pattern++) {
+		const char *s = NULL;
+
+		if (pattern[0] == '@' && pattern[1] == 'a')
+			s = a;
+		else if (pattern[0] == '@' && pattern[1] == 'b')
+			s = b;
+		else if (pattern[0] == '@' && pattern[1] == 'A')
+			s = upper;
+		if (s)
+			pattern++;
+		len += snprintf(out + len, size - len, "%.*s",
+				s ? (int)strlen(s) : 1, s ?: pattern);
+	}
+	return len;
+}
+
+/*
+ * Malformed writes fail with EINVAL, or E2BIG when too long, and change
+ * nothing.
+ */
+static int test_cpufeat_rejected_writes(const char *root)
+{
+	/* In the patterns, @a and @b stand for two names, @A for @a in upper case. */
+	static const struct {
+		const char *what;
+		const char *pattern;
+		const char *after_nul;	/* written after a NUL byte */
+	} writes[] = {
+		{ "white space only", " \t\n" },
+		{ "max with a name", "max @a" },
+		{ "a name with max", "@a max" },
+		{ "max twice", "max max" },
+		{ "MAX", "MAX" },
+		{ "upper case name", "@A" },
+		{ "names mixed with edits", "@a +@b" },
+		{ "edits mixed with names", "-@a @b" },
+		{ "unknown name", "@a no_such_feature" },
+		{ "unknown edit", "-no_such_feature" },
+		{ "lone +", "+" },
+		{ "lone -", "-" },
+		{ "edit and lone -", "+@a -" },
+		{ "+-name", "+-@a" },
+		{ "--name", "--@a" },
+		{ "-+name", "-+@a" },
+		{ "duplicate name", "@a @a" },
+		{ "duplicate edit", "-@a -@a" },
+		{ "contradicting edits", "-@a +@a" },
+		{ "embedded NUL", "@a", "@b" },
+		{ "trailing NUL", "max", "" },
+		{ "allows nothing", "-@a -@b" },
+	};
+	char machine[LIST_SIZE], known[LIST_SIZE], a[64], b[64], upper[64];
+	struct cg_state *before = NULL;
+	char *cg = NULL, *big = NULL;
+	int ret = KSFT_FAIL, i, err;
+	size_t pos, len;
+	char word[64];
+
+	if (read_effective(root, machine))
+		goto cleanup;
+	if (list_count(machine) < 2) {
+		ksft_print_msg("the machine has fewer than 2 features\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	strcpy(a, list_word(machine, 0));
+	strcpy(b, list_word(machine, 1));
+	for (i = 0; a[i]; i++)
+		upper[i] = toupper(a[i]);
+	upper[i] = '\0';
+
+	cg = create_cgroup(root, "cpufeat_test_rejected_writes", false);
+	before = malloc(sizeof(*before));
+	big = malloc(MAX_WRITE + 1);
+	if (!cg || !before || !big)
+		goto cleanup;
+
+	/* "-a" on max leaves every other name the kernel knows. */
+	snprintf(machine, sizeof(machine), "-%s", a);
+	if (write_hwcap(cg, machine) || read_hwcap(cg, known))
+		goto cleanup;
+
+	/* Start from a setting other than the default: exactly a and b. */
+	snprintf(machine, sizeof(machine), "%s %s", a, b);
+	if (write_hwcap(cg, machine) || read_state(cg, before))
+		goto cleanup;
+
+	for (i = 0; i < ARRAY_SIZE(writes); i++) {
+		char buf[256];
+
+		len = expand(writes[i].pattern, a, b, upper, buf, sizeof(buf));
+		if (writes[i].after_nul)
+			len += 1 + expand(writes[i].after_nul, a, b, upper,
+					  buf + len + 1, sizeof(buf) - len - 1);
+		err = write_raw(cg, "cpufeat.hwcap", buf, len);
+		if (err != -EINVAL) {
+			ksft_print_msg("%s (%zu bytes): %s, expected EINVAL\n",
+				       writes[i].what, len,
+				       err ? strerror(-err) : "accepted");
+			goto cleanup;
+		}
+		if (!state_unchanged(cg, before)) {
+			ksft_print_msg("after %s\n", writes[i].what);
+			goto cleanup;
+		}
+	}
+
+	/* Every name the kernel knows taken away: nothing is left. */
+	len = snprintf(big, MAX_WRITE + 1, "-%s", a);
+	for (pos = 0; list_next(known, &pos, word, sizeof(word)) &&
+	     len < MAX_WRITE;)
+		len += snprintf(big + len, MAX_WRITE + 1 - len, " -%s", word);
+	if (len > MAX_WRITE) {
+		ksft_print_msg("too many names to take them all away in one write\n");
+	} else {
+		err = write_raw(cg, "cpufeat.hwcap", big, len);
+		if (err != -EINVAL) {
+			ksft_print_msg("\"-\" every name: %s, expected EINVAL\n",
+				       err ? strerror(-err) : "accepted");
+			goto cleanup;
+		}
+		if (!state_unchanged(cg, before))
+			goto cleanup;
+	}
+
+	/*
+	 * A write of nothing never reaches the controller: cgroup files
+	 * complete zero-byte writes without calling it.
+	 */
+	err = write_raw(cg, "cpufeat.hwcap", "", 0);
+	if (err && err != -EINVAL) {
+		ksft_print_msg("empty write: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	if (!state_unchanged(cg, before))
+		goto cleanup;
+
+	/* Longer than 8192 bytes: E2BIG from kernfs; 8192 is fine. */
+	memset(big, ' ', MAX_WRITE + 1);
+	memcpy(big, "max", 3);
+	err = write_raw(cg, "cpufeat.hwcap", big, MAX_WRITE + 1);
+	if (err != -E2BIG) {
+		ksft_print_msg("a write of %d bytes: %s, expected E2BIG\n",
+			       MAX_WRITE + 1, err ? strerror(-err) : "accepted");
+		goto cleanup;
+	}
+	if (!state_unchanged(cg, before))
+		goto cleanup;
+	err = write_raw(cg, "cpufeat.hwcap", big, MAX_WRITE);
+	if (err) {
+		ksft_print_msg("\"max\" padded to %d bytes: %s\n", MAX_WRITE,
+			       strerror(-err));
+		goto cleanup;
+	}
+	if (!list_is(cg, "cpufeat.hwcap", "max"))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	free(big);
+	free(before);
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * Try to write @file of @cgroup; true if that fails as it should.  Without
+ * privilege the open fails with EACCES (mode 0444).  Root may open it (cgroup
+ * files are not checked against their mode at open, unlike sysfs), but the
+ * write then fails with EINVAL.
+ */
+static bool cannot_write(const char *cgroup, const char *file, int flags)
+{
+	int fd = cg_open(cgroup, file, flags);
+	bool ok;
+
+	if (fd < 0) {
+		ok = errno == EACCES;
+		if (!ok)
+			ksft_print_msg("open(%s/%s): %s, expected EACCES\n",
+				       cgroup, file, strerror(errno));
+		return ok;
+	}
+	ok = write(fd, "max", 3) < 0 && errno == EINVAL;
+	if (!ok)
+		ksft_print_msg("write to %s/%s: %s, expected EINVAL\n",
+			       cgroup, file, strerror(errno));
+	close(fd);
+	return ok;
+}
+
+/*
+ * Nobody can write cpufeat.hwcap.effective or cpufeat.stat: not root, and
+ * without privilege not even open them for writing.
+ */
+static int test_cpufeat_read_only_files(const char *root)
+{
+	static const int modes[] = { O_WRONLY, O_RDWR };
+	char machine[LIST_SIZE], eff[LIST_SIZE];
+	int ret = KSFT_FAIL, i, j, status;
+	const char *files[3][2];
+	char *cg = NULL;
+	pid_t pid;
+
+	cg = create_cgroup(root, "cpufeat_test_read_only_files", false);
+	if (!cg || read_effective(root, machine))
+		goto cleanup;
+	files[0][0] = root;
+	files[0][1] = "cpufeat.hwcap.effective";
+	files[1][0] = cg;
+	files[1][1] = "cpufeat.hwcap.effective";
+	files[2][0] = cg;
+	files[2][1] = "cpufeat.stat";
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		for (j = 0; j < ARRAY_SIZE(modes); j++)
+			if (!cannot_write(files[i][0], files[i][1], modes[j]))
+				goto cleanup;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (become_user(NOBODY))
+			_exit(1);
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
+			int fd = cg_open(files[i][0], files[i][1], O_WRONLY);
+
+			if (fd >= 0 || errno != EACCES) {
+				ksft_print_msg("unprivileged open(%s/%s): %s, expected EACCES\n",
+					       files[i][0], files[i][1],
+					       fd >= 0 ? "success" :
+					       strerror(errno));
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		goto cleanup;
+
+	if (read_effective(root, eff) || strcmp(eff, machine) ||
+	    !list_is(cg, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * A cgroup offers no more than its parent: hiding a feature in a parent
+ * hides it below, whatever the children say, and showing it again shows it
+ * where the children allow it.  Three levels, and a cgroup created below
+ * one that is already restricted.
+ */
+static int test_cpufeat_hierarchy(const char *root)
+{
+	char machine[LIST_SIZE], buf[LIST_SIZE], parent_eff[LIST_SIZE];
+	char *parent = NULL, *child = NULL, *grandchild = NULL, *late = NULL;
+	const char *x = hide_set[0], *y;
+	const char *hide_y[] = { NULL, NULL };
+	int ret;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	y = list_first_of(machine, independent);
+	if (!y) {
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	hide_y[0] = y;
+
+	parent = create_cgroup(root, "cpufeat_test_hierarchy", true);
+	if (!parent)
+		goto cleanup;
+	child = create_cgroup(parent, "child", true);
+	if (!child)
+		goto cleanup;
+	grandchild = create_cgroup(child, "grandchild", false);
+	if (!grandchild)
+		goto cleanup;
+
+	/* Parent hides x: so do child and grandchild, which allow all. */
+	snprintf(buf, sizeof(buf), "-%s", x);
+	if (write_hwcap(parent, buf) ||
+	    !effective_hides(parent, machine, hide_set) ||
+	    read_effective(parent, parent_eff) ||
+	    !list_is(child, "cpufeat.hwcap.effective", parent_eff) ||
+	    !list_is(grandchild, "cpufeat.hwcap.effective", parent_eff))
+		goto cleanup;
+
+	/* Naming x in the child does not bring it back. */
+	if (write_hwcap(child, machine) ||
+	    !list_is(child, "cpufeat.hwcap.effective", parent_eff) ||
+	    !list_is(grandchild, "cpufeat.hwcap.effective", parent_eff))
+		goto cleanup;
+
+	/* Parent back to max: the child, which names x, offers it again. */
+	if (write_hwcap(parent, "max") ||
+	    !list_is(child, "cpufeat.hwcap.effective", machine) ||
+	    !list_is(grandchild, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	/* ...unless the child's own setting excludes it. */
+	snprintf(buf, sizeof(buf), "-%s", y);
+	if (write_hwcap(child, buf) ||
+	    !effective_hides(child, machine, hide_y) ||
+	    read_effective(child, buf) ||
+	    !list_is(grandchild, "cpufeat.hwcap.effective", buf) ||
+	    !list_has(buf, x)) {
+		ksft_print_msg("child hiding %s: effective \"%s\"\n", y, buf);
+		goto cleanup;
+	}
+
+	/* Both levels restrict: the grandchild sees neither. */
+	snprintf(buf, sizeof(buf), "-%s", x);
+	if (write_hwcap(parent, buf) ||
+	    read_effective(parent, parent_eff) ||
+	    !effective_hides(child, parent_eff, hide_y) ||
+	    !effective_hides(child, parent_eff, hide_set) ||
+	    read_effective(child, buf) ||
+	    !effective_hides(grandchild, buf, hide_set) ||
+	    !effective_hides(grandchild, buf, hide_y))
+		goto cleanup;
+
+	/* A cgroup created below a restricted one starts restricted. */
+	late = create_cgroup(child, "late", false);
+	if (!late || !list_is(late, "cpufeat.hwcap", "max") ||
+	    read_effective(child, buf) ||
+	    !list_is(late, "cpufeat.hwcap.effective", buf))
+		goto cleanup;
+
+	/* Everything back to max. */
+	if (write_hwcap(parent, "max") || write_hwcap(child, "max") ||
+	    !list_is(grandchild, "cpufeat.hwcap.effective", machine) ||
+	    !list_is(late, "cpufeat.hwcap.effective", machine))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(late);
+	destroy_cgroup(grandchild);
+	destroy_cgroup(child);
+	destroy_cgroup(parent);
+	return ret;
+}
+
+/*
+ * A program exec'd in a cgroup that hides a feature is not told about it:
+ * its AT_HWCAP bit is clear and /proc/self/cpufeat lacks it; the same
+ * program in the root cgroup or in an unrestricted cgroup is told.
+ */
+static int test_cpufeat_exec_view(const char *root)
+{
+	char machine[LIST_SIZE], eff[LIST_SIZE], buf[64];
+	struct view *full = NULL, *masked = NULL, *unmasked = NULL;
+	char *cg = NULL, *unrestricted = NULL;
+	const char * const *p;
+	int ret, word, bit;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	full = malloc(sizeof(*full));
+	masked = malloc(sizeof(*masked));
+	unmasked = malloc(sizeof(*unmasked));
+	cg = create_cgroup(root, "cpufeat_test_exec_view", false);
+	unrestricted = create_cgroup(root, "cpufeat_test_exec_view_max", false);
+	if (!full || !masked || !unmasked || !cg || !unrestricted)
+		goto cleanup;
+
+	if (run_helper(root, "r", full, 1))
+		goto cleanup;
+	if (strcmp(full->cpufeat, machine)) {
+		print_list_diff("/proc/self/cpufeat in the root", machine,
+				full->cpufeat);
+		goto cleanup;
+	}
+	for (p = hide_set; *p; p++) {
+		if (hwcap_bit(*p, &word, &bit) &&
+		    !view_has_bit(full, word, bit)) {
+			ksft_print_msg("the machine has %s but its AT_HWCAP%s bit %d is clear\n",
+				       *p, word ? "2" : "", bit);
+			ret = KSFT_SKIP;
+			goto cleanup;
+		}
+	}
+
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(cg, buf) || read_effective(cg, eff) ||
+	    run_helper(cg, "r", masked, 1))
+		goto cleanup;
+	if (!view_matches(masked, full, machine, eff))
+		goto cleanup;
+	for (p = hide_set; *p; p++) {
+		if (list_has(masked->cpufeat, *p) ||
+		    (hwcap_bit(*p, &word, &bit) &&
+		     view_has_bit(masked, word, bit))) {
+			ksft_print_msg("the program was told about %s\n", *p);
+			goto cleanup;
+		}
+	}
+	if (masked->secure) {
+		ksft_print_msg("AT_SECURE is set\n");
+		goto cleanup;
+	}
+
+	if (run_helper(unrestricted, "r", unmasked, 1) ||
+	    !same_view(full, unmasked))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(unrestricted);
+	destroy_cgroup(cg);
+	free(unmasked);
+	free(masked);
+	free(full);
+	return ret;
+}
+
+/*
+ * A program's view is fixed at execve: changing its cgroup's setting or
+ * moving it to another cgroup changes nothing until it execs again.
+ */
+static int test_cpufeat_view_latched_at_exec(const char *root)
+{
+	char machine[LIST_SIZE], eff[LIST_SIZE], buf[64];
+	struct view *views = NULL, *full = NULL;
+	char *cg = NULL, *other = NULL;
+	struct helper h = { .pid = -1 };
+	int ret;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	views = calloc(3, sizeof(*views));
+	full = malloc(sizeof(*full));
+	cg = create_cgroup(root, "cpufeat_test_latched", false);
+	other = create_cgroup(root, "cpufeat_test_latched_other", false);
+	if (!views || !full || !cg || !other)
+		goto cleanup;
+	if (run_helper(root, "r", full, 1))
+		goto cleanup;
+
+	/* Started restricted; the cgroup goes back to max meanwhile. */
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(cg, buf) || read_effective(cg, eff) ||
+	    helper_start(&h, cg, NULL, 0, "rwr") || helper_read(&h, &views[0]))
+		goto cleanup;
+	if (!view_matches(&views[0], full, machine, eff))
+		goto cleanup;
+	if (write_hwcap(cg, "max") || helper_continue(&h) ||
+	    helper_read(&h, &views[1]) || helper_finish(&h))
+		goto cleanup;
+	if (!same_view(&views[0], &views[1])) {
+		ksft_print_msg("the view changed with the cgroup's setting\n");
+		goto cleanup;
+	}
+	/* A new program there sees everything now. */
+	if (run_helper(cg, "r", &views[2], 1) || !same_view(full, &views[2]))
+		goto cleanup;
+
+	/* Started in the root, moved into a restricted cgroup, then execs. */
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(other, buf) || read_effective(other, eff) ||
+	    helper_start(&h, root, NULL, 0, "rwrxr") ||
+	    helper_read(&h, &views[0]))
+		goto cleanup;
+	if (!same_view(full, &views[0]))
+		goto cleanup;
+	if (cg_enter(other, h.pid)) {
+		ksft_print_msg("can't move the helper to %s\n", other);
+		goto cleanup;
+	}
+	if (helper_continue(&h) || helper_read(&h, &views[1]) ||
+	    helper_read(&h, &views[2]) || helper_finish(&h))
+		goto cleanup;
+	if (!same_view(full, &views[1])) {
+		ksft_print_msg("moving the program changed its view\n");
+		goto cleanup;
+	}
+	if (!view_matches(&views[2], full, machine, eff)) {
+		ksft_print_msg("exec after the move did not restrict the view\n");
+		goto cleanup;
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	if (h.pid > 0)
+		helper_finish(&h);
+	destroy_cgroup(other);
+	destroy_cgroup(cg);
+	free(full);
+	free(views);
+	return ret;
+}
+
+/*
+ * A child forked (without exec) by a restricted program has its parent's
+ * view, even when the cgroup has stopped restricting since.
+ */
+static int test_cpufeat_fork_inherits(const char *root)
+{
+	char machine[LIST_SIZE], eff[LIST_SIZE], buf[64];
+	struct helper h = { .pid = -1 };
+	struct view *views = NULL, *full = NULL;
+	char *cg = NULL;
+	int ret;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	views = calloc(2, sizeof(*views));
+	full = malloc(sizeof(*full));
+	cg = create_cgroup(root, "cpufeat_test_fork_inherits", false);
+	if (!views || !full || !cg)
+		goto cleanup;
+	if (run_helper(root, "r", full, 1))
+		goto cleanup;
+
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(cg, buf) || read_effective(cg, eff) ||
+	    helper_start(&h, cg, NULL, 0, "rwf") || helper_read(&h, &views[0]))
+		goto cleanup;
+	if (!view_matches(&views[0], full, machine, eff))
+		goto cleanup;
+	if (write_hwcap(cg, "max") || helper_continue(&h) ||
+	    helper_read(&h, &views[1]) || helper_finish(&h))
+		goto cleanup;
+	if (!same_view(&views[0], &views[1])) {
+		ksft_print_msg("the forked child's view differs\n");
+		goto cleanup;
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	if (h.pid > 0)
+		helper_finish(&h);
+	destroy_cgroup(cg);
+	free(full);
+	free(views);
+	return ret;
+}
+
+/*
+ * /proc/PID/cpufeat shows another program's view to whoever may read its
+ * /proc/PID/auxv: root may, an unprivileged user may not read root's.
+ */
+static int test_cpufeat_proc_pid_cpufeat(const char *root)
+{
+	char machine[LIST_SIZE], buf[LIST_SIZE], path[64];
+	struct helper h = { .pid = -1 };
+	struct view *view = NULL;
+	int ret, status;
+	char *cg = NULL;
+	pid_t pid;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	view = malloc(sizeof(*view));
+	cg = create_cgroup(root, "cpufeat_test_proc_pid_cpufeat", false);
+	if (!view || !cg)
+		goto cleanup;
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(cg, buf) || helper_start(&h, cg, NULL, 0, "rw") ||
+	    helper_read(&h, view))
+		goto cleanup;
+
+	/* Root reads the helper's view; the cgroup's setting doesn't matter. */
+	snprintf(path, sizeof(path), "/proc/%d/cpufeat", h.pid);
+	if (write_hwcap(cg, "max") || read_text(path, buf, sizeof(buf)) < 0) {
+		ksft_print_msg("can't read %s: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, view->cpufeat)) {
+		ksft_print_msg("%s: \"%s\", the program sees \"%s\"\n", path,
+			       buf, view->cpufeat);
+		goto cleanup;
+	}
+
+	/* Nobody can't read root's program's, but its own. */
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		int fd;
+
+		/* Dumpable again, so that its own /proc files are its own. */
+		if (become_user(NOBODY) || prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		fd = open(path, O_RDONLY);
+		if (fd >= 0 || errno != EACCES) {
+			ksft_print_msg("unprivileged open(%s): %s, expected EACCES\n",
+				       path, fd >= 0 ? "success" :
+				       strerror(errno));
+			_exit(1);
+		}
+		if (read_text("/proc/self/cpufeat", buf, sizeof(buf)) < 0) {
+			ksft_print_msg("unprivileged read of /proc/self/cpufeat: %s\n",
+				       strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		goto cleanup;
+
+	if (helper_continue(&h) || helper_finish(&h))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	if (h.pid > 0)
+		helper_finish(&h);
+	destroy_cgroup(cg);
+	free(view);
+	return ret;
+}
+
+/*
+ * cpufeat.stat counts the execs in the cgroup itself that got a restricted
+ * view: not those in descendants, not those in unrestricted cgroups.
+ */
+static int test_cpufeat_stat(const char *root)
+{
+	char machine[LIST_SIZE], buf[64];
+	char *parent = NULL, *leaf = NULL, *unrestricted = NULL;
+	struct view *views = NULL;
+	long before;
+	int ret;
+
+	ret = machine_has(root, machine, hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	views = calloc(2, sizeof(*views));
+	parent = create_cgroup(root, "cpufeat_test_stat", true);
+	unrestricted = create_cgroup(root, "cpufeat_test_stat_max", false);
+	if (!views || !parent || !unrestricted)
+		goto cleanup;
+	leaf = create_cgroup(parent, "leaf", false);
+	if (!leaf)
+		goto cleanup;
+
+	snprintf(buf, sizeof(buf), "-%s", hide_set[0]);
+	if (write_hwcap(parent, buf))
+		goto cleanup;
+	before = cg_read_key_long(leaf, "cpufeat.stat", "restricted_execs ");
+	if (before < 0)
+		goto cleanup;
+
+	/* Four execs: two helpers, and one that execs itself once more. */
+	if (run_helper(leaf, "r", views, 1) ||
+	    run_helper(leaf, "r", views, 1) ||
+	    run_helper(leaf, "rxr", views, 2))
+		goto cleanup;
+	if (cg_read_key_long(leaf, "cpufeat.stat", "restricted_execs ") !=
+	    before + 4) {
+		ksft_print_msg("restricted_execs went from %ld to %ld after 4 execs\n",
+			       before, cg_read_key_long(leaf, "cpufeat.stat",
+							"restricted_execs "));
+		goto cleanup;
+	}
+	if (cg_read_key_long(parent, "cpufeat.stat", "restricted_execs ")) {
+		ksft_print_msg("the parent counted its descendant's execs\n");
+		goto cleanup;
+	}
+
+	if (run_helper(unrestricted, "rxr", views, 2))
+		goto cleanup;
+	if (cg_read_key_long(unrestricted, "cpufeat.stat",
+			     "restricted_execs ")) {
+		ksft_print_msg("an unrestricted cgroup counted execs\n");
+		goto cleanup;
+	}
+
+	/* Back to max: execs there are not restricted any more. */
+	if (write_hwcap(parent, "max") || run_helper(leaf, "r", views, 1))
+		goto cleanup;
+	if (cg_read_key_long(leaf, "cpufeat.stat", "restricted_execs ") !=
+	    before + 4) {
+		ksft_print_msg("an exec under max was counted\n");
+		goto cleanup;
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(leaf);
+	destroy_cgroup(parent);
+	destroy_cgroup(unrestricted);
+	free(views);
+	return ret;
+}
+
+/* How a child that tries to write cpufeat.hwcap ends. */
+enum {
+	WRITER_GOT_EPERM,
+	WRITER_WROTE,
+	WRITER_OTHER_ERROR,
+	WRITER_SETUP_FAILED,
+	WRITER_UNSUPPORTED,
+};
+
+/* Write @setting to @fd, expecting EPERM: a WRITER_* code. */
+static int write_expecting_eperm(int fd, const char *setting)
+{
+	if (write(fd, setting, strlen(setting)) >= 0) {
+		ksft_print_msg("the write of \"%s\" succeeded\n", setting);
+		return WRITER_WROTE;
+	}
+	if (errno != EPERM) {
+		ksft_print_msg("the write failed with %s, expected EPERM\n",
+			       strerror(errno));
+		return WRITER_OTHER_ERROR;
+	}
+	return WRITER_GOT_EPERM;
+}
+
+/* Wait for a writer child: KSFT_PASS if it got EPERM. */
+static int wait_writer(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return KSFT_FAIL;
+	switch (WEXITSTATUS(status)) {
+	case WRITER_GOT_EPERM:
+		return KSFT_PASS;
+	case WRITER_UNSUPPORTED:
+		return KSFT_SKIP;
+	default:
+		return KSFT_FAIL;
+	}
+}
+
+/* Give @cgroup and its files to @uid, as when delegating it. */
+static int chown_cgroup(const char *cgroup, uid_t uid)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	dir = opendir(cgroup);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cgroup, de->d_name);
+		if (chown(path, uid, uid))
+			ret = -1;
+	}
+	closedir(dir);
+	return ret ?: chown(cgroup, uid, uid);
+}
+
+/*
+ * Shared set-up of the EPERM tests: a cgroup in a state other than the
+ * default, the state, and a write that would change it.
+ */
+struct eperm_test {
+	char *cg;
+	struct cg_state before;
+	char setting[80];
+};
+
+static int eperm_setup(const char *root, const char *name,
+		       struct eperm_test *t)
+{
+	char machine[LIST_SIZE];
+
+	if (read_effective(root, machine))
+		return -1;
+	t->cg = create_cgroup(root, name, false);
+	if (!t->cg)
+		return -1;
+	snprintf(t->setting, sizeof(t->setting), "-%s",
+		 list_word(machine, list_count(machine) - 1));
+	return read_state(t->cg, &t->before);
+}
+
+static int eperm_finish(struct eperm_test *t, int ret)
+{
+	if (t->cg && !state_unchanged(t->cg, &t->before))
+		ret = KSFT_FAIL;
+	destroy_cgroup(t->cg);
+	return ret;
+}
+
+/*
+ * Owning cpufeat.hwcap through delegation is not enough to write it: an
+ * unprivileged owner opens it but the write fails with EPERM.
+ */
+static int test_cpufeat_eperm_delegated_owner(const char *root)
+{
+	struct eperm_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL, fd;
+	pid_t pid;
+
+	if (!t || eperm_setup(root, "cpufeat_test_eperm_owner", t))
+		goto cleanup;
+	if (chown_cgroup(t->cg, NOBODY)) {
+		ksft_print_msg("can't chown %s: %s\n", t->cg, strerror(errno));
+		goto cleanup;
+	}
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (become_user(NOBODY))
+			_exit(WRITER_SETUP_FAILED);
+		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
+		if (fd < 0) {
+			ksft_print_msg("the owner can't open cpufeat.hwcap: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		_exit(write_expecting_eperm(fd, t->setting));
+	}
+	ret = wait_writer(pid);
+cleanup:
+	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
+	free(t);
+	return ret;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char data = 'f', control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int receive_fd(int sock)
+{
+	char data, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* Where the fd-passing child keeps its fd for pidfd_getfd(). */
+#define PASSED_FD	100
+
+/*
+ * What counts is who opened the file: root writing through a file an
+ * unprivileged user opened gets EPERM.  The fd travels over SCM_RIGHTS, or
+ * by pidfd_getfd() on kernels without AF_UNIX.
+ */
+static int test_cpufeat_eperm_passed_fd(const char *root)
+{
+	struct eperm_test *t = calloc(1, sizeof(*t));
+	int sock[2] = { -1, -1 }, ready[2] = { -1, -1 }, done[2] = { -1, -1 };
+	int ret = KSFT_FAIL, fd = -1, pidfd = -1;
+	char path[PATH_MAX], c;
+	bool unix_sockets;
+	pid_t pid = -1;
+
+	if (!t || eperm_setup(root, "cpufeat_test_eperm_fd", t))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/cpufeat.hwcap", t->cg);
+	if (chown(path, NOBODY, NOBODY) || pipe(ready) || pipe(done))
+		goto cleanup;
+	unix_sockets = !socketpair(AF_UNIX, SOCK_STREAM, 0, sock);
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		close(ready[0]);
+		close(done[1]);
+		if (become_user(NOBODY))
+			_exit(WRITER_SETUP_FAILED);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || (unix_sockets ? send_fd(sock[1], fd) :
+			       dup2(fd, PASSED_FD) != PASSED_FD))
+			_exit(WRITER_SETUP_FAILED);
+		/* Stay until the parent is done with the fd. */
+		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1) < 0)
+			_exit(WRITER_SETUP_FAILED);
+		_exit(0);
+	}
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		goto cleanup;
+
+	if (unix_sockets) {
+		fd = receive_fd(sock[0]);
+	} else {
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd >= 0)
+			fd = syscall(SYS_pidfd_getfd, pidfd, PASSED_FD, 0);
+		if (pidfd < 0 || (fd < 0 && errno == ENOSYS)) {
+			ksft_print_msg("neither AF_UNIX nor pidfd_getfd()\n");
+			ret = KSFT_SKIP;
+			goto cleanup;
+		}
+	}
+	if (fd < 0) {
+		ksft_print_msg("didn't get the child's fd: %s\n",
+			       strerror(errno));
+		goto cleanup;
+	}
+	if (write_expecting_eperm(fd, t->setting) != WRITER_GOT_EPERM ||
+	    !state_unchanged(t->cg, &t->before))
+		goto cleanup;
+
+	/* Opened by root itself, the same write works. */
+	if (write_hwcap(t->cg, t->setting) || write_hwcap(t->cg, "max"))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (pidfd >= 0)
+		close(pidfd);
+	for (c = 0; c < 2; c++) {
+		if (sock[(int)c] >= 0)
+			close(sock[(int)c]);
+		if (ready[(int)c] >= 0)
+			close(ready[(int)c]);
+		if (done[(int)c] >= 0)
+			close(done[(int)c]);
+	}
+	if (pid > 0 && wait_writer(pid) != KSFT_PASS) {
+		ksft_print_msg("the child that opened the file failed\n");
+		ret = KSFT_FAIL;
+	}
+	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
+	free(t);
+	return ret;
+}
+
+/* Drop CAP_SYS_ADMIN from the effective, permitted and inheritable sets. */
+static int drop_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int i = CAP_TO_INDEX(CAP_SYS_ADMIN);
+	__u32 mask = CAP_TO_MASK(CAP_SYS_ADMIN);
+
+	if (syscall(SYS_capget, &header, data))
+		return -1;
+	data[i].effective &= ~mask;
+	data[i].permitted &= ~mask;
+	data[i].inheritable &= ~mask;
+	if (syscall(SYS_capset, &header, data))
+		return -1;
+	if (syscall(SYS_capget, &header, data) ||
+	    (data[i].effective | data[i].permitted) & mask)
+		return -1;
+	return 0;
+}
+
+/* Root without CAP_SYS_ADMIN opens cpufeat.hwcap but can't write it. */
+static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
+{
+	struct eperm_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL, fd;
+	pid_t pid;
+
+	if (!t || eperm_setup(root, "cpufeat_test_eperm_caps", t))
+		goto cleanup;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (drop_cap_sys_admin()) {
+			ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
+		if (fd < 0) {
+			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		_exit(write_expecting_eperm(fd, t->setting));
+	}
+	ret = wait_writer(pid);
+cleanup:
+	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
+	free(t);
+	return ret;
+}
+
+/* Root inside a new cgroup namespace can't write cpufeat.hwcap. */
+static int test_cpufeat_eperm_cgroup_namespace(const char *root)
+{
+	struct eperm_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL, fd;
+	pid_t pid;
+
+	if (!t || eperm_setup(root, "cpufeat_test_eperm_cgroupns", t))
+		goto cleanup;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (unshare(CLONE_NEWCGROUP)) {
+			ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n",
+				       strerror(errno));
+			_exit(WRITER_UNSUPPORTED);
+		}
+		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
+		if (fd < 0) {
+			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		_exit(write_expecting_eperm(fd, t->setting));
+	}
+	ret = wait_writer(pid);
+cleanup:
+	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
+	free(t);
+	return ret;
+}
+
+/*
+ * Copy this test binary to a file in a directory that honours set-user-ID
+ * bits, owned by root, mode 0755.  Returns the path (to free) or NULL.
+ */
+static char *copy_test_binary(void)
+{
+	static const char * const dirs[] = { "/tmp", "/var/tmp", "/dev/shm",
+					     "/" };
+	char buf[65536], *path;
+	struct statvfs sv;
+	int in, out = -1;
+	ssize_t len;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (asprintf(&path, "%s/cpufeat_setuid_XXXXXX",
+			     strcmp(dirs[i], "/") ? dirs[i] : "") < 0)
+			return NULL;
+		out = mkstemp(path);
+		if (out >= 0 && !fstatvfs(out, &sv) && !(sv.f_flag & ST_NOSUID))
+			break;
+		if (out >= 0) {
+			close(out);
+			unlink(path);
+			out = -1;
+		}
+		free(path);
+	}
+	if (out < 0) {
+		ksft_print_msg("no writable directory allows setuid programs\n");
+		return NULL;
+	}
+
+	in = open("/proc/self/exe", O_RDONLY);
+	len = in < 0 ? -1 : 0;
+	while (in >= 0 && (len = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, len) != len) {
+			len = -1;
+			break;
+		}
+	}
+	if (len < 0 || fchown(out, 0, 0) || fchmod(out, 0755) || close(out)) {
+		ksft_print_msg("copying the test binary to %s: %s\n", path,
+			       strerror(errno));
+		if (in >= 0)
+			close(in);
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	close(in);
+	return path;
+}
+
+/*
+ * A program that gains privilege at execve (here: set-user-ID root, run by
+ * an unprivileged user) keeps the hardening features even where the cgroup
+ * hides them; a program that does not gain privilege doesn't.
+ */
+static int test_cpufeat_secureexec_keeps_protected(const char *root)
+{
+	char machine[LIST_SIZE], edits[256], eff[LIST_SIZE];
+	struct view *plain = NULL, *secure = NULL;
+	struct helper h = { .pid = -1 };
+	char *cg = NULL, *copy = NULL;
+	const char * const *p;
+	int ret = KSFT_FAIL, word, bit;
+
+	if (read_effective(root, machine))
+		goto cleanup;
+	hide_edits(protected_set, machine, edits, sizeof(edits));
+	if (!edits[0]) {
+		for (p = protected_set; *p; p++)
+			snprintf(edits + strlen(edits), sizeof(edits) -
+				 strlen(edits), " %s", *p);
+		ksft_print_msg("the machine has none of the protected features:%s\n",
+			       edits);
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+
+	plain = malloc(sizeof(*plain));
+	secure = malloc(sizeof(*secure));
+	cg = create_cgroup(root, "cpufeat_test_secureexec", false);
+	copy = copy_test_binary();
+	if (!plain || !secure || !cg || !copy)
+		goto cleanup;
+	if (write_hwcap(cg, edits) ||
+	    !effective_hides(cg, machine, protected_set) ||
+	    read_effective(cg, eff))
+		goto cleanup;
+
+	if (helper_start(&h, cg, copy, NOBODY, "r") || helper_read(&h, plain) ||
+	    helper_finish(&h))
+		goto cleanup;
+	if (chmod(copy, 04755) ||
+	    helper_start(&h, cg, copy, NOBODY, "r") || helper_read(&h, secure) ||
+	    helper_finish(&h))
+		goto cleanup;
+
+	if (plain->secure || secure->secure != 1) {
+		ksft_print_msg("AT_SECURE: %lu without set-user-ID, %lu with\n",
+			       plain->secure, secure->secure);
+		goto cleanup;
+	}
+	if (strcmp(plain->cpufeat, eff)) {
+		print_list_diff("/proc/self/cpufeat without set-user-ID", eff,
+				plain->cpufeat);
+		goto cleanup;
+	}
+	if (!list_subset(plain->cpufeat, secure->cpufeat) ||
+	    !list_subset(secure->cpufeat, machine)) {
+		ksft_print_msg("the setuid program sees \"%s\"\n",
+			       secure->cpufeat);
+		goto cleanup;
+	}
+	for (p = protected_set; *p; p++) {
+		if (!list_has(machine, *p))
+			continue;
+		if (!list_has(secure->cpufeat, *p)) {
+			ksft_print_msg("the setuid program lost %s\n", *p);
+			goto cleanup;
+		}
+		if (!hwcap_bit(*p, &word, &bit))
+			continue;
+		if (!view_has_bit(secure, word, bit) ||
+		    view_has_bit(plain, word, bit)) {
+			ksft_print_msg("AT_HWCAP%s bit %d (%s): %d with set-user-ID, %d without\n",
+				       word ? "2" : "", bit, *p,
+				       view_has_bit(secure, word, bit),
+				       view_has_bit(plain, word, bit));
+			goto cleanup;
+		}
+	}
+
+	ret = KSFT_PASS;
+cleanup:
+	if (h.pid > 0)
+		helper_finish(&h);
+	if (copy)
+		unlink(copy);
+	free(copy);
+	destroy_cgroup(cg);
+	free(secure);
+	free(plain);
+	return ret;
+}
+
+#define T(x) { x, #x }
+struct cpufeat_test {
+	int (*fn)(const char *root);
+	const char *name;
+} tests[] = {
+	T(test_cpufeat_files),
+	T(test_cpufeat_defaults),
+	T(test_cpufeat_set_read_back),
+	T(test_cpufeat_edits),
+	T(test_cpufeat_rejected_writes),
+	T(test_cpufeat_read_only_files),
+	T(test_cpufeat_hierarchy),
+	T(test_cpufeat_exec_view),
+	T(test_cpufeat_view_latched_at_exec),
+	T(test_cpufeat_fork_inherits),
+	T(test_cpufeat_proc_pid_cpufeat),
+	T(test_cpufeat_stat),
+	T(test_cpufeat_eperm_delegated_owner),
+	T(test_cpufeat_eperm_passed_fd),
+	T(test_cpufeat_eperm_without_cap_sys_admin),
+	T(test_cpufeat_eperm_cgroup_namespace),
+	T(test_cpufeat_secureexec_keeps_protected),
+};
+#undef T
+
+int main(int argc, char **argv)
+{
+	char root[PATH_MAX];
+	int i;
+
+	if (argc == 3 && !strcmp(argv[1], HELPER_ARG))
+		return helper_main(argv[2]);
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests));
+	if (cg_find_unified_root(root, sizeof(root), NULL))
+		ksft_exit_skip("cgroup v2 isn't mounted\n");
+
+	if (cg_read_strstr(root, "cgroup.controllers", "cpufeat"))
+		ksft_exit_skip("cpufeat controller isn't available\n");
+
+	if (cg_read_strstr(root, "cgroup.subtree_control", "cpufeat"))
+		if (cg_write(root, "cgroup.subtree_control", "+cpufeat"))
+			ksft_exit_skip("Failed to set cpufeat controller\n");
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		switch (tests[i].fn(root)) {
+		case KSFT_PASS:
+			ksft_test_result_pass("%s\n", tests[i].name);
+			break;
+		case KSFT_SKIP:
+			ksft_test_result_skip("%s\n", tests[i].name);
+			break;
+		default:
+			ksft_test_result_fail("%s\n", tests[i].name);
+			break;
+		}
+	}
+
+	ksft_finished();
+}
