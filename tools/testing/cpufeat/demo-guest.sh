@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of demo.sh (busybox sh, as root): make the cgroup /demo hide
+# $DEMO_HIDE, then look at what programs are told in the root cgroup and in
+# /demo.  Prints one record per line, "@@demo SIDE KEY VALUE...", that
+# demo.sh lays out side by side; anything else is an error to show.
+
+root=/sys/fs/cgroup
+demo=$root/demo
+
+record() {
+	side=$1 key=$2
+	shift 2
+	# One line per record, whatever the value holds.
+	echo "@@demo $side $key $(echo "$*" | tr '\n' ' ')"
+}
+
+# Run a program in a cgroup: it is exec'd there, so its view is the
+# cgroup's.
+run_in() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$@"
+}
+
+# What a program started in cgroup $2 is told; $1 names the column.
+look() {
+	side=$1 dir=$2 path=${2#"$root"}
+	record "$side" path "${path:-/}"
+	[ -f "$dir/cpufeat.hwcap" ] && record "$side" hwcap "$(cat "$dir/cpufeat.hwcap")"
+	record "$side" effective "$(cat "$dir/cpufeat.hwcap.effective")"
+	record "$side" auxv "$(run_in "$dir" cpufeat-probe --hwcap)"
+	record "$side" auxv_names "$(run_in "$dir" cpufeat-probe --names)"
+	record "$side" proc_cpufeat "$(run_in "$dir" cat /proc/self/cpufeat)"
+	# Later: CPUID, the ID registers and /proc/cpuinfo as programs in
+	# $dir see them, one record each (and a row in demo.sh's ROWS).
+	[ -f "$dir/cpufeat.stat" ] && record "$side" stat "$(cat "$dir/cpufeat.stat")"
+}
+
+grep -qw cpufeat $root/cgroup.controllers || {
+	echo "the kernel has no cpufeat controller"
+	exit 1
+}
+echo +cpufeat >$root/cgroup.subtree_control &&
+	mkdir $demo &&
+	echo "$DEMO_HIDE" >$demo/cpufeat.hwcap || exit 1
+
+record demo written "$DEMO_HIDE"
+record root machine "$(uname -m)"
+look root $root
+look demo $demo

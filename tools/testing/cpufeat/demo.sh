@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Show what cpufeat does: boot a guest once and put side by side what a
+# program is told about the CPU in the root cgroup and in a cgroup whose
+# cpufeat.hwcap hides some features.
+#
+#   demo.sh [x86_64|arm64]        (default x86_64; "make demo")
+#
+# DEMO_HIDE overrides what the cgroup hides (cpufeat.hwcap syntax);
+# GUEST_ADD names more files for the guest's /tmp/in, which is on its PATH
+# after /usr/bin.  The guest side is demo-guest.sh; this script only lays
+# out what it reports.
+set -euo pipefail
+
+HARNESS=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+export TOP BUILD
+
+arch=${1:-x86_64}
+case "$arch" in
+x86_64)
+	# An older machine, as a checkpoint might have to be restored on:
+	# no AVX (nor what needs it), no FSGSBASE, and a hypervisor that does
+	# not pass the ACPI thermal and self-snoop bits through.  The last
+	# three are in AT_HWCAP/AT_HWCAP2, so the auxiliary vector changes.
+	hide=${DEMO_HIDE:--avx -fsgsbase -acpi -ss}
+	;;
+arm64)
+	hide=${DEMO_HIDE:--aes -sha3 -sve}
+	;;
+*)
+	echo "usage: demo.sh [x86_64|arm64]" >&2
+	exit 2
+	;;
+esac
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+adds=(--add "$HARNESS/demo-guest.sh")
+for f in ${GUEST_ADD:-}; do
+	adds+=(--add "$f")
+done
+echo "Booting the $arch guest..."
+if ! "$HARNESS/vm" --arch "$arch" "${adds[@]}" \
+	-- env DEMO_HIDE="$hide" sh demo-guest.sh >"$out"; then
+	echo "demo: the guest failed:" >&2
+	cat "$out" >&2
+	exit 1
+fi
+if grep -qv '^@@demo ' "$out"; then
+	echo "demo: the guest said:" >&2
+	grep -v '^@@demo ' "$out" >&2
+fi
+
+bold='' plain=''
+if [ -t 1 ]; then
+	bold=$(tput bold 2>/dev/null || true)
+	plain=$(tput sgr0 2>/dev/null || true)
+fi
+
+# Two columns of 48 with " | " between: 99 characters.
+awk -v W=48 -v bold="$bold" -v plain="$plain" '
+function wrap(text, width, lines,    n, i, words, nw, line) {
+	nw = split(text, words, " ")
+	n = 0
+	line = ""
+	for (i = 1; i <= nw; i++) {
+		if (line != "" && length(line) + 1 + length(words[i]) > width) {
+			lines[++n] = line
+			line = words[i]
+		} else {
+			line = line == "" ? words[i] : line " " words[i]
+		}
+	}
+	if (line != "" || n == 0)
+		lines[++n] = line
+	return n
+}
+
+# Words of a that are not in b, in the order of a.
+function minus(a, b,    wa, wb, na, nb, i, seen, out) {
+	na = split(a, wa, " ")
+	nb = split(b, wb, " ")
+	for (i = 1; i <= nb; i++)
+		seen[wb[i]] = 1
+	out = ""
+	for (i = 1; i <= na; i++)
+		if (!(wa[i] in seen))
+			out = out == "" ? wa[i] : out " " wa[i]
+	return out
+}
+
+function count(text,    w) {
+	return split(text, w, " ")
+}
+
+function heading(text) {
+	printf "\n%s%s%s\n", bold, text, plain
+}
+
+# One row: the two texts wrapped into their columns, side by side.
+function row(left, right,    l, r, nl, nr, i) {
+	nl = wrap(left, W, l)
+	nr = wrap(right, W, r)
+	for (i = 1; i <= nl || i <= nr; i++)
+		printf "%-*s | %s\n", W, i <= nl ? l[i] : "", i <= nr ? r[i] : ""
+}
+
+$1 == "@@demo" {
+	key = $2 SUBSEP $3
+	$1 = $2 = $3 = ""
+	sub(/^ +/, "")
+	sub(/ +$/, "")
+	v[key] = $0
+}
+
+END {
+	if (!(("demo" SUBSEP "effective") in v)) {
+		print "demo: no results from the guest" > "/dev/stderr"
+		exit 1
+	}
+	written = v["demo", "written"]
+	printf "%scpufeat: what programs are told about the CPU%s (%s guest, QEMU TCG)\n",
+		bold, plain, v["root", "machine"]
+	print ""
+	printf "  echo \"%s\" > /sys/fs/cgroup%s/cpufeat.hwcap\n", written, v["demo", "path"]
+	print ""
+	print "Left: a program started in the root cgroup.  Right: the same program"
+	print "started in " v["demo", "path"] ".  Each column is what that program is told."
+
+	heading(sprintf("%-*s   %s", W, "root cgroup (" v["root", "path"] ")",
+			"demo cgroup (" v["demo", "path"] ")"))
+	line = ""
+	for (i = 0; i < 2 * W + 3; i++)
+		line = line "="
+	print line
+
+	heading("cpufeat.hwcap: the setting")
+	row("(none in the root: it allows everything)",
+	    "written: " written "; it reads back as the other " \
+	    count(v["demo", "hwcap"]) " names the kernel knows")
+
+	heading("cpufeat.hwcap.effective: setting, within the parent, closed under dependencies")
+	row(count(v["root", "effective"]) " features", count(v["demo", "effective"]) " features")
+	row(v["root", "effective"], v["demo", "effective"])
+
+	heading("auxiliary vector (cpufeat-probe --hwcap)")
+	row(v["root", "auxv"], v["demo", "auxv"])
+
+	heading("AT_HWCAP and AT_HWCAP2 bits, by name (cpufeat-probe --names)")
+	row(v["root", "auxv_names"], v["demo", "auxv_names"])
+
+	heading("/proc/self/cpufeat: the view latched at exec")
+	for (s = 1; s <= 2; s++) {
+		side = s == 1 ? "root" : "demo"
+		if (v[side, "proc_cpufeat"] == v[side, "effective"])
+			pc[side] = "the same " count(v[side, "effective"]) \
+				" features as cpufeat.hwcap.effective"
+		else
+			pc[side] = v[side, "proc_cpufeat"]
+	}
+	row(pc["root"], pc["demo"])
+
+	# Later: CPUID, ID registers and /proc/cpuinfo rows go here, from
+	# the records demo-guest.sh adds for them.
+
+	heading("cpufeat.stat")
+	row("(none in the root)", v["demo", "stat"] " (the programs started above)")
+
+	heading("What " v["demo", "path"] " hides")
+	hidden = minus(v["root", "effective"], v["demo", "effective"])
+	n = wrap("features (" count(hidden) "): " hidden, 2 * W + 3, l)
+	for (i = 1; i <= n; i++)
+		print l[i]
+	n = wrap("AT_HWCAP/AT_HWCAP2 bits: " \
+		 minus(v["root", "auxv_names"], v["demo", "auxv_names"]), 2 * W + 3, l)
+	for (i = 1; i <= n; i++)
+		print l[i]
+	print "Hiding a feature also hides every feature that needs it."
+}' "$out"
