@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every cpufeat test and count the results:
+#
+#   check.sh ARCH...        (ARCH: x86_64, arm64)
+#
+# First the host-side test of the TAP parser, then for each ARCH one boot
+# of its guest (tools/testing/cpufeat/vm) that prints the KUnit results the
+# cpufeat* suites left in the kernel log and runs the test_cpufeat
+# kselftest (check-guest.sh).  tapcount.py counts the TAP of each.
+#
+# What counts: KUnit test cases, a parameterized case once per parameter
+# (the leaves of the KTAP tree); every kselftest "ok"/"not ok".  "# SKIP"
+# counts as skipped, never passed.  Missing results are failures: a suite
+# absent from the log, fewer results than the "1..N" plan, a guest that
+# did not finish.  So are kernel warnings logged while the kselftest ran.
+#
+# Raw output goes to $BUILD/check/ARCH.log (the guest command's output,
+# then vm's messages) and $BUILD/check/ARCH.console.log (the whole
+# console).  The last line printed is "N passed, N failed", the line before
+# it "N skipped"; the exit status is 0 only if nothing failed.
+#
+# Environment: KSFT_TIMEOUT (guest, default 600 s), VM_TIMEOUT (whole guest
+# run, default 900 s here), GUEST_ADD (more files for the guest's /tmp/in,
+# which is on its PATH after /usr/bin: e.g. a test_cpufeat build to try)
+# and what vm reads.
+set -uo pipefail
+
+HARNESS=$(cd "$(dirname "$0")" && pwd)
+TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+export TOP BUILD
+
+TAPCOUNT=$HARNESS/tapcount.py
+LOGDIR=$BUILD/check
+
+usage() {
+	echo "usage: check.sh ARCH...   (ARCH: x86_64 arm64)" >&2
+	exit 2
+}
+
+[ $# -gt 0 ] || usage
+for arch in "$@"; do
+	case "$arch" in
+	x86_64 | arm64) ;;
+	*) usage ;;
+	esac
+done
+mkdir -p "$LOGDIR"
+
+total_pass=0
+total_fail=0
+total_skip=0
+rows=()
+notes=()
+
+# row ARCH PART PASSED FAILED SKIPPED: a line of the table.
+row() {
+	rows+=("$(printf '%-8s %-10s %7d %7d %8d' "$@")")
+}
+
+# add_row ARCH PART PASSED FAILED SKIPPED: results, into the table and totals.
+add_row() {
+	row "$@"
+	total_pass=$((total_pass + $3))
+	total_fail=$((total_fail + $4))
+	total_skip=$((total_skip + $5))
+}
+
+# count ARCH PART FILE [tapcount.py options]: count one TAP stream.
+count() {
+	local arch=$1 part=$2 file=$3 out line p f s
+	shift 3
+	out=$(python3 "$TAPCOUNT" --label "$arch $part" "$@" "$file" 2>&1)
+	line=$(grep '^counts: ' <<<"$out" | tail -n 1)
+	if [[ $line =~ passed=([0-9]+)\ failed=([0-9]+)\ skipped=([0-9]+) ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
+	else
+		p=0 f=1 s=0
+		notes+=("# $arch $part: tapcount.py failed: $out")
+	fi
+	while IFS= read -r line; do
+		notes+=("$line")
+	done < <(grep '^# ' <<<"$out")
+	add_row "$arch" "$part" "$p" "$f" "$s"
+}
+
+# section NAME FILE: the lines between the NAME begin and end markers.
+section() {
+	awk -v begin="@@cpufeat-check $1 begin" -v end="@@cpufeat-check $1 end" '
+		index($0, end) == 1 { on = 0 }
+		on { print }
+		$0 == begin { on = 1 }' "$2"
+}
+
+# The parser's own test first: everything below depends on it.
+host_tap=$LOGDIR/host-tapcount.tap
+echo "  TEST    host: tapcount.py"
+"$HARNESS/tests/tapcount-test.sh" >"$host_tap" 2>&1
+host_status=$?
+count host tapcount "$host_tap"
+if [ $host_status != 0 ] && ! grep -q '^not ok' "$host_tap"; then
+	notes+=("# host tapcount: the test exited with status $host_status")
+	add_row host tapcount 0 1 0
+fi
+
+for arch in "$@"; do
+	log=$LOGDIR/$arch.log
+	adds=(--add "$HARNESS/check-guest.sh")
+	for f in ${GUEST_ADD:-}; do
+		adds+=(--add "$f")
+	done
+	# Bring the guest up to date here, where its build can be seen (a
+	# quick no-op under "make check"), rather than quietly inside vm.
+	if [ "${VM_BUILD:-1}" != 0 ] &&
+	   ! make -C "$TOP" --no-print-directory "guest-$arch"; then
+		notes+=("# $arch: building the guest failed (make guest-$arch)")
+		add_row "$arch" guest 0 1 0
+		continue
+	fi
+	echo "  BOOT    $arch: KUnit and kselftest (log: $log)"
+	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-900} \
+		VM_LOG=$LOGDIR/$arch.console.log \
+		"$HARNESS/vm" --arch "$arch" "${adds[@]}" \
+		-- env KSFT_TIMEOUT="${KSFT_TIMEOUT:-600}" sh check-guest.sh \
+		>"$log" 2>"$log.stderr"
+	vm_status=$?
+	if [ -s "$log.stderr" ]; then
+		{ echo "----- vm (stderr) -----"; cat "$log.stderr"; } >>"$log"
+	fi
+	rm -f "$log.stderr"
+
+	pass0=$total_pass fail0=$total_fail skip0=$total_skip
+	section kunit "$log" >"$LOGDIR/$arch.kunit.tap"
+	section kselftest "$log" >"$LOGDIR/$arch.kselftest.tap"
+	section dmesg "$log" >"$LOGDIR/$arch.dmesg-after.log"
+	count "$arch" kunit "$LOGDIR/$arch.kunit.tap" --suite 'cpufeat*'
+	count "$arch" kselftest "$LOGDIR/$arch.kselftest.tap"
+
+	# What the TAP streams cannot tell.
+	extra=0
+	if [ $vm_status != 0 ]; then
+		notes+=("# $arch: vm exited with status $vm_status ($(grep '^vm: ' "$log" | head -n 1))")
+		extra=$((extra + 1))
+	fi
+	ksft_status=$(sed -n 's/^@@cpufeat-check kselftest end status=\([0-9]*\).*/\1/p' "$log")
+	if [ -z "$ksft_status" ]; then
+		notes+=("# $arch kselftest: the guest never reported that test_cpufeat ended")
+	elif [ "$ksft_status" != 0 ]; then
+		notes+=("# $arch kselftest: test_cpufeat exited with status $ksft_status")
+		# A failure of its own only if the TAP shows none.
+		[ "$total_fail" != "$fail0" ] || extra=$((extra + 1))
+	fi
+	warnings=$(grep -cE 'WARNING:|BUG:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|refcount_t:' \
+		"$LOGDIR/$arch.dmesg-after.log")
+	if [ "$warnings" != 0 ]; then
+		notes+=("# $arch: $warnings kernel warning line(s) while the kselftest ran (see $LOGDIR/$arch.dmesg-after.log)")
+		extra=$((extra + 1))
+	fi
+	[ $extra = 0 ] || add_row "$arch" guest 0 "$extra" 0
+	row "$arch" total $((total_pass - pass0)) $((total_fail - fail0)) \
+		$((total_skip - skip0))
+done
+
+echo
+printf '%-8s %-10s %7s %7s %8s\n' ARCH PART PASSED FAILED SKIPPED
+printf '%s\n' "${rows[@]}"
+if [ ${#notes[@]} -gt 0 ]; then
+	echo
+	printf '%s\n' "${notes[@]}"
+fi
+echo "KUnit: each test case counts, a parameterized case once per parameter."
+echo "Logs: $LOGDIR/"
+echo
+# Skips are reported apart, and the last line has exactly this form.
+echo "$total_skip skipped (not counted as passed)"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
