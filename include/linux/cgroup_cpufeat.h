@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 struct linux_binprm;
+struct mm_struct;
 struct seq_file;
 
 /**
@@ -36,6 +37,8 @@ struct cpufeat_dep {
  * @protected: @nr_protected hardening features that programs gaining
  *	privilege at execve (secureexec) always see
  * @nr_protected: number of entries in @protected
+ * @emulation_stat: the cpufeat.stat key counting the instructions the
+ *	architecture emulates to answer with a program's view, or NULL
  */
 struct cpufeat_table {
 	unsigned int nr;
@@ -44,6 +47,7 @@ struct cpufeat_table {
 	unsigned int nr_deps;
 	const unsigned int *protected;
 	unsigned int nr_protected;
+	const char *emulation_stat;
 };
 
 #ifdef CONFIG_CGROUP_CPUFEAT
@@ -59,6 +63,7 @@ bool cpufeat_arch_has(unsigned int feature);
 unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 				 unsigned int type, unsigned long hwcap,
 				 bool compat);
+void cpufeat_arch_show_filters(struct seq_file *sf);
 
 DECLARE_STATIC_KEY_FALSE(cpufeat_restricting);
 
@@ -68,6 +73,22 @@ void cpufeat_view_put(struct cpufeat_view *view);
 unsigned long __cpufeat_elf_hwcap(unsigned int type, unsigned long hwcap,
 				  bool compat);
 void cpufeat_show_mm(struct seq_file *m, struct mm_struct *mm);
+const unsigned long *__cpufeat_hidden(struct mm_struct *mm);
+void cpufeat_count_emulation(void);
+
+/**
+ * cpufeat_hidden() - the features hidden from a program
+ * @mm: the program's mm, or NULL for a kernel thread
+ *
+ * Return: a bitmap of CPUFEAT_NR_FEATURES bits, valid as long as @mm is,
+ * or NULL when the program is not told less than the machine has.
+ */
+static inline const unsigned long *cpufeat_hidden(struct mm_struct *mm)
+{
+	if (static_branch_unlikely(&cpufeat_restricting) && mm)
+		return __cpufeat_hidden(mm);
+	return NULL;
+}
 
 /**
  * cpufeat_exec() - latch the new program's feature view
@@ -121,6 +142,12 @@ static inline unsigned long cpufeat_elf_hwcap(unsigned int type,
 
 static inline void cpufeat_mm_init(struct mm_struct *mm) {}
 static inline void cpufeat_mm_drop(struct mm_struct *mm) {}
+static inline const unsigned long *cpufeat_hidden(struct mm_struct *mm)
+{
+	return NULL;
+}
+
+static inline void cpufeat_count_emulation(void) {}
 
 #endif /* CONFIG_CGROUP_CPUFEAT */
 

@@ -10,7 +10,8 @@
  *   cpufeat.hwcap            the cgroup's setting: "max" or allowed names
  *   cpufeat.hwcap.effective  setting & parent's effective & machine, closed
  *                            under the architecture's dependencies
- *   cpufeat.stat             restricted_execs
+ *   cpufeat.stat             restricted_execs and emulated instructions
+ *   cpufeat.filters          (root) which discovery paths are filtered
  *
  * Every distinct effective set is an immutable, refcounted &struct
  * cpufeat_view, precomputed when a setting changes and shared by cgroups
@@ -49,7 +50,8 @@
  * @secure: the view for programs that gain privilege at execve; it keeps the
  *	protected (hardening) features visible.  Points to the view itself
  *	(without a reference) when the two are equal.
- * @hidden: features of this machine the program is not told about
+ * @hidden: the features the program is not told about: every named feature
+ *	outside its view, those the kernel does not offer included
  */
 struct cpufeat_view {
 	refcount_t ref;
@@ -75,10 +77,13 @@ struct cpufeat_setting {
  * @view: the effective view, NULL when nothing is hidden
  * @pending: the next @view while an update is being prepared
  * @updating: @pending is valid and the css is pinned for the update
+ * @online: @view has been set up by css_online(); updates skip a cgroup
+ *	until then, or they would race with it
  * @restricted_execs: execve()s in this cgroup that got a restricted view
+ * @emulations: instructions emulated for programs running in this cgroup
  *
- * @setting, @pending and @updating are protected by cpufeat_mutex; @view is
- * changed under cpufeat_mutex and read under RCU.
+ * @setting, @pending, @updating and @online are protected by cpufeat_mutex;
+ * @view is changed under cpufeat_mutex and read under RCU.
  */
 struct cpufeat_cgroup {
 	struct cgroup_subsys_state css;
@@ -86,12 +91,15 @@ struct cpufeat_cgroup {
 	struct cpufeat_view __rcu *view;
 	struct cpufeat_view *pending;
 	bool updating;
+	bool online;
 	atomic64_t restricted_execs;
+	atomic64_t emulations;
 };
 
 static DEFINE_MUTEX(cpufeat_mutex);
 static const struct cpufeat_table *cpufeat_table __ro_after_init;
 static DECLARE_BITMAP(cpufeat_machine, CPUFEAT_NR_FEATURES) __ro_after_init;
+static DECLARE_BITMAP(cpufeat_named, CPUFEAT_NR_FEATURES) __ro_after_init;
 
 DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
 
@@ -305,7 +313,7 @@ static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
 		return NULL;
 	refcount_set(&view->ref, 1);
 	view->secure = view;
-	bitmap_andnot(view->hidden, cpufeat_machine, visible,
+	bitmap_andnot(view->hidden, cpufeat_named, visible,
 		      CPUFEAT_NR_FEATURES);
 	return view;
 }
@@ -421,7 +429,8 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 	css_for_each_descendant_pre(pos, &cg->css) {
 		struct cpufeat_cgroup *d = css_cpufeat(pos);
 
-		if (!css_tryget(pos))
+		/* A child not yet online takes its parent's view when it is. */
+		if (!d->online || !css_tryget(pos))
 			continue;
 		rcu_read_unlock();
 		view = cpufeat_view_for(d == cg ? s : &d->setting,
@@ -513,6 +522,37 @@ unsigned long __cpufeat_elf_hwcap(unsigned int type, unsigned long hwcap,
 }
 
 /**
+ * __cpufeat_hidden() - the features hidden from a program
+ * @mm: the program's mm
+ *
+ * Return: the bitmap of its view, or NULL if the view hides nothing.
+ */
+const unsigned long *__cpufeat_hidden(struct mm_struct *mm)
+{
+	struct cpufeat_view *view = mm->cpufeat_view;
+
+	if (!view || bitmap_empty(view->hidden, CPUFEAT_NR_FEATURES))
+		return NULL;
+	return view->hidden;
+}
+
+/**
+ * cpufeat_count_emulation() - count an instruction emulated for current
+ *
+ * The architecture emulates instructions (x86 CPUID) so that they answer
+ * with the program's view; cpufeat.stat of the task's cgroup counts them.
+ */
+void cpufeat_count_emulation(void)
+{
+	struct cpufeat_cgroup *cg;
+
+	rcu_read_lock();
+	cg = css_cpufeat(task_css(current, cpufeat_cgrp_id));
+	atomic64_inc(&cg->emulations);
+	rcu_read_unlock();
+}
+
+/**
  * cpufeat_show_mm() - print the features a program is told about
  * @m: where to print one line of names
  * @mm: the program's mm, pinned by the caller
@@ -599,6 +639,15 @@ static int cpufeat_stat_show(struct seq_file *sf, void *v)
 
 	seq_printf(sf, "restricted_execs %lld\n",
 		   (long long)atomic64_read(&cg->restricted_execs));
+	if (cpufeat_table && cpufeat_table->emulation_stat)
+		seq_printf(sf, "%s %lld\n", cpufeat_table->emulation_stat,
+			   (long long)atomic64_read(&cg->emulations));
+	return 0;
+}
+
+static int cpufeat_filters_show(struct seq_file *sf, void *v)
+{
+	cpufeat_arch_show_filters(sf);
 	return 0;
 }
 
@@ -618,6 +667,11 @@ static struct cftype cpufeat_files[] = {
 		.name = "stat",
 		.flags = CFTYPE_NOT_ON_ROOT,
 		.seq_show = cpufeat_stat_show,
+	},
+	{
+		.name = "filters",
+		.flags = CFTYPE_ONLY_ON_ROOT,
+		.seq_show = cpufeat_filters_show,
 	},
 	{ }	/* terminate */
 };
@@ -645,8 +699,10 @@ static int cpufeat_css_online(struct cgroup_subsys_state *css)
 
 	mutex_lock(&cpufeat_mutex);
 	view = cpufeat_view_for(&cg->setting, cpufeat_parent_view(cg));
-	if (!IS_ERR(view))
+	if (!IS_ERR(view)) {
 		rcu_assign_pointer(cg->view, view);
+		cg->online = true;
+	}
 	mutex_unlock(&cpufeat_mutex);
 
 	return PTR_ERR_OR_ZERO(view);
@@ -675,9 +731,13 @@ static int __init cpufeat_init(void)
 
 	if (WARN_ON(!t || t->nr > CPUFEAT_NR_FEATURES))
 		return -EINVAL;
-	for (i = 0; i < t->nr; i++)
-		if (t->names[i] && cpufeat_arch_has(i))
+	for (i = 0; i < t->nr; i++) {
+		if (!t->names[i])
+			continue;
+		__set_bit(i, cpufeat_named);
+		if (cpufeat_arch_has(i))
 			__set_bit(i, cpufeat_machine);
+	}
 	cpufeat_close(t, cpufeat_machine);
 	cpufeat_table = t;
 	return 0;

@@ -16,6 +16,7 @@
 #include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include <asm/hwcap.h>
@@ -190,4 +191,16 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 		return hwcap & ~bitmap_read(hidden, 64, BITS_PER_LONG);
 	}
 	return hwcap;
+}
+
+/**
+ * cpufeat_arch_show_filters() - which discovery paths honour the views
+ * @sf: the root's cpufeat.filters
+ *
+ * Only the auxiliary vector so far: MRS reads of the ID registers and
+ * /proc/cpuinfo still show the whole machine.
+ */
+void cpufeat_arch_show_filters(struct seq_file *sf)
+{
+	seq_puts(sf, "auxv yes\nmrs no\ncpuinfo no\n");
 }

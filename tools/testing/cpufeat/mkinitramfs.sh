@@ -46,6 +46,12 @@ PROGRAMS=(
 	"test_cpufeat|$SRC|tools/testing/selftests/cgroup/test_cpufeat.c tools/testing/selftests/cgroup/cgroup_util.c|-pthread -I$SELFTESTS"
 	"cpufeat-probe|$TOP|tools/testing/cpufeat/probe.c|"
 )
+# x86_64 only: the 32-bit (ia32) program of test_cpufeat's compat test.  No
+# 32-bit libc needed, only gcc's -m32 code generation (flags as in the
+# selftest's Makefile).
+[ "$arch" != x86_64 ] || PROGRAMS+=(
+	"cpufeat_cpuid32|$SRC|tools/testing/selftests/cgroup/cpufeat_cpuid32.c|-m32 -nostdlib -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns"
+)
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.
 CFLAGS=(-O2 -Wall -static -D_GNU_SOURCE= -isystem "$HDRS")
 

@@ -157,7 +157,7 @@ EOF
 # Turn the commits base..HEAD of build/linux back into patches/.
 cmd_refresh() {
 	local c n=0 name subject new mod f
-	[ -d "$TREE/.git" ] || die "no $TREE: run 'make tree' first"
+	[ -e "$TREE/.git" ] || die "no $TREE: run 'make tree' first"
 	: >"$SERIES.new"
 	rm -f "$TOP"/patches/*.patch.new
 	for c in $(git_tree rev-list --reverse base..HEAD); do

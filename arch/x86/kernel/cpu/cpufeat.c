@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86 side of the cpufeat cgroup controller: which features it can control.
+ * x86 side of the cpufeat cgroup controller.
  *
  * A feature is controllable when its capability word mirrors a CPUID
- * register, so that what programs are told can later be made to agree with
- * what the CPUID instruction answers.  Its name is the /proc/cpuinfo flag
- * (x86_cap_flags[]) and its dependencies are cpuid_deps[]: the kernel's own
- * tables, nothing restated here.
+ * register, so that what programs are told agrees with what the CPUID
+ * instruction answers.  Its name is the /proc/cpuinfo flag (x86_cap_flags[])
+ * and its dependencies are cpuid_deps[]: the kernel's own tables, nothing
+ * restated here.
+ *
+ * Programs whose view hides features run with CPUID faulting on (see
+ * arch_setup_new_exec()): their CPUID raises #GP(0), and
+ * cpufeat_fixup_cpuid() executes it on their behalf and clears the bits
+ * they may not see in the registers of cpufeat_x86_words[].
  */
 
 #include <linux/bitmap.h>
@@ -16,16 +21,26 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/processor.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include <asm/cpufeat.h>
 #include <asm/cpuid.h>
 #include <asm/hwcap2.h>
+#include <asm/insn.h>
+#include <asm/insn-eval.h>
+#include <asm/ptrace.h>
+
+/* The subleaf of a leaf that does not look at ECX. */
+#define CPUFEAT_ANY_SUBLEAF	U32_MAX
 
 /**
  * struct cpufeat_x86_word - a capability word that mirrors a CPUID register
  * @word: the capability word (enum cpuid_leafs)
  * @leaf: CPUID leaf
- * @subleaf: CPUID subleaf (ECX input)
+ * @subleaf: CPUID subleaf (ECX input), or CPUFEAT_ANY_SUBLEAF
  * @reg: the output register (enum cpuid_regs_idx)
  */
 struct cpufeat_x86_word {
@@ -36,21 +51,21 @@ struct cpufeat_x86_word {
 };
 
 static const struct cpufeat_x86_word cpufeat_x86_words[] = {
-	{ CPUID_1_EDX,		0x00000001, 0, CPUID_EDX },
-	{ CPUID_8000_0001_EDX,	0x80000001, 0, CPUID_EDX },
-	{ CPUID_1_ECX,		0x00000001, 0, CPUID_ECX },
-	{ CPUID_8000_0001_ECX,	0x80000001, 0, CPUID_ECX },
+	{ CPUID_1_EDX,		0x00000001, CPUFEAT_ANY_SUBLEAF, CPUID_EDX },
+	{ CPUID_8000_0001_EDX,	0x80000001, CPUFEAT_ANY_SUBLEAF, CPUID_EDX },
+	{ CPUID_1_ECX,		0x00000001, CPUFEAT_ANY_SUBLEAF, CPUID_ECX },
+	{ CPUID_8000_0001_ECX,	0x80000001, CPUFEAT_ANY_SUBLEAF, CPUID_ECX },
 	{ CPUID_7_0_EBX,	0x00000007, 0, CPUID_EBX },
 	{ CPUID_D_1_EAX,	0x0000000d, 1, CPUID_EAX },
 	{ CPUID_7_1_EAX,	0x00000007, 1, CPUID_EAX },
-	{ CPUID_8000_0008_EBX,	0x80000008, 0, CPUID_EBX },
-	{ CPUID_6_EAX,		0x00000006, 0, CPUID_EAX },
-	{ CPUID_8000_000A_EDX,	0x8000000a, 0, CPUID_EDX },
+	{ CPUID_8000_0008_EBX,	0x80000008, CPUFEAT_ANY_SUBLEAF, CPUID_EBX },
+	{ CPUID_6_EAX,		0x00000006, CPUFEAT_ANY_SUBLEAF, CPUID_EAX },
+	{ CPUID_8000_000A_EDX,	0x8000000a, CPUFEAT_ANY_SUBLEAF, CPUID_EDX },
 	{ CPUID_7_ECX,		0x00000007, 0, CPUID_ECX },
-	{ CPUID_8000_0007_EBX,	0x80000007, 0, CPUID_EBX },
+	{ CPUID_8000_0007_EBX,	0x80000007, CPUFEAT_ANY_SUBLEAF, CPUID_EBX },
 	{ CPUID_7_EDX,		0x00000007, 0, CPUID_EDX },
-	{ CPUID_8000_001F_EAX,	0x8000001f, 0, CPUID_EAX },
-	{ CPUID_8000_0021_EAX,	0x80000021, 0, CPUID_EAX },
+	{ CPUID_8000_001F_EAX,	0x8000001f, CPUFEAT_ANY_SUBLEAF, CPUID_EAX },
+	{ CPUID_8000_0021_EAX,	0x80000021, CPUFEAT_ANY_SUBLEAF, CPUID_EAX },
 };
 
 /**
@@ -73,9 +88,12 @@ static const struct cpufeat_x86_hwcap cpufeat_x86_hwcaps[] = {
 	{ AT_HWCAP2, ilog2(HWCAP2_FSGSBASE), 1, X86_FEATURE_FSGSBASE },
 };
 
-/* Kept visible to secureexec programs: hiding them weakens hardening. */
+/*
+ * Kept visible to secureexec programs: hiding them weakens hardening.
+ * Shadow stacks (X86_FEATURE_SHSTK) have no /proc/cpuinfo name, so
+ * cpufeat cannot hide them in the first place.
+ */
 static const unsigned int cpufeat_x86_protected[] = {
-	X86_FEATURE_SHSTK,
 	X86_FEATURE_IBT,
 };
 
@@ -85,6 +103,7 @@ static struct cpufeat_table cpufeat_x86_table __ro_after_init = {
 	.names = cpufeat_x86_names,
 	.protected = cpufeat_x86_protected,
 	.nr_protected = ARRAY_SIZE(cpufeat_x86_protected),
+	.emulation_stat = "emulated_cpuid",
 };
 
 static bool __init cpufeat_x86_cpuid_word(unsigned int word)
@@ -134,10 +153,12 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
-		if (cpufeat_x86_cpuid_word(i / 32) && x86_cap_flags[i] &&
-		    *x86_cap_flags[i])
-			cpufeat_x86_names[i] = x86_cap_flags[i];
+	for (i = 0; i < CPUFEAT_NR_FEATURES; i++) {
+		if (!cpufeat_x86_cpuid_word(i / 32) || !x86_cap_flags[i] ||
+		    !*x86_cap_flags[i])
+			continue;
+		cpufeat_x86_names[i] = x86_cap_flags[i];
+	}
 	cpufeat_x86_init_deps();
 	return &cpufeat_x86_table;
 }
@@ -175,3 +196,118 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 				   h->shift);
 	return hwcap;
 }
+
+/**
+ * cpufeat_arch_show_filters() - which discovery paths honour the views
+ * @sf: the root's cpufeat.filters
+ *
+ * The CPUID instruction only when the CPU can make it fault.
+ */
+void cpufeat_arch_show_filters(struct seq_file *sf)
+{
+	seq_printf(sf, "auxv yes\ncpuid %s\ncpuinfo yes\n",
+		   boot_cpu_has(X86_FEATURE_CPUID_FAULT) ? "yes" : "no");
+}
+
+/* Is @leaf within the range of leaves the CPU implements? */
+static bool cpufeat_x86_leaf_implemented(u32 leaf)
+{
+	if (leaf < 0x80000000)
+		return leaf <= boot_cpu_data.cpuid_level;
+	return leaf <= boot_cpu_data.extended_cpuid_level;
+}
+
+/**
+ * cpufeat_x86_mask_cpuid() - clear what a program may not see in CPUID
+ * @hidden: the features hidden from the program
+ * @leaf: the CPUID leaf (EAX input)
+ * @subleaf: the CPUID subleaf (ECX input)
+ * @regs: the CPUID output, indexed by enum cpuid_regs_idx
+ *
+ * In each register that mirrors a capability word, clear the bits of the
+ * @hidden features.  Every other bit and register is left as the CPU
+ * answered.
+ */
+static void cpufeat_x86_mask_cpuid(const unsigned long *hidden, u32 leaf,
+				   u32 subleaf, u32 *regs)
+{
+	const struct cpufeat_x86_word *w;
+
+	for (w = cpufeat_x86_words;
+	     w < cpufeat_x86_words + ARRAY_SIZE(cpufeat_x86_words); w++) {
+		if (w->leaf != leaf ||
+		    (w->subleaf != CPUFEAT_ANY_SUBLEAF && w->subleaf != subleaf))
+			continue;
+		regs[w->reg] &= ~bitmap_read(hidden, w->word * 32, 32);
+	}
+}
+
+/**
+ * cpufeat_filters_cpuid() - should a program's CPUID be filtered?
+ * @mm: the program's mm
+ *
+ * Return: true if its view hides features and the CPU can fault CPUID.
+ */
+bool cpufeat_filters_cpuid(struct mm_struct *mm)
+{
+	return boot_cpu_has(X86_FEATURE_CPUID_FAULT) && cpufeat_hidden(mm);
+}
+
+/* Is the instruction at the user's IP a CPUID (prefixes allowed)? */
+static int cpufeat_user_cpuid_length(struct pt_regs *regs)
+{
+	unsigned char buf[MAX_INSN_SIZE];
+	struct insn insn;
+	int nr;
+
+	nr = insn_fetch_from_user(regs, buf);
+	if (nr <= 0 || !insn_decode_from_regs(&insn, regs, buf, nr))
+		return 0;
+	if (insn.opcode.nbytes != 2 || insn.opcode.bytes[0] != 0x0f ||
+	    insn.opcode.bytes[1] != 0xa2)
+		return 0;
+	return insn.length;
+}
+
+/**
+ * cpufeat_fixup_cpuid() - answer a user-mode CPUID that faulted
+ * @regs: the user registers at the #GP
+ * @error_code: the #GP error code
+ *
+ * Programs whose CPUID is filtered run with CPUID faulting on, so their
+ * CPUID raises #GP(0).  Execute it on this CPU (per-CPU values such as APIC
+ * ids stay true), clear what the program may not see and step over it.
+ * A task that turned CPUID off itself (ARCH_SET_CPUID) gets its SIGSEGV.
+ *
+ * Return: true if the CPUID was emulated.
+ */
+bool cpufeat_fixup_cpuid(struct pt_regs *regs, unsigned long error_code)
+{
+	const unsigned long *hidden;
+	u32 out[4];
+	int len;
+
+	if (error_code || !test_thread_flag(TIF_CPUID_FILTER) ||
+	    test_thread_flag(TIF_NOCPUID))
+		return false;
+	len = cpufeat_user_cpuid_length(regs);
+	if (!len)
+		return false;
+
+	cpuid_count(regs->ax, regs->cx, &out[CPUID_EAX], &out[CPUID_EBX],
+		    &out[CPUID_ECX], &out[CPUID_EDX]);
+	hidden = cpufeat_hidden(current->mm);
+	if (hidden && cpufeat_x86_leaf_implemented(regs->ax))
+		cpufeat_x86_mask_cpuid(hidden, regs->ax, regs->cx, out);
+	regs->ax = out[CPUID_EAX];
+	regs->bx = out[CPUID_EBX];
+	regs->cx = out[CPUID_ECX];
+	regs->dx = out[CPUID_EDX];
+	regs->ip += len;
+	cpufeat_count_emulation();
+	return true;
+}
+
+#if IS_ENABLED(CONFIG_CGROUP_CPUFEAT_KUNIT_TEST)
+#include "cpufeat_test.c"
+#endif

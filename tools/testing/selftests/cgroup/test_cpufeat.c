@@ -13,6 +13,19 @@
  *   f  fork; the child reports and exits (no exec), the parent waits
  *   x  exec itself with the rest of SCRIPT
  *
+ * and on x86_64 also:
+ *
+ *   c  dump what CPUID answers (catching the SIGSEGV of a faulting CPUID)
+ *   F  fork; the child dumps CPUID and exits, the parent waits
+ *   t  start threads on the CPUs it may use; report each one's CPUID dump
+ *   p  report the "flags" of /proc/cpuinfo
+ *   g  report what arch_prctl(ARCH_GET_CPUID) returns
+ *   d  arch_prctl(ARCH_SET_CPUID, 0): CPUID raises SIGSEGV from now on
+ *   e  arch_prctl(ARCH_SET_CPUID, 1)
+ *   n  execute CPUID 1000 times
+ *   v  dump CPUID, then dump it 200 times more; report the first dump
+ *      that differs from the first, if one does
+ *
  * The auxiliary vector is read from /proc/self/auxv, not with getauxval():
  * a static glibc on x86-64 answers getauxval(AT_HWCAP) with its own value.
  */
@@ -40,6 +53,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__x86_64__)
+#include <asm/prctl.h>
+#include <cpuid.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#endif
+
 #include "../kselftest.h"
 #include "cgroup_util.h"
 
@@ -66,7 +87,7 @@
  * the features that hiding it hides too, features independent of it, and
  * the hardening features that programs gaining privilege at execve keep.
  */
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef __x86_64__
 
 /* AT_HWCAP is CPUID 1 EDX, capability word 0. */
 static const char * const hwcap_names[64] = {
@@ -83,7 +104,7 @@ static const char * const hwcap2_names[64] = {
 
 static const char * const hide_set[] = { "fxsr", "sse", "sse2", NULL };
 static const char * const independent[] = { "pse", "tsc", "cx8", "de", NULL };
-static const char * const protected_set[] = { "shstk", "ibt", NULL };
+static const char * const protected_set[] = { "ibt", NULL };
 
 #elif defined(__aarch64__)
 
@@ -487,6 +508,296 @@ static void helper_report(void)
 		hwcap, hwcap2, secure, cpufeat);
 }
 
+#if defined(__x86_64__)
+
+/*
+ * The CPUID instruction, on x86_64: what the "c" report dumps, the (leaf,
+ * subleaf) pairs below, in this order.  cpufeat_cpuid32.c asks the same in
+ * 32-bit mode: keep the two lists equal.  Leaves 1, 6 and 0x80000001 do not
+ * look at ECX; they are asked with junk there too, as programs that don't
+ * clear ECX first do.
+ */
+struct cpuid_query {
+	unsigned int leaf;
+	unsigned int subleaf;
+};
+
+static const struct cpuid_query cpuid_queries[] = {
+	{ 0x0, 0 }, { 0x1, 0 }, { 0x1, 0x5a5a }, { 0x4, 0 }, { 0x4, 1 },
+	{ 0x6, 0 }, { 0x6, 0x3c }, { 0x7, 0 }, { 0x7, 1 }, { 0x7, 2 },
+	{ 0xb, 0 }, { 0xb, 1 }, { 0xd, 0 }, { 0xd, 1 }, { 0xd, 2 },
+	{ 0x1f, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
+	{ 0x80000001, 0xa5a5 }, { 0x80000006, 0 }, { 0x80000007, 0 },
+	{ 0x80000008, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
+	{ 0x80000021, 0 },
+};
+
+#define NR_CPUID_QUERIES	ARRAY_SIZE(cpuid_queries)
+
+enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+static const char * const cpuid_reg_names[] = { "EAX", "EBX", "ECX", "EDX" };
+
+/* What CPUID answered, on which CPU; or that it raised SIGSEGV. */
+struct cpuid_dump {
+	int cpu;
+	bool fault;
+	unsigned int regs[NR_CPUID_QUERIES][4];
+};
+
+/* Threads the "t" report starts. */
+#define HELPER_THREADS	4
+
+/* CPUIDs the "n" command executes. */
+#define CPUID_LOOPS	1000
+
+/* Dumps the "v" command compares with its first. */
+#define CPUID_ROUNDS	200
+
+static __thread sigjmp_buf cpuid_jmp;
+static __thread bool cpuid_catching;
+
+static void cpuid_segv(int sig)
+{
+	if (cpuid_catching)
+		siglongjmp(cpuid_jmp, 1);
+	/* Not from CPUID: die of it. */
+	signal(SIGSEGV, SIG_DFL);
+}
+
+/*
+ * CPUID with a DS segment override and a REX.W prefix: four bytes, which
+ * the kernel must decode to step over the whole instruction.
+ */
+static void cpuid_prefixed(unsigned int leaf, unsigned int subleaf,
+			   unsigned int *regs)
+{
+	asm volatile(".byte 0x3e, 0x48, 0x0f, 0xa2"
+		     : "=a" (regs[CPUID_EAX]), "=b" (regs[CPUID_EBX]),
+		       "=c" (regs[CPUID_ECX]), "=d" (regs[CPUID_EDX])
+		     : "a" (leaf), "c" (subleaf));
+}
+
+/*
+ * Ask CPUID every query (with @prefixed, in cpuid_prefixed()'s encoding),
+ * catching the SIGSEGV of a faulting CPUID.
+ */
+static void cpuid_run_encoded(struct cpuid_dump *d, bool prefixed)
+{
+	struct sigaction sa = { .sa_handler = cpuid_segv };
+	unsigned int i;
+
+	d->cpu = sched_getcpu();
+	d->fault = false;
+	sigaction(SIGSEGV, &sa, NULL);
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		d->fault = true;
+		return;
+	}
+	cpuid_catching = true;
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		if (prefixed)
+			cpuid_prefixed(cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf, d->regs[i]);
+		else
+			__cpuid_count(cpuid_queries[i].leaf,
+				      cpuid_queries[i].subleaf,
+				      d->regs[i][CPUID_EAX],
+				      d->regs[i][CPUID_EBX],
+				      d->regs[i][CPUID_ECX],
+				      d->regs[i][CPUID_EDX]);
+	}
+	cpuid_catching = false;
+}
+
+static void cpuid_run(struct cpuid_dump *d)
+{
+	cpuid_run_encoded(d, false);
+}
+
+/* "cpuid cpu=N LEAF.SUBLEAF:EAX:EBX:ECX:EDX ..." or "cpuid fault". */
+static void cpuid_print(const struct cpuid_dump *d)
+{
+	char line[32 + NR_CPUID_QUERIES * 56];
+	size_t len, i;
+
+	if (d->fault) {
+		dprintf(STDOUT_FILENO, "cpuid fault\n");
+		return;
+	}
+	len = snprintf(line, sizeof(line), "cpuid cpu=%d", d->cpu);
+	for (i = 0; i < NR_CPUID_QUERIES && len < sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - len,
+				" %x.%x:%x:%x:%x:%x", cpuid_queries[i].leaf,
+				cpuid_queries[i].subleaf, d->regs[i][0],
+				d->regs[i][1], d->regs[i][2], d->regs[i][3]);
+	dprintf(STDOUT_FILENO, "%s\n", line);
+}
+
+struct helper_thread {
+	pthread_t thread;
+	int cpu;		/* where to run, -1: anywhere */
+	struct cpuid_dump dump;
+};
+
+static void *helper_thread_fn(void *arg)
+{
+	struct helper_thread *t = arg;
+	cpu_set_t set;
+
+	if (t->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(t->cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	cpuid_run(&t->dump);
+	return NULL;
+}
+
+/*
+ * Start HELPER_THREADS threads, spread over the CPUs the program may use,
+ * each dumping CPUID; report their dumps in thread order.
+ */
+static int helper_threads(void)
+{
+	struct helper_thread threads[HELPER_THREADS];
+	int cpus[HELPER_THREADS], n = 0, i, cpu;
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		CPU_ZERO(&allowed);
+	for (cpu = 0; cpu < CPU_SETSIZE && n < HELPER_THREADS; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	for (i = 0; i < HELPER_THREADS; i++) {
+		threads[i].cpu = n ? cpus[i % n] : -1;
+		if (pthread_create(&threads[i].thread, NULL, helper_thread_fn,
+				   &threads[i])) {
+			dprintf(STDOUT_FILENO, "error: pthread_create\n");
+			return -1;
+		}
+	}
+	for (i = 0; i < HELPER_THREADS; i++)
+		pthread_join(threads[i].thread, NULL);
+	for (i = 0; i < HELPER_THREADS; i++)
+		cpuid_print(&threads[i].dump);
+	return 0;
+}
+
+/*
+ * "cpuinfo processors=N same=M flags=..." : how many processors
+ * /proc/cpuinfo lists, how many of them have the flags of the first, and
+ * those.
+ */
+static void helper_cpuinfo(void)
+{
+	int processors = 0, same = 0;
+	char *line = NULL, *first = NULL, *p;
+	size_t size = 0;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "r");
+	if (!f) {
+		dprintf(STDOUT_FILENO, "error: /proc/cpuinfo: %s\n",
+			strerror(errno));
+		return;
+	}
+	while (getline(&line, &size, f) > 0) {
+		p = strchr(line, ':');
+		if (strncmp(line, "flags", 5) || !p)
+			continue;
+		for (p++; *p == ' '; p++)
+			;
+		p[strcspn(p, "\n")] = '\0';
+		processors++;
+		if (!first)
+			first = strdup(p);
+		if (first && !strcmp(first, p))
+			same++;
+	}
+	fclose(f);
+	dprintf(STDOUT_FILENO, "cpuinfo processors=%d same=%d flags=%s\n",
+		processors, same, first ?: "");
+	free(first);
+	free(line);
+}
+
+/* The x86_64 commands of the helper: 0, or -1 to stop with an error. */
+static int helper_arch_command(char c)
+{
+	struct cpuid_dump dump, again;
+	unsigned int i;
+	pid_t pid;
+	long ret;
+
+	switch (c) {
+	case 'c':
+		cpuid_run(&dump);
+		cpuid_print(&dump);
+		return 0;
+	case 'F':
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (!pid) {
+			cpuid_run(&dump);
+			cpuid_print(&dump);
+			_exit(0);
+		}
+		return waitpid(pid, NULL, 0) == pid ? 0 : -1;
+	case 'P':
+		cpuid_run_encoded(&dump, true);
+		cpuid_print(&dump);
+		return 0;
+	case 't':
+		return helper_threads();
+	case 'p':
+		helper_cpuinfo();
+		return 0;
+	case 'g':
+		ret = syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0);
+		dprintf(STDOUT_FILENO, "archcpuid %ld\n", ret < 0 ? -errno : ret);
+		return 0;
+	case 'd':
+	case 'e':
+		if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, c == 'e')) {
+			dprintf(STDOUT_FILENO, "error: ARCH_SET_CPUID %d: %s\n",
+				c == 'e', strerror(errno));
+			return -1;
+		}
+		return 0;
+	case 'v':
+		cpuid_run(&dump);
+		cpuid_print(&dump);
+		for (i = 0; i < CPUID_ROUNDS; i++) {
+			cpuid_run(&again);
+			if (again.fault != dump.fault ||
+			    memcmp(again.regs, dump.regs, sizeof(dump.regs))) {
+				cpuid_print(&again);
+				break;
+			}
+		}
+		return 0;
+	case 'n':
+		for (i = 0; i < CPUID_LOOPS; i++)
+			__cpuid_count(1, 0, dump.regs[0][0], dump.regs[0][1],
+				      dump.regs[0][2], dump.regs[0][3]);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+#else
+
+static int helper_arch_command(char c)
+{
+	return -1;
+}
+
+#endif
+
 static int helper_main(const char *script)
 {
 	pid_t pid;
@@ -517,7 +828,9 @@ static int helper_main(const char *script)
 			      script + 1, NULL);
 			return 1;
 		default:
-			return 1;
+			if (helper_arch_command(*script))
+				return 1;
+			break;
 		}
 	}
 	return 0;
@@ -618,7 +931,7 @@ static int helper_read(struct helper *h, struct view *v)
 		return -1;
 	}
 	line[strcspn(line, "\n")] = '\0';
-	strcpy(v->cpufeat, line + n);
+	snprintf(v->cpufeat, sizeof(v->cpufeat), "%s", line + n);
 	return 0;
 }
 
@@ -851,6 +1164,45 @@ cleanup:
 }
 
 /*
+ * Does @cgroup's cpufeat.stat have restricted_execs, and every counter in it
+ * at 0?
+ */
+static bool stat_all_zero(const char *cgroup)
+{
+	char buf[1024], key[64], *line, *next;
+	bool restricted = false;
+	long long value;
+	int n;
+
+	if (cg_read(cgroup, "cpufeat.stat", buf, sizeof(buf))) {
+		ksft_print_msg("can't read %s/cpufeat.stat: %s\n", cgroup,
+			       strerror(errno));
+		return false;
+	}
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next) {
+			ksft_print_msg("cpufeat.stat: \"%s\" has no newline\n",
+				       line);
+			return false;
+		}
+		*next++ = '\0';
+		n = 0;
+		if (sscanf(line, "%63s %lld%n", key, &value, &n) != 2 ||
+		    line[n] || value) {
+			ksft_print_msg("new cgroup's cpufeat.stat: \"%s\", not 0\n",
+				       line);
+			return false;
+		}
+		if (!strcmp(key, "restricted_execs"))
+			restricted = true;
+	}
+	if (!restricted)
+		ksft_print_msg("cpufeat.stat has no restricted_execs\n");
+	return restricted;
+}
+
+/*
  * A new cgroup allows everything ("max") and offers what the root offers;
  * the root offers something.
  */
@@ -879,10 +1231,8 @@ static int test_cpufeat_defaults(const char *root)
 	    !list_is(child, "cpufeat.hwcap", "max") ||
 	    !list_is(child, "cpufeat.hwcap.effective", machine))
 		goto cleanup;
-	if (cg_read_strcmp(parent, "cpufeat.stat", "restricted_execs 0\n")) {
-		ksft_print_msg("cpufeat.stat of a new cgroup is not \"restricted_execs 0\"\n");
+	if (!stat_all_zero(parent))
 		goto cleanup;
-	}
 
 	ret = KSFT_PASS;
 cleanup:
@@ -912,9 +1262,9 @@ static int test_cpufeat_set_read_back(const char *root)
 		ret = KSFT_SKIP;
 		goto cleanup;
 	}
-	strcpy(first, list_word(machine, 0));
-	strcpy(middle, list_word(machine, n / 2));
-	strcpy(last, list_word(machine, n - 1));
+	snprintf(first, sizeof(first), "%s", list_word(machine, 0));
+	snprintf(middle, sizeof(middle), "%s", list_word(machine, n / 2));
+	snprintf(last, sizeof(last), "%s", list_word(machine, n - 1));
 
 	cg = create_cgroup(root, "cpufeat_test_set_read_back", false);
 	state = malloc(sizeof(*state));
@@ -922,7 +1272,7 @@ static int test_cpufeat_set_read_back(const char *root)
 		goto cleanup;
 
 	/* Out of order, with white space around and between the names. */
-	snprintf(buf, sizeof(buf), " %s\t%s\n %s  \n", last, first, middle);
+	snprintf(buf, sizeof(buf), " %s\t%s\n %s%s\n", last, first, middle, "  ");
 	if (write_hwcap(cg, buf))
 		goto cleanup;
 	snprintf(expected, sizeof(expected), "%s %s %s", first, middle, last);
@@ -981,7 +1331,8 @@ static int test_cpufeat_set_read_back(const char *root)
 	lacking[0] = '\0';
 	for (i = 0; !lacking[0] && i < list_count(known); i++)
 		if (!list_has(machine, list_word(known, i)))
-			strcpy(lacking, list_word(known, i));
+			snprintf(lacking, sizeof(lacking), "%s",
+				 list_word(known, i));
 	if (!lacking[0]) {
 		ksft_print_msg("the machine has every feature the kernel knows\n");
 	} else {
@@ -1179,8 +1530,8 @@ static int test_cpufeat_rejected_writes(const char *root)
 		ret = KSFT_SKIP;
 		goto cleanup;
 	}
-	strcpy(a, list_word(machine, 0));
-	strcpy(b, list_word(machine, 1));
+	snprintf(a, sizeof(a), "%s", list_word(machine, 0));
+	snprintf(b, sizeof(b), "%s", list_word(machine, 1));
 	for (i = 0; a[i]; i++)
 		upper[i] = toupper(a[i]);
 	upper[i] = '\0';
@@ -1375,7 +1726,7 @@ static int test_cpufeat_hierarchy(const char *root)
 	char machine[LIST_SIZE], buf[LIST_SIZE], parent_eff[LIST_SIZE];
 	char *parent = NULL, *child = NULL, *grandchild = NULL, *late = NULL;
 	const char *x = hide_set[0], *y;
-	const char *hide_y[] = { NULL, NULL };
+	const char *hide_y[2] = { NULL };
 	int ret;
 
 	ret = machine_has(root, machine, hide_set);
@@ -1999,6 +2350,12 @@ static int receive_fd(int sock)
 /* Where the fd-passing child keeps its fd for pidfd_getfd(). */
 #define PASSED_FD	100
 
+/* Is pidfd_getfd() implemented?  Given no pidfd, it fails with EBADF. */
+static bool have_pidfd_getfd(void)
+{
+	return syscall(SYS_pidfd_getfd, -1, 0, 0) < 0 && errno == EBADF;
+}
+
 /*
  * What counts is who opened the file: root writing through a file an
  * unprivileged user opened gets EPERM.  The fd travels over SCM_RIGHTS, or
@@ -2045,7 +2402,7 @@ static int test_cpufeat_eperm_passed_fd(const char *root)
 		pidfd = syscall(SYS_pidfd_open, pid, 0);
 		if (pidfd >= 0)
 			fd = syscall(SYS_pidfd_getfd, pidfd, PASSED_FD, 0);
-		if (pidfd < 0 || (fd < 0 && errno == ENOSYS)) {
+		if (pidfd < 0 || (fd < 0 && !have_pidfd_getfd())) {
 			ksft_print_msg("neither AF_UNIX nor pidfd_getfd()\n");
 			ret = KSFT_SKIP;
 			goto cleanup;
@@ -2324,6 +2681,1400 @@ cleanup:
 	return ret;
 }
 
+#if defined(__x86_64__)
+
+/*
+ * CPUID filtering, x86_64 only.  A program exec'd in a cgroup that hides
+ * features runs with CPUID faulting, and the kernel answers its CPUID with
+ * the real one minus, in the registers that mirror Linux capability words
+ * (cpuid_words[]), the bits of the features its view lacks.  Everything
+ * else CPUID says is left alone.
+ */
+
+enum {
+	W_1_EDX, W_8000_0001_EDX, W_1_ECX, W_8000_0001_ECX, W_7_0_EBX,
+	W_D_1_EAX, W_7_1_EAX, W_8000_0008_EBX, W_6_EAX, W_8000_000A_EDX,
+	W_7_0_ECX, W_8000_0007_EBX, W_7_0_EDX, W_8000_001F_EAX,
+	W_8000_0021_EAX, NR_CPUID_WORDS
+};
+
+static const struct cpuid_word {
+	unsigned int leaf;
+	unsigned int subleaf;
+	int reg;
+} cpuid_words[NR_CPUID_WORDS] = {
+	[W_1_EDX]		= { 0x00000001, 0, CPUID_EDX },
+	[W_8000_0001_EDX]	= { 0x80000001, 0, CPUID_EDX },
+	[W_1_ECX]		= { 0x00000001, 0, CPUID_ECX },
+	[W_8000_0001_ECX]	= { 0x80000001, 0, CPUID_ECX },
+	[W_7_0_EBX]		= { 0x00000007, 0, CPUID_EBX },
+	[W_D_1_EAX]		= { 0x0000000d, 1, CPUID_EAX },
+	[W_7_1_EAX]		= { 0x00000007, 1, CPUID_EAX },
+	[W_8000_0008_EBX]	= { 0x80000008, 0, CPUID_EBX },
+	[W_6_EAX]		= { 0x00000006, 0, CPUID_EAX },
+	[W_8000_000A_EDX]	= { 0x8000000a, 0, CPUID_EDX },
+	[W_7_0_ECX]		= { 0x00000007, 0, CPUID_ECX },
+	[W_8000_0007_EBX]	= { 0x80000007, 0, CPUID_EBX },
+	[W_7_0_EDX]		= { 0x00000007, 0, CPUID_EDX },
+	[W_8000_001F_EAX]	= { 0x8000001f, 0, CPUID_EAX },
+	[W_8000_0021_EAX]	= { 0x80000021, 0, CPUID_EAX },
+};
+
+/*
+ * Where some features are in CPUID: architectural facts from the Intel SDM
+ * and the AMD APM, not the kernel's numbering, under their /proc/cpuinfo
+ * names.  CPUID 1 EDX is AT_HWCAP: its names are hwcap_names[].  The tests
+ * only hide features listed here or in hwcap_names[], and what needs them.
+ */
+static const struct cpuid_bit {
+	const char *name;
+	int word;
+	int bit;
+} cpuid_bits[] = {
+	{ "pclmulqdq",		W_1_ECX,		1 },
+	{ "fma",		W_1_ECX,		12 },
+	{ "sse4_2",		W_1_ECX,		20 },
+	{ "aes",		W_1_ECX,		25 },
+	{ "xsave",		W_1_ECX,		26 },
+	{ "avx",		W_1_ECX,		28 },
+	{ "f16c",		W_1_ECX,		29 },
+	{ "pdpe1gb",		W_8000_0001_EDX,	26 },
+	{ "lm",			W_8000_0001_EDX,	29 },
+	{ "lahf_lm",		W_8000_0001_ECX,	0 },
+	{ "fsgsbase",		W_7_0_EBX,		0 },
+	{ "avx2",		W_7_0_EBX,		5 },
+	{ "mpx",		W_7_0_EBX,		14 },
+	{ "avx512f",		W_7_0_EBX,		16 },
+	{ "avx512dq",		W_7_0_EBX,		17 },
+	{ "avx512ifma",		W_7_0_EBX,		21 },
+	{ "avx512pf",		W_7_0_EBX,		26 },
+	{ "avx512er",		W_7_0_EBX,		27 },
+	{ "avx512cd",		W_7_0_EBX,		28 },
+	{ "avx512bw",		W_7_0_EBX,		30 },
+	{ "avx512vl",		W_7_0_EBX,		31 },
+	{ "xsaveopt",		W_D_1_EAX,		0 },
+	{ "xsavec",		W_D_1_EAX,		1 },
+	{ "xgetbv1",		W_D_1_EAX,		2 },
+	{ "xsaves",		W_D_1_EAX,		3 },
+	{ "avx_vnni",		W_7_1_EAX,		4 },
+	{ "avx512_bf16",	W_7_1_EAX,		5 },
+	{ "wbnoinvd",		W_8000_0008_EBX,	9 },
+	{ "arat",		W_6_EAX,		2 },
+	{ "npt",		W_8000_000A_EDX,	0 },
+	{ "avx512vbmi",		W_7_0_ECX,		1 },
+	{ "umip",		W_7_0_ECX,		2 },
+	{ "pku",		W_7_0_ECX,		3 },
+	{ "avx512_vbmi2",	W_7_0_ECX,		6 },
+	{ "vaes",		W_7_0_ECX,		9 },
+	{ "vpclmulqdq",		W_7_0_ECX,		10 },
+	{ "avx512_vnni",	W_7_0_ECX,		11 },
+	{ "avx512_bitalg",	W_7_0_ECX,		12 },
+	{ "avx512_vpopcntdq",	W_7_0_ECX,		14 },
+	{ "la57",		W_7_0_ECX,		16 },
+	{ "enqcmd",		W_7_0_ECX,		29 },
+	{ "succor",		W_8000_0007_EBX,	1 },
+	{ "avx512_4vnniw",	W_7_0_EDX,		2 },
+	{ "avx512_4fmaps",	W_7_0_EDX,		3 },
+	{ "fsrm",		W_7_0_EDX,		4 },
+	{ "avx512_vp2intersect", W_7_0_EDX,		8 },
+	{ "avx512_fp16",	W_7_0_EDX,		23 },
+	{ "sme",		W_8000_001F_EAX,	0 },
+};
+
+/*
+ * Features to hide together, one or two in most capability words; nothing
+ * outside cpuid_bits[] needs them.  The tests hide those the machine has.
+ */
+static const char * const cpuid_hide_set[] = {
+	"pse36", "pdpe1gb", "avx", "sse4_2", "lahf_lm", "fsgsbase", "xsaveopt",
+	"avx_vnni", "wbnoinvd", "arat", "npt", "umip", "succor", "fsrm", "sme",
+	NULL
+};
+
+/* Does the answer of leaf @leaf depend on the subleaf in ECX? */
+static bool cpuid_indexed(unsigned int leaf)
+{
+	return leaf == 0x7 || leaf == 0xd;
+}
+
+/* The capability word register @reg of query @q is, or -1. */
+static int cpuid_word_of(const struct cpuid_query *q, int reg)
+{
+	int w;
+
+	for (w = 0; w < NR_CPUID_WORDS; w++)
+		if (cpuid_words[w].leaf == q->leaf && cpuid_words[w].reg == reg &&
+		    (!cpuid_indexed(q->leaf) ||
+		     cpuid_words[w].subleaf == q->subleaf))
+			return w;
+	return -1;
+}
+
+/*
+ * Does the CPU of dump @d implement @leaf?  Above the highest leaf of its
+ * range CPUID answers with some other leaf's values (Intel: the highest
+ * basic leaf), which mirror no capability word: the kernel leaves them be.
+ */
+static bool cpuid_implemented(const struct cpuid_dump *d, unsigned int leaf)
+{
+	unsigned int base = leaf & 0x80000000;
+	unsigned int i;
+
+	for (i = 0; i < NR_CPUID_QUERIES; i++)
+		if (cpuid_queries[i].leaf == base && !cpuid_queries[i].subleaf)
+			return leaf <= d->regs[i][CPUID_EAX];
+	return false;
+}
+
+/* Capability word register @reg of query @i of dump @d is, or -1. */
+static int cpuid_dump_word_of(const struct cpuid_dump *d, unsigned int i,
+			      int reg)
+{
+	if (!cpuid_implemented(d, cpuid_queries[i].leaf))
+		return -1;
+	return cpuid_word_of(&cpuid_queries[i], reg);
+}
+
+/* Capability word @w, as dumped in @d; 0 if the CPU lacks its leaf. */
+static unsigned int cpuid_word_value(const struct cpuid_dump *d, int w)
+{
+	unsigned int i;
+
+	if (!cpuid_implemented(d, cpuid_words[w].leaf))
+		return 0;
+	for (i = 0; i < NR_CPUID_QUERIES; i++)
+		if (cpuid_queries[i].leaf == cpuid_words[w].leaf &&
+		    cpuid_queries[i].subleaf == cpuid_words[w].subleaf)
+			return d->regs[i][cpuid_words[w].reg];
+	return 0;
+}
+
+/* Register @reg of the answer to (@leaf, @subleaf) in @d. */
+static unsigned int cpuid_value(const struct cpuid_dump *d, unsigned int leaf,
+				unsigned int subleaf, int reg)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_CPUID_QUERIES; i++)
+		if (cpuid_queries[i].leaf == leaf &&
+		    cpuid_queries[i].subleaf == subleaf)
+			return d->regs[i][reg];
+	return 0;
+}
+
+/* Where feature @name is in CPUID, if this test knows. */
+static bool cpuid_bit_of(const char *name, int *word, int *bit)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cpuid_bits); i++) {
+		if (!strcmp(cpuid_bits[i].name, name)) {
+			*word = cpuid_bits[i].word;
+			*bit = cpuid_bits[i].bit;
+			return true;
+		}
+	}
+	for (i = 0; i < 32; i++) {
+		if (hwcap_names[i] && !strcmp(hwcap_names[i], name)) {
+			*word = W_1_EDX;
+			*bit = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Hide bit @b of word @w in @hidden if feature @name is not in @view. */
+static void cpuid_hide_unless(const char *name, const char *view, int w,
+			      int b, unsigned int *hidden)
+{
+	if (name && !list_has(view, name))
+		hidden[w] |= 1u << b;
+}
+
+/*
+ * The CPUID bits, by capability word, that a program with view @view must
+ * see clear: those of every feature this test knows that @view lacks,
+ * including the ones the kernel doesn't support here (not in @machine):
+ * the filtered CPUID never reports more than the kernel has.  -1 if
+ * @machine has a feature outside @view whose bit the test doesn't know.
+ */
+static int cpuid_hidden_bits(const char *machine, const char *view,
+			     unsigned int *hidden)
+{
+	char word[64];
+	size_t pos = 0, i;
+	int w, b, ret = 0;
+
+	memset(hidden, 0, NR_CPUID_WORDS * sizeof(*hidden));
+	for (i = 0; i < ARRAY_SIZE(cpuid_bits); i++)
+		cpuid_hide_unless(cpuid_bits[i].name, view, cpuid_bits[i].word,
+				  cpuid_bits[i].bit, hidden);
+	for (i = 0; i < 32; i++)
+		cpuid_hide_unless(hwcap_names[i], view, W_1_EDX, i, hidden);
+	while (list_next(machine, &pos, word, sizeof(word))) {
+		if (!list_has(view, word) && !cpuid_bit_of(word, &w, &b)) {
+			ksft_print_msg("%s is hidden: add its CPUID bit to cpuid_bits[]\n",
+				       word);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Is @got what @full, a dump of a program that sees everything, says, but
+ * for the @hidden bits (by capability word; NULL: none), which must be
+ * clear?  Registers that are no capability word must be equal, when both
+ * ran on the same CPU (the APIC ids differ between CPUs).  @what names
+ * @got in messages; NULL: no messages.
+ */
+static bool cpuid_matches(const struct cpuid_dump *got,
+			  const struct cpuid_dump *full,
+			  const unsigned int *hidden, const char *what)
+{
+	unsigned int i, want, have;
+	int reg, w, bad = 0;
+
+	if (got->fault || full->fault) {
+		if (what)
+			ksft_print_msg("%s: CPUID raised SIGSEGV\n",
+				       got->fault ? what : "unmasked program");
+		return false;
+	}
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		for (reg = 0; reg < 4; reg++) {
+			w = cpuid_dump_word_of(full, i, reg);
+			if (w < 0 && got->cpu != full->cpu)
+				continue;
+			want = full->regs[i][reg];
+			if (w >= 0 && hidden)
+				want &= ~hidden[w];
+			have = got->regs[i][reg];
+			if (have == want || ++bad > 6 || !what)
+				continue;
+			ksft_print_msg("%s: CPUID %#x.%#x %s is %#x, expected %#x%s\n",
+				       what, cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf,
+				       cpuid_reg_names[reg], have, want,
+				       w < 0 ? " (not a feature word)" : "");
+		}
+	}
+	if (bad > 6 && what)
+		ksft_print_msg("%s: %d more registers differ\n", what, bad - 6);
+	return !bad;
+}
+
+/* Parse a "c" report, without its "cpuid ". */
+static bool cpuid_parse(const char *s, struct cpuid_dump *d)
+{
+	unsigned int i, leaf, subleaf;
+	int n = 0;
+
+	d->fault = !strcmp(s, "fault");
+	if (d->fault)
+		return true;
+	if (sscanf(s, "cpu=%d%n", &d->cpu, &n) != 1)
+		return false;
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		s += n;
+		n = 0;
+		if (sscanf(s, " %x.%x:%x:%x:%x:%x%n", &leaf, &subleaf,
+			   &d->regs[i][0], &d->regs[i][1], &d->regs[i][2],
+			   &d->regs[i][3], &n) != 6 || !n ||
+		    leaf != cpuid_queries[i].leaf ||
+		    subleaf != cpuid_queries[i].subleaf)
+			return false;
+	}
+	return !s[n];
+}
+
+/* Everything a helper reported, by kind, in order. */
+struct reports {
+	int nviews;
+	int ndumps;
+	int narch;
+	int processors;		/* "cpuinfo": -1 if none */
+	int same;
+	struct view views[2];
+	struct cpuid_dump dumps[8];
+	long arch[4];		/* "archcpuid": ARCH_GET_CPUID or -errno */
+	char flags[LIST_SIZE];
+};
+
+static void reports_clear(struct reports *r)
+{
+	r->nviews = 0;
+	r->ndumps = 0;
+	r->narch = 0;
+	r->processors = -1;
+}
+
+/* File the helper's next report in @r: 1, 0 at its end, -1 if bad. */
+static int helper_next(struct helper *h, struct reports *r)
+{
+	char line[LIST_SIZE + 128];
+	struct view *v;
+	int n = 0;
+
+	if (!fgets(line, sizeof(line), h->reports))
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	if (!strncmp(line, "view ", 5) && r->nviews < ARRAY_SIZE(r->views)) {
+		v = &r->views[r->nviews];
+		if (sscanf(line, "view hwcap=%lx hwcap2=%lx secure=%lu cpufeat=%n",
+			   &v->hwcap, &v->hwcap2, &v->secure, &n) == 3 && n) {
+			snprintf(v->cpufeat, sizeof(v->cpufeat), "%s",
+				 line + n);
+			r->nviews++;
+			return 1;
+		}
+	} else if (!strncmp(line, "cpuid ", 6) &&
+		   r->ndumps < ARRAY_SIZE(r->dumps)) {
+		if (cpuid_parse(line + 6, &r->dumps[r->ndumps])) {
+			r->ndumps++;
+			return 1;
+		}
+	} else if (!strncmp(line, "archcpuid ", 10) &&
+		   r->narch < ARRAY_SIZE(r->arch)) {
+		if (sscanf(line, "archcpuid %ld%n", &r->arch[r->narch],
+			   &n) == 1 && !line[n]) {
+			r->narch++;
+			return 1;
+		}
+	} else if (sscanf(line, "cpuinfo processors=%d same=%d flags=%n",
+			  &r->processors, &r->same, &n) == 2 && n) {
+		snprintf(r->flags, sizeof(r->flags), "%s", line + n);
+		return 1;
+	}
+	ksft_print_msg("helper %d: unexpected report \"%.200s\"\n", h->pid,
+		       line);
+	return -1;
+}
+
+/* Read @n reports of @h into @r. */
+static int helper_next_n(struct helper *h, struct reports *r, int n)
+{
+	int ret;
+
+	while (n--) {
+		ret = helper_next(h, r);
+		if (ret != 1) {
+			if (!ret)
+				ksft_print_msg("helper %d: no report\n",
+					       h->pid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read the rest of @h's reports into @r; 0 if it then ended well. */
+static int helper_collect(struct helper *h, struct reports *r)
+{
+	int ret;
+
+	while ((ret = helper_next(h, r)) == 1)
+		;
+	if (helper_finish(h))
+		return -1;
+	return ret;
+}
+
+/*
+ * Run @script of @exe (NULL: this program) in @cgroup, and check that it
+ * reported @views views, @dumps CPUID dumps and @arch ARCH_GET_CPUIDs.
+ */
+static int run_reports(const char *cgroup, const char *exe,
+		       const char *script, struct reports *r, int views,
+		       int dumps, int arch)
+{
+	struct helper h;
+
+	reports_clear(r);
+	if (helper_start(&h, cgroup, exe, 0, script) || helper_collect(&h, r))
+		return -1;
+	if (r->nviews != views || r->ndumps != dumps || r->narch != arch) {
+		ksft_print_msg("\"%s\": %d views, %d dumps, %d archcpuid, not %d, %d, %d\n",
+			       script, r->nviews, r->ndumps, r->narch, views,
+			       dumps, arch);
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of @key in the root's cpufeat.filters. */
+static int read_filter(const char *root, const char *key, char *value,
+		       size_t size)
+{
+	char buf[256], *line, *next;
+	size_t len = strlen(key);
+
+	if (cg_read(root, "cpufeat.filters", buf, sizeof(buf))) {
+		ksft_print_msg("can't read %s/cpufeat.filters: %s\n", root,
+			       strerror(errno));
+		return -1;
+	}
+	for (line = buf; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (!strncmp(line, key, len) && line[len] == ' ') {
+			snprintf(value, size, "%s", line + len + 1);
+			return 0;
+		}
+	}
+	ksft_print_msg("%s/cpufeat.filters has no \"%s\" line\n", root, key);
+	return -1;
+}
+
+/*
+ * Does the kernel filter @key ("cpuid", "cpuinfo") here?  KSFT_PASS if
+ * cpufeat.filters says "yes", KSFT_SKIP if "no", else KSFT_FAIL.
+ */
+static int filter_on(const char *root, const char *key)
+{
+	char value[32];
+
+	if (read_filter(root, key, value, sizeof(value)))
+		return KSFT_FAIL;
+	if (!strcmp(value, "yes"))
+		return KSFT_PASS;
+	if (!strcmp(value, "no")) {
+		ksft_print_msg("cpufeat.filters: \"%s no\": not filtered here%s\n",
+			       key, strcmp(key, "cpuid") ? "" :
+			       " (no CPUID faulting)");
+		return KSFT_SKIP;
+	}
+	ksft_print_msg("cpufeat.filters: \"%s %s\", expected yes or no\n",
+		       key, value);
+	return KSFT_FAIL;
+}
+
+/* Shared state of the CPUID tests. */
+struct cpuid_test {
+	char machine[LIST_SIZE];
+	char eff[LIST_SIZE];
+	char edits[512];
+	unsigned int hidden[NR_CPUID_WORDS];
+	cpu_set_t cpus;		/* the test's CPUs, while it is pinned */
+	bool pinned;
+	char *cg;
+	struct reports *r;
+};
+
+/*
+ * Start a CPUID test: CPUID must be filtered here and the machine have
+ * @needed (else KSFT_SKIP); with @pin, run the test and so its helpers on
+ * one CPU, so that their dumps compare; with @hide (NULL-terminated), make
+ * cgroup @name hiding those of @hide the machine has, at least one.
+ */
+static int cpuid_test_start(const char *root, struct cpuid_test *t,
+			    const char * const *needed, bool pin,
+			    const char *name, const char * const *hide,
+			    int nreports)
+{
+	cpu_set_t one;
+	int ret, cpu;
+
+	ret = filter_on(root, "cpuid");
+	if (ret != KSFT_PASS)
+		return ret;
+	ret = needed[0] ? machine_has(root, t->machine, needed) :
+			  read_effective(root, t->machine) ? KSFT_FAIL :
+							     KSFT_PASS;
+	if (ret != KSFT_PASS)
+		return ret;
+
+	t->r = calloc(nreports, sizeof(*t->r));
+	if (!t->r)
+		return KSFT_FAIL;
+
+	if (pin) {
+		if (sched_getaffinity(0, sizeof(t->cpus), &t->cpus))
+			return KSFT_FAIL;
+		for (cpu = 0; cpu < CPU_SETSIZE - 1; cpu++)
+			if (CPU_ISSET(cpu, &t->cpus))
+				break;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one)) {
+			ksft_print_msg("can't pin the test to CPU %d: %s\n",
+				       cpu, strerror(errno));
+			return KSFT_FAIL;
+		}
+		t->pinned = true;
+	}
+
+	if (!hide)
+		return KSFT_PASS;
+	hide_edits(hide, t->machine, t->edits, sizeof(t->edits));
+	if (!t->edits[0]) {
+		ksft_print_msg("the machine has none of the features to hide\n");
+		return KSFT_SKIP;
+	}
+	t->cg = create_cgroup(root, name, false);
+	if (!t->cg || write_hwcap(t->cg, t->edits) ||
+	    read_effective(t->cg, t->eff) ||
+	    cpuid_hidden_bits(t->machine, t->eff, t->hidden))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+static int cpuid_test_end(struct cpuid_test *t, int ret)
+{
+	if (!t)
+		return KSFT_FAIL;
+	if (t->pinned && sched_setaffinity(0, sizeof(t->cpus), &t->cpus)) {
+		ksft_print_msg("can't unpin the test: %s\n", strerror(errno));
+		ret = KSFT_FAIL;
+	}
+	destroy_cgroup(t->cg);
+	free(t->r);
+	free(t);
+	return ret;
+}
+
+/* Does the program's view @v list what its cgroup offers, @eff? */
+static bool view_is(const struct view *v, const char *eff)
+{
+	if (!strcmp(v->cpufeat, eff))
+		return true;
+	print_list_diff("/proc/self/cpufeat", eff, v->cpufeat);
+	return false;
+}
+
+/*
+ * Is @name, which a cgroup offering @eff hides, hidden from the program
+ * there: not in its view @v, clear wherever CPUID (@masked) has its bit?
+ */
+static bool feature_hidden(const char *name, const char *eff,
+			   const struct view *v, const struct cpuid_dump *masked)
+{
+	bool ok = true;
+	unsigned int i;
+	int reg, w, b;
+
+	if (list_has(eff, name)) {
+		ksft_print_msg("%s is still offered: it should be hidden with what it needs\n",
+			       name);
+		ok = false;
+	}
+	if (list_has(v->cpufeat, name)) {
+		ksft_print_msg("the program's /proc/self/cpufeat has %s\n",
+			       name);
+		ok = false;
+	}
+	if (!cpuid_bit_of(name, &w, &b)) {
+		ksft_print_msg("the test doesn't know the CPUID bit of %s\n",
+			       name);
+		return false;
+	}
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		for (reg = 0; reg < 4; reg++) {
+			if (cpuid_dump_word_of(masked, i, reg) != w ||
+			    !(masked->regs[i][reg] & 1u << b))
+				continue;
+			ksft_print_msg("CPUID %#x.%#x %s bit %d (%s) is set\n",
+				       cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf,
+				       cpuid_reg_names[reg], b, name);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * Hiding avx hides it and what needs it from CPUID: clear in every answer
+ * that has their bits (whatever junk ECX holds for leaves that ignore it),
+ * and absent from the program's /proc/self/cpufeat.
+ */
+static int test_cpufeat_cpuid_hides_features(const char *root)
+{
+	static const char * const avx[] = { "avx", NULL };
+	static const char * const avx_users[] = {
+		"avx", "avx2", "fma", "f16c", "vaes", NULL
+	};
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	const struct cpuid_dump *full, *masked;
+	const char * const *p;
+	const struct view *v;
+	int ret = KSFT_FAIL, w, b;
+	size_t pos = 0;
+	char word[64];
+	bool ok;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, avx, true, "cpufeat_test_cpuid_hides",
+			       avx, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0) ||
+	    run_reports(t->cg, NULL, "rc", &t->r[1], 1, 1, 0))
+		goto cleanup;
+	full = &t->r[0].dumps[0];
+	masked = &t->r[1].dumps[0];
+	v = &t->r[1].views[0];
+
+	cpuid_bit_of("avx", &w, &b);
+	if (!(cpuid_word_value(full, w) & 1u << b)) {
+		ksft_print_msg("CPUID does not report avx, which the machine has\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+
+	ok = view_is(v, t->eff);
+	for (p = avx_users; *p; p++)
+		if (list_has(t->machine, *p) &&
+		    !feature_hidden(*p, t->eff, v, masked))
+			ok = false;
+	while (list_next(t->machine, &pos, word, sizeof(word)))
+		if (!strncmp(word, "avx512", 6) &&
+		    !feature_hidden(word, t->eff, v, masked))
+			ok = false;
+	if (!cpuid_matches(masked, full, t->hidden, "hiding avx"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * Hiding features in many capability words changes nothing else: a masked
+ * and an unmasked program on the same CPU get the same answers (vendor,
+ * family and model, APIC id, caches, topology, XSAVE sizes...), but for
+ * exactly the bits of the hidden features.
+ */
+static int test_cpufeat_cpuid_others_unchanged(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL, w;
+	bool some = false;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, true, "cpufeat_test_cpuid_others",
+			       cpuid_hide_set, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0) ||
+	    run_reports(t->cg, NULL, "rc", &t->r[1], 1, 1, 0))
+		goto cleanup;
+
+	for (w = 0; w < NR_CPUID_WORDS; w++)
+		if (t->hidden[w] & cpuid_word_value(&t->r[0].dumps[0], w))
+			some = true;
+	if (!some) {
+		ksft_print_msg("CPUID reports none of the features hidden (%s)\n",
+			       t->edits);
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	if (view_is(&t->r[1].views[0], t->eff) &&
+	    cpuid_matches(&t->r[1].dumps[0], &t->r[0].dumps[0], t->hidden,
+			  t->edits))
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * The XSAVE area sizes (CPUID 0xd.0 EBX and ECX, 0xd.1 EBX) are never
+ * smaller for a masked program, even with avx or xsave itself hidden: the
+ * kernel still saves the state the hardware has.
+ */
+static int test_cpufeat_cpuid_xsave_sizes(const char *root)
+{
+	static const char * const xsave[] = { "xsave", NULL };
+	static const struct {
+		unsigned int subleaf;
+		int reg;
+	} sizes[] = {
+		{ 0, CPUID_EBX }, { 0, CPUID_ECX }, { 1, CPUID_EBX },
+	};
+	static const char * const hides[] = { "avx", "xsave" };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	unsigned int hidden[NR_CPUID_WORDS], got, want;
+	char eff[LIST_SIZE], edit[16], name[64];
+	int ret = KSFT_FAIL, i, j;
+	char *cg = NULL;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, xsave, true, NULL, NULL, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0))
+		goto cleanup;
+
+	for (i = 0; i < ARRAY_SIZE(hides); i++) {
+		if (!list_has(t->machine, hides[i]))
+			continue;
+		snprintf(edit, sizeof(edit), "-%s", hides[i]);
+		snprintf(name, sizeof(name), "cpufeat_test_cpuid_xsave_%s",
+			 hides[i]);
+		cg = create_cgroup(root, name, false);
+		if (!cg || write_hwcap(cg, edit) || read_effective(cg, eff) ||
+		    cpuid_hidden_bits(t->machine, eff, hidden) ||
+		    run_reports(cg, NULL, "rc", &t->r[1], 1, 1, 0))
+			goto cleanup;
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			got = cpuid_value(&t->r[1].dumps[0], 0xd,
+					  sizes[j].subleaf, sizes[j].reg);
+			want = cpuid_value(&t->r[0].dumps[0], 0xd,
+					   sizes[j].subleaf, sizes[j].reg);
+			if (got == want)
+				continue;
+			ksft_print_msg("hiding %s: XSAVE size 0xd.%u %s %u, unmasked %u\n",
+				       hides[i], sizes[j].subleaf,
+				       cpuid_reg_names[sizes[j].reg], got,
+				       want);
+			ok = false;
+		}
+		if (!view_is(&t->r[1].views[0], eff) ||
+		    !cpuid_matches(&t->r[1].dumps[0], &t->r[0].dumps[0],
+				   hidden, edit))
+			ok = false;
+		destroy_cgroup(cg);
+		cg = NULL;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * The "flags" of /proc/cpuinfo, as a masked program reads them, lack the
+ * features its view lacks; every flag that is a cpufeat feature is there
+ * if and only if the view has it; the other flags are those an unmasked
+ * reader sees, in the same order.  Needs no CPUID faulting.
+ */
+static int test_cpufeat_cpuinfo_flags(const char *root)
+{
+	struct reports *r = calloc(2, sizeof(*r));
+	char machine[LIST_SIZE], eff[LIST_SIZE], expected[LIST_SIZE];
+	char edits[512], word[64];
+	const struct view *v;
+	int ret, processors;
+	char *cg = NULL;
+	size_t pos = 0;
+	bool ok = true;
+
+	ret = filter_on(root, "cpuinfo");
+	if (ret != KSFT_PASS || !r)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (read_effective(root, machine))
+		goto cleanup;
+	hide_edits(cpuid_hide_set, machine, edits, sizeof(edits));
+	if (!edits[0]) {
+		ksft_print_msg("the machine has none of the features to hide\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	cg = create_cgroup(root, "cpufeat_test_cpuinfo", false);
+	if (!cg || write_hwcap(cg, edits) || read_effective(cg, eff) ||
+	    run_reports(root, NULL, "p", &r[0], 0, 0, 0) ||
+	    run_reports(cg, NULL, "rp", &r[1], 1, 0, 0))
+		goto cleanup;
+	v = &r[1].views[0];
+	processors = r[0].processors;
+	if (processors < 1 || r[1].processors != processors) {
+		ksft_print_msg("/proc/cpuinfo: %d processors unmasked, %d masked\n",
+			       processors, r[1].processors);
+		goto cleanup;
+	}
+	if (r[0].same == processors && r[1].same != processors) {
+		ksft_print_msg("masked: %d of %d processors differ from the first\n",
+			       processors - r[1].same, processors);
+		ok = false;
+	}
+
+	/* The unmasked reader's flags, without the hidden features. */
+	expected[0] = '\0';
+	while (list_next(r[0].flags, &pos, word, sizeof(word))) {
+		if (list_has(machine, word) && !list_has(v->cpufeat, word))
+			continue;
+		if (expected[0])
+			strncat(expected, " ", sizeof(expected) -
+				strlen(expected) - 1);
+		strncat(expected, word, sizeof(expected) - strlen(expected) - 1);
+	}
+	if (strcmp(r[1].flags, expected)) {
+		print_list_diff("the masked reader's /proc/cpuinfo flags",
+				expected, r[1].flags);
+		ok = false;
+	}
+	pos = 0;
+	while (list_next(machine, &pos, word, sizeof(word))) {
+		if (list_has(r[1].flags, word) == list_has(v->cpufeat, word))
+			continue;
+		ksft_print_msg("%s: %s the reader's view, %s its /proc/cpuinfo flags\n",
+			       word, list_has(v->cpufeat, word) ? "in" :
+			       "not in", list_has(r[1].flags, word) ? "in" :
+			       "not in");
+		ok = false;
+	}
+	if (!view_is(v, eff))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	free(r);
+	return ret;
+}
+
+/*
+ * Threads a masked program starts, on every CPU it may use, get masked
+ * answers too: the same as the threads of an unmasked program on the same
+ * CPUs, but for the hidden bits.
+ */
+static int test_cpufeat_cpuid_threads(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	const struct cpuid_dump *full, *masked;
+	int ret = KSFT_FAIL, i, cpus = 0;
+	char what[64];
+	bool ok;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, false,
+			       "cpufeat_test_cpuid_threads", cpuid_hide_set, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "t", &t->r[0], 0, HELPER_THREADS, 0) ||
+	    run_reports(t->cg, NULL, "rct", &t->r[1], 1, 1 + HELPER_THREADS,
+			0))
+		goto cleanup;
+	ok = view_is(&t->r[1].views[0], t->eff) &&
+	     cpuid_matches(&t->r[1].dumps[0], &t->r[0].dumps[0], t->hidden,
+			   "main thread");
+	for (i = 0; i < HELPER_THREADS; i++) {
+		full = &t->r[0].dumps[i];
+		masked = &t->r[1].dumps[1 + i];
+		snprintf(what, sizeof(what), "thread %d on CPU %d", i,
+			 masked->cpu);
+		if (!cpuid_matches(masked, full, t->hidden, what))
+			ok = false;
+		if (masked->cpu != t->r[1].dumps[1].cpu)
+			cpus = 2;
+	}
+	if (!cpus && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		ksft_print_msg("note: the threads all ran on CPU %d\n",
+			       t->r[1].dumps[1].cpu);
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * A CPUID with prefixes is emulated like a plain one: same answers, and
+ * the program goes on after the whole instruction.
+ */
+static int test_cpufeat_cpuid_prefixed(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, true,
+			       "cpufeat_test_cpuid_prefixed", cpuid_hide_set,
+			       2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0) ||
+	    run_reports(t->cg, NULL, "cP", &t->r[1], 0, 2, 0))
+		goto cleanup;
+	if (cpuid_matches(&t->r[1].dumps[0], &t->r[0].dumps[0], t->hidden,
+			  "plain CPUID") &&
+	    cpuid_matches(&t->r[1].dumps[1], &t->r[0].dumps[0], t->hidden,
+			  "CPUID with DS and REX.W prefixes"))
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * A masked and an unmasked program that take turns on one CPU each get
+ * their own answers all along: CPUID faulting follows the task.
+ */
+static int test_cpufeat_cpuid_context_switch(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	struct helper masked = { .pid = -1 }, plain = { .pid = -1 };
+	int ret = KSFT_FAIL, i;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, true,
+			       "cpufeat_test_cpuid_switch", cpuid_hide_set, 3);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0))
+		goto cleanup;
+	reports_clear(&t->r[1]);
+	reports_clear(&t->r[2]);
+	if (helper_start(&masked, t->cg, NULL, 0, "wv") ||
+	    helper_start(&plain, root, NULL, 0, "wv") ||
+	    helper_continue(&masked) || helper_continue(&plain))
+		goto cleanup;
+	if (helper_collect(&masked, &t->r[1]) ||
+	    helper_collect(&plain, &t->r[2]))
+		goto cleanup;
+	for (i = 1; i <= 2; i++) {
+		if (t->r[i].ndumps == 2) {
+			ksft_print_msg("the %s program's CPUID changed while it ran:\n",
+				       i == 1 ? "masked" : "unmasked");
+			cpuid_matches(&t->r[i].dumps[1], &t->r[i].dumps[0],
+				      NULL, "then");
+			ok = false;
+		}
+		if (!t->r[i].ndumps)
+			goto cleanup;
+	}
+	if (!cpuid_matches(&t->r[1].dumps[0], &t->r[0].dumps[0], t->hidden,
+			   "masked") ||
+	    !cpuid_matches(&t->r[2].dumps[0], &t->r[0].dumps[0], NULL,
+			   "unmasked"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	if (masked.pid > 0)
+		helper_finish(&masked);
+	if (plain.pid > 0)
+		helper_finish(&plain);
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * Start @script in @from, move the helper to @to after its first report
+ * and collect the rest: "cwcxc" shows CPUID before and after the move,
+ * and after the exec that follows.
+ */
+static int run_moved(const char *from, const char *to, const char *script,
+		     struct reports *r)
+{
+	struct helper h;
+
+	reports_clear(r);
+	if (helper_start(&h, from, NULL, 0, script))
+		return -1;
+	if (helper_next_n(&h, r, 1) || cg_enter(to, h.pid) ||
+	    helper_continue(&h)) {
+		helper_finish(&h);
+		return -1;
+	}
+	return helper_collect(&h, r);
+}
+
+/*
+ * CPUID stays masked in a forked child and across an exec in the masked
+ * cgroup; a program moved out of it stays masked until it execs, one moved
+ * into it stays unmasked until it execs.
+ */
+static int test_cpufeat_cpuid_fork_exec(const char *root)
+{
+	static const char * const none[] = { NULL };
+	static const char * const what[] = {
+		"before the move", "moved, before exec", "after exec"
+	};
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	const struct cpuid_dump *full;
+	int ret = KSFT_FAIL, i;
+	char msg[64];
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, true,
+			       "cpufeat_test_cpuid_fork_exec", cpuid_hide_set,
+			       4);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0) ||
+	    run_reports(t->cg, NULL, "cFxc", &t->r[1], 0, 3, 0) ||
+	    run_moved(t->cg, root, "cwcxc", &t->r[2]) ||
+	    run_moved(root, t->cg, "cwcxc", &t->r[3]))
+		goto cleanup;
+	full = &t->r[0].dumps[0];
+
+	if (!cpuid_matches(&t->r[1].dumps[0], full, t->hidden, "masked") ||
+	    !cpuid_matches(&t->r[1].dumps[1], full, t->hidden,
+			   "forked child") ||
+	    !cpuid_matches(&t->r[1].dumps[2], full, t->hidden,
+			   "after exec in the masked cgroup"))
+		ok = false;
+	if (t->r[2].ndumps != 3 || t->r[3].ndumps != 3) {
+		ksft_print_msg("the moved helpers reported %d and %d dumps, expected 3\n",
+			       t->r[2].ndumps, t->r[3].ndumps);
+		goto cleanup;
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(msg, sizeof(msg), "moved to the root: %s", what[i]);
+		if (!cpuid_matches(&t->r[2].dumps[i], full,
+				   i < 2 ? t->hidden : NULL, msg))
+			ok = false;
+		snprintf(msg, sizeof(msg), "moved to the masked cgroup: %s",
+			 what[i]);
+		if (!cpuid_matches(&t->r[3].dumps[i], full,
+				   i < 2 ? NULL : t->hidden, msg))
+			ok = false;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/* Did CPUID fault (@fault) or not, as it should? */
+static bool cpuid_faulted(const struct cpuid_dump *d, bool fault,
+			  const char *when)
+{
+	if (d->fault == fault)
+		return true;
+	ksft_print_msg("%s: CPUID %s\n", when,
+		       fault ? "worked, expected SIGSEGV" : "raised SIGSEGV");
+	return false;
+}
+
+static bool arch_cpuid_is(long got, long want, const char *when)
+{
+	if (got == want)
+		return true;
+	ksft_print_msg("%s: ARCH_GET_CPUID returned %ld, expected %ld\n", when,
+		       got, want);
+	return false;
+}
+
+/*
+ * arch_prctl(ARCH_SET_CPUID) still works for masked programs, and takes
+ * precedence: a masked program sees ARCH_GET_CPUID 1; after
+ * ARCH_SET_CPUID(0) its CPUID raises SIGSEGV and ARCH_GET_CPUID says 0;
+ * after ARCH_SET_CPUID(1) CPUID works, masked.  Exec resets it: a program
+ * with CPUID off that execs, in the masked cgroup or moved there, gets
+ * masked CPUID; in the root, plain CPUID.
+ */
+static int test_cpufeat_cpuid_arch_set_cpuid(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	const struct cpuid_dump *full;
+	const struct reports *r;
+	int ret = KSFT_FAIL;
+	bool ok;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, true,
+			       "cpufeat_test_cpuid_arch_set", cpuid_hide_set,
+			       4);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "c", &t->r[0], 0, 1, 0) ||
+	    run_reports(t->cg, NULL, "cgdgcegcdxcg", &t->r[1], 0, 4, 4) ||
+	    run_moved(root, t->cg, "dcwxcg", &t->r[2]) ||
+	    run_reports(root, NULL, "dxcg", &t->r[3], 0, 1, 1))
+		goto cleanup;
+	full = &t->r[0].dumps[0];
+
+	r = &t->r[1];
+	ok = cpuid_matches(&r->dumps[0], full, t->hidden, "masked") &&
+	     arch_cpuid_is(r->arch[0], 1, "masked") &&
+	     arch_cpuid_is(r->arch[1], 0, "after ARCH_SET_CPUID(0)") &&
+	     cpuid_faulted(&r->dumps[1], true, "after ARCH_SET_CPUID(0)") &&
+	     arch_cpuid_is(r->arch[2], 1, "after ARCH_SET_CPUID(1)") &&
+	     cpuid_matches(&r->dumps[2], full, t->hidden,
+			   "after ARCH_SET_CPUID(1)") &&
+	     cpuid_matches(&r->dumps[3], full, t->hidden,
+			   "ARCH_SET_CPUID(0), then exec") &&
+	     arch_cpuid_is(r->arch[3], 1, "ARCH_SET_CPUID(0), then exec");
+
+	r = &t->r[2];
+	if (r->ndumps != 2 || r->narch != 1) {
+		ksft_print_msg("\"dcwxcg\": %d dumps, %d archcpuid, not 2 and 1\n",
+			       r->ndumps, r->narch);
+		goto cleanup;
+	}
+	if (!cpuid_faulted(&r->dumps[0], true,
+			   "unmasked, after ARCH_SET_CPUID(0)") ||
+	    !cpuid_matches(&r->dumps[1], full, t->hidden,
+			   "ARCH_SET_CPUID(0), moved to the masked cgroup, exec") ||
+	    !arch_cpuid_is(r->arch[0], 1,
+			   "ARCH_SET_CPUID(0), moved to the masked cgroup, exec"))
+		ok = false;
+
+	r = &t->r[3];
+	if (!cpuid_matches(&r->dumps[0], full, NULL,
+			   "ARCH_SET_CPUID(0) in the root, exec") ||
+	    !arch_cpuid_is(r->arch[0], 1, "ARCH_SET_CPUID(0) in the root, exec"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+static long emulated_cpuid(const char *cgroup)
+{
+	return cg_read_key_long(cgroup, "cpufeat.stat", "emulated_cpuid ");
+}
+
+/*
+ * cpufeat.stat counts the CPUIDs the kernel emulated for the programs in
+ * the cgroup, one each; unmasked programs elsewhere add nothing.
+ */
+static int test_cpufeat_cpuid_counted(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	long before, startup, loops, after;
+	int ret = KSFT_FAIL;
+
+	if (!t)
+		goto cleanup;
+	ret = cpuid_test_start(root, t, none, false,
+			       "cpufeat_test_cpuid_counted", cpuid_hide_set, 1);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	before = emulated_cpuid(t->cg);
+	if (before < 0) {
+		ksft_print_msg("%s/cpufeat.stat has no emulated_cpuid\n", t->cg);
+		goto cleanup;
+	}
+	/* What the helper's start-up asks, then that plus CPUID_LOOPS. */
+	if (run_reports(t->cg, NULL, "", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	startup = emulated_cpuid(t->cg) - before;
+	if (run_reports(t->cg, NULL, "n", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	loops = emulated_cpuid(t->cg) - before - startup;
+	if (loops < CPUID_LOOPS) {
+		ksft_print_msg("emulated_cpuid grew by %ld for %d CPUIDs\n",
+			       loops, CPUID_LOOPS);
+		goto cleanup;
+	}
+	if (loops != startup + CPUID_LOOPS) {
+		ksft_print_msg("emulated_cpuid: +%ld for a program, +%ld with %d CPUIDs more\n",
+			       startup, loops, CPUID_LOOPS);
+		goto cleanup;
+	}
+
+	after = emulated_cpuid(t->cg);
+	if (run_reports(root, NULL, "n", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	if (emulated_cpuid(t->cg) != after) {
+		ksft_print_msg("unmasked CPUIDs in the root: emulated_cpuid %ld -> %ld\n",
+			       after, emulated_cpuid(t->cg));
+		goto cleanup;
+	}
+	ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+/*
+ * cpufeat.filters, only in the root, read-only, says what the kernel
+ * filters on this machine: "auxv yes", "cpuid yes" or "cpuid no" (without
+ * CPUID faulting, as ARCH_SET_CPUID then fails too), "cpuinfo yes".
+ */
+static int test_cpufeat_filters_file(const char *root)
+{
+	static const struct {
+		const char *key;
+		const char *values;
+	} keys[] = {
+		{ "auxv", "yes" }, { "cpuid", "yes no" }, { "cpuinfo", "yes" },
+	};
+	char path[PATH_MAX], buf[256], key[32], value[32], *line, *next;
+	int ret = KSFT_FAIL, i, n, seen[ARRAY_SIZE(keys)] = { 0 }, status;
+	bool set_cpuid = false;
+	struct stat st;
+	char *cg = NULL;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/cpufeat.filters", root);
+	if (stat(path, &st)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0444) {
+		ksft_print_msg("%s: mode %o, expected 444\n", path,
+			       st.st_mode);
+		goto cleanup;
+	}
+	cg = create_cgroup(root, "cpufeat_test_filters", false);
+	if (!cg)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/cpufeat.filters", cg);
+	if (!stat(path, &st) || errno != ENOENT) {
+		ksft_print_msg("%s exists: it should only be in the root\n",
+			       path);
+		goto cleanup;
+	}
+
+	if (cg_read(root, "cpufeat.filters", buf, sizeof(buf)))
+		goto cleanup;
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next) {
+			ksft_print_msg("cpufeat.filters: \"%s\" has no newline\n",
+				       line);
+			goto cleanup;
+		}
+		*next++ = '\0';
+		n = 0;
+		if (sscanf(line, "%31[a-z] %31[a-z]%n", key, value, &n) != 2 ||
+		    line[n] || strlen(key) + 1 + strlen(value) != n) {
+			ksft_print_msg("cpufeat.filters: \"%s\" is not \"key value\"\n",
+				       line);
+			goto cleanup;
+		}
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (!strcmp(key, keys[i].key))
+				break;
+		if (i == ARRAY_SIZE(keys) || seen[i]++ ||
+		    !list_has(keys[i].values, value)) {
+			ksft_print_msg("cpufeat.filters: unexpected \"%s\"\n",
+				       line);
+			goto cleanup;
+		}
+		if (!strcmp(key, "cpuid"))
+			set_cpuid = !strcmp(value, "yes");
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!seen[i]) {
+			ksft_print_msg("cpufeat.filters has no \"%s\" line\n",
+				       keys[i].key);
+			goto cleanup;
+		}
+	}
+
+	/* "cpuid yes" if and only if there is CPUID faulting. */
+	if (set_cpuid != !syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1)) {
+		ksft_print_msg("cpufeat.filters says cpuid %s, but ARCH_SET_CPUID %s\n",
+			       set_cpuid ? "yes" : "no",
+			       set_cpuid ? "fails" : "works");
+		goto cleanup;
+	}
+
+	if (!cannot_write(root, "cpufeat.filters", O_WRONLY) ||
+	    !cannot_write(root, "cpufeat.filters", O_RDWR))
+		goto cleanup;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (become_user(NOBODY))
+			_exit(1);
+		if (cg_open(root, "cpufeat.filters", O_WRONLY) >= 0 ||
+		    errno != EACCES) {
+			ksft_print_msg("unprivileged open of cpufeat.filters for writing: %s\n",
+				       strerror(errno));
+			_exit(1);
+		}
+		if (cg_read(root, "cpufeat.filters", buf, sizeof(buf))) {
+			ksft_print_msg("unprivileged read of cpufeat.filters: %s\n",
+				       strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * A 32-bit (ia32) program, cpufeat_cpuid32, masked: its AT_HWCAP and
+ * CPUID lack the hidden features and say the rest as unmasked programs
+ * are told.  It is next to this program, or where CPUFEAT_CPUID32 says.
+ */
+static int test_cpufeat_cpuid_compat(const char *root)
+{
+	static const char * const none[] = { NULL };
+	struct cpuid_test *t = calloc(1, sizeof(*t));
+	char exe[PATH_MAX], *env = getenv("CPUFEAT_CPUID32");
+	const struct cpuid_dump *ref;
+	int ret = KSFT_FAIL;
+	ssize_t len;
+	bool ok;
+
+	if (!t)
+		goto cleanup;
+	if (env) {
+		snprintf(exe, sizeof(exe), "%s", env);
+	} else {
+		len = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+		if (len < 0)
+			goto cleanup;
+		exe[len] = '\0';
+		snprintf(strrchr(exe, '/') ?: exe, 32, "/cpufeat_cpuid32");
+	}
+	if (access(exe, X_OK)) {
+		ksft_print_msg("no 32-bit program %s: %s\n", exe,
+			       strerror(errno));
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	ret = cpuid_test_start(root, t, none, true,
+			       "cpufeat_test_cpuid_compat", cpuid_hide_set, 3);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "rc", &t->r[0], 1, 1, 0) ||
+	    run_reports(root, exe, "", &t->r[1], 1, 1, 0) ||
+	    run_reports(t->cg, exe, "", &t->r[2], 1, 1, 0))
+		goto cleanup;
+
+	/* The 64-bit answers, unless CPUID differs in 32-bit mode. */
+	ref = &t->r[0].dumps[0];
+	if (!cpuid_matches(&t->r[1].dumps[0], ref, NULL, NULL)) {
+		ksft_print_msg("note: CPUID differs in 32-bit mode:\n");
+		cpuid_matches(&t->r[1].dumps[0], ref, NULL, "32-bit unmasked");
+		ref = &t->r[1].dumps[0];
+	}
+	ok = view_matches(&t->r[2].views[0], &t->r[1].views[0], t->machine,
+			  t->eff);
+	if (!cpuid_matches(&t->r[2].dumps[0], ref, t->hidden,
+			   "32-bit masked"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return cpuid_test_end(t, ret);
+}
+
+#endif
+
 #define T(x) { x, #x }
 struct cpufeat_test {
 	int (*fn)(const char *root);
@@ -2346,7 +4097,22 @@ struct cpufeat_test {
 	T(test_cpufeat_eperm_without_cap_sys_admin),
 	T(test_cpufeat_eperm_cgroup_namespace),
 	T(test_cpufeat_secureexec_keeps_protected),
+#if defined(__x86_64__)
+	T(test_cpufeat_filters_file),
+	T(test_cpufeat_cpuinfo_flags),
+	T(test_cpufeat_cpuid_hides_features),
+	T(test_cpufeat_cpuid_others_unchanged),
+	T(test_cpufeat_cpuid_xsave_sizes),
+	T(test_cpufeat_cpuid_threads),
+	T(test_cpufeat_cpuid_prefixed),
+	T(test_cpufeat_cpuid_context_switch),
+	T(test_cpufeat_cpuid_fork_exec),
+	T(test_cpufeat_cpuid_arch_set_cpuid),
+	T(test_cpufeat_cpuid_counted),
+	T(test_cpufeat_cpuid_compat),
+#endif
 };
+
 #undef T
 
 int main(int argc, char **argv)

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A 32-bit (ia32) program for test_cpufeat: it reports what
+ * "test_cpufeat --cpufeat-helper rc" reports, from 32-bit mode:
+ *
+ *   view hwcap=0x... hwcap2=0x... secure=N cpufeat=NAMES
+ *   cpuid cpu=N LEAF.SUBLEAF:EAX:EBX:ECX:EDX ...
+ *
+ * AT_HWCAP, AT_HWCAP2 and AT_SECURE come from /proc/self/auxv (32-bit
+ * entries), the names from /proc/self/cpufeat, then what CPUID answers for
+ * the queries of test_cpufeat.c, in the same order.  It ignores its
+ * arguments.
+ *
+ * It needs no 32-bit libc: build it with
+ *
+ *   gcc -m32 -static -nostdlib -ffreestanding -fno-pic -fno-stack-protector
+ *       -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns
+ *
+ * which is why it makes its own system calls (int $0x80) and avoids
+ * anything that would call libgcc, such as 64-bit division.
+ */
+
+#define NR_exit		1
+#define NR_read		3
+#define NR_write	4
+#define NR_open		5
+#define NR_close	6
+#define NR_getcpu	318
+
+#define AT_NULL		0
+#define AT_HWCAP	16
+#define AT_SECURE	23
+#define AT_HWCAP2	26
+
+#define O_RDONLY	0
+
+/* Keep equal to cpuid_queries[] of test_cpufeat.c. */
+static const struct {
+	unsigned int leaf;
+	unsigned int subleaf;
+} queries[] = {
+	{ 0x0, 0 }, { 0x1, 0 }, { 0x1, 0x5a5a }, { 0x4, 0 }, { 0x4, 1 },
+	{ 0x6, 0 }, { 0x6, 0x3c }, { 0x7, 0 }, { 0x7, 1 }, { 0x7, 2 },
+	{ 0xb, 0 }, { 0xb, 1 }, { 0xd, 0 }, { 0xd, 1 }, { 0xd, 2 },
+	{ 0x1f, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
+	{ 0x80000001, 0xa5a5 }, { 0x80000006, 0 }, { 0x80000007, 0 },
+	{ 0x80000008, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
+	{ 0x80000021, 0 },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_QUERIES	ARRAY_SIZE(queries)
+
+static char out[32768];
+static unsigned int out_len;
+static char text[16384];
+static unsigned int auxv[1024];
+
+static long syscall3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	asm volatile ("int $0x80"
+		      : "=a" (ret)
+		      : "0" (nr), "b" (a), "c" (b), "d" (c)
+		      : "memory");
+	return ret;
+}
+
+static void put_char(char c)
+{
+	if (out_len < sizeof(out))
+		out[out_len++] = c;
+}
+
+static void put_str(const char *s)
+{
+	while (*s)
+		put_char(*s++);
+}
+
+static void put_hex(unsigned int v)
+{
+	int shift = 28;
+
+	while (shift > 0 && !(v >> shift))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		put_char("0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
+/* As printf's "%#x": "0" or "0x..." */
+static void put_hex_prefixed(unsigned int v)
+{
+	if (v)
+		put_str("0x");
+	put_hex(v);
+}
+
+static void put_dec(int v)
+{
+	char digits[12];
+	unsigned int u = v;
+	int n = 0;
+
+	if (v < 0) {
+		put_char('-');
+		u = -(unsigned int)v;
+	}
+	do {
+		digits[n++] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	while (n)
+		put_char(digits[--n]);
+}
+
+static void flush_and_exit(int status)
+{
+	unsigned int done = 0;
+	long ret;
+
+	while (done < out_len) {
+		ret = syscall3(NR_write, 1, (long)(out + done), out_len - done);
+		if (ret <= 0) {
+			status = 1;
+			break;
+		}
+		done += ret;
+	}
+	syscall3(NR_exit, status, 0, 0);
+	for (;;)
+		;
+}
+
+/* Read all of @path into @buf (NUL-terminated); the length or -errno. */
+static long read_file(const char *path, char *buf, unsigned int size)
+{
+	unsigned int len = 0;
+	long fd, ret;
+
+	fd = syscall3(NR_open, (long)path, O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	while (len < size - 1) {
+		ret = syscall3(NR_read, fd, (long)(buf + len), size - 1 - len);
+		if (ret < 0) {
+			syscall3(NR_close, fd, 0, 0);
+			return ret;
+		}
+		if (!ret)
+			break;
+		len += ret;
+	}
+	buf[len] = '\0';
+	syscall3(NR_close, fd, 0, 0);
+	return len;
+}
+
+static void fail(const char *what, long err)
+{
+	put_str("error: ");
+	put_str(what);
+	put_str(": errno ");
+	put_dec(-err);
+	put_char('\n');
+	flush_and_exit(1);
+}
+
+static void report_view(void)
+{
+	unsigned int hwcap = 0, hwcap2 = 0, secure = 0, i;
+	long len;
+
+	len = read_file("/proc/self/auxv", (char *)auxv, sizeof(auxv));
+	if (len < 0)
+		fail("/proc/self/auxv", len);
+	for (i = 0; i + 1 < len / sizeof(auxv[0]) && auxv[i] != AT_NULL;
+	     i += 2) {
+		if (auxv[i] == AT_HWCAP)
+			hwcap = auxv[i + 1];
+		else if (auxv[i] == AT_HWCAP2)
+			hwcap2 = auxv[i + 1];
+		else if (auxv[i] == AT_SECURE)
+			secure = auxv[i + 1];
+	}
+
+	len = read_file("/proc/self/cpufeat", text, sizeof(text));
+	if (len < 0)
+		fail("/proc/self/cpufeat", len);
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+
+	put_str("view hwcap=");
+	put_hex_prefixed(hwcap);
+	put_str(" hwcap2=");
+	put_hex_prefixed(hwcap2);
+	put_str(" secure=");
+	put_dec(secure);
+	put_str(" cpufeat=");
+	put_str(text);
+	put_char('\n');
+}
+
+static void report_cpuid(void)
+{
+	unsigned int i, j, regs[4], cpu;
+
+	if (syscall3(NR_getcpu, (long)&cpu, 0, 0))
+		cpu = -1;
+	put_str("cpuid cpu=");
+	put_dec(cpu);
+	for (i = 0; i < NR_QUERIES; i++) {
+		asm volatile ("cpuid"
+			      : "=a" (regs[0]), "=b" (regs[1]),
+				"=c" (regs[2]), "=d" (regs[3])
+			      : "0" (queries[i].leaf), "2" (queries[i].subleaf));
+		put_char(' ');
+		put_hex(queries[i].leaf);
+		put_char('.');
+		put_hex(queries[i].subleaf);
+		for (j = 0; j < 4; j++) {
+			put_char(':');
+			put_hex(regs[j]);
+		}
+	}
+	put_char('\n');
+}
+
+/* Not static: only _start, in assembly, calls it. */
+void cpuid32_main(void);
+
+void cpuid32_main(void)
+{
+	report_view();
+	report_cpuid();
+	flush_and_exit(0);
+}
+
+/* The kernel starts us with argc at the top of the stack; align it. */
+asm (".globl _start\n"
+	"_start:\n"
+	"	xorl %ebp, %ebp\n"
+	"	andl $-16, %esp\n"
+	"	call cpuid32_main\n"
+	"	hlt\n");
