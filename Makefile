@@ -13,7 +13,7 @@ HARNESS  := $(TOP)/tools/testing/cpufeat
 ARCHES   := x86_64 arm64
 export TOP BUILD
 
-.PHONY: all deps tree kernel initramfs guest guests check demo series clean \
+.PHONY: all deps tree qemu kernel initramfs guest guests check demo series clean \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES))
 
@@ -22,6 +22,12 @@ all: guests
 # Install the Debian packages the build and the guests need.
 deps:
 	@$(HARNESS)/install-deps.sh
+
+# build/qemu: Debian's QEMU with CPUID faulting emulated in TCG, which the
+# x86_64 guest runs under (tools/testing/cpufeat/qemu/README).  A quick
+# no-op once built.
+qemu: deps
+	@$(HARNESS)/qemu/build.sh
 
 # build/linux: the pristine base with the series applied (a git tree whose
 # "base" tag is the pristine package).
@@ -37,6 +43,9 @@ $(addprefix initramfs-,$(ARCHES)): initramfs-%: kernel-%
 
 $(addprefix guest-,$(ARCHES)): guest-%: kernel-% initramfs-%
 	@:
+
+# Everything that boots x86_64 (check, demo, vm) goes through guest-x86_64.
+guest-x86_64: qemu
 
 guests: $(addprefix guest-,$(ARCHES))
 

@@ -3,8 +3,10 @@
 #
 # Guest side of check.sh (busybox sh, as root): print the kernel log, where
 # the KUnit suites left their KTAP results at boot, then run the cpufeat
-# kselftest, then print what the kernel logged meanwhile.  Each part sits
-# between "@@cpufeat-check" marker lines that check.sh cuts the output at.
+# kselftest, then print what the kernel logged meanwhile, then (x86_64, where
+# the initramfs has it) check the QEMU's CPUID faulting with
+# cpuid-fault-test.  Each part sits between "@@cpufeat-check" marker lines
+# that check.sh cuts the output at.
 #
 # KSFT_TIMEOUT (seconds, default 600) bounds the kselftest.
 
@@ -30,3 +32,11 @@ mark kselftest end status=$status
 mark dmesg begin
 dmesg
 mark dmesg end
+
+# Last, so that what it may log is not taken for the kselftest's.
+if prog=$(command -v cpuid-fault-test); then
+	mark cpuid-fault begin
+	timeout 120 "$prog" 2>&1
+	status=$?
+	mark cpuid-fault end status=$status
+fi

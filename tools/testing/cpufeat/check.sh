@@ -8,13 +8,17 @@
 # First the host-side test of the TAP parser, then for each ARCH one boot
 # of its guest (tools/testing/cpufeat/vm) that prints the KUnit results the
 # cpufeat* suites left in the kernel log and runs the test_cpufeat
-# kselftest (check-guest.sh).  tapcount.py counts the TAP of each.
+# kselftest (check-guest.sh).  x86_64 adds a host-side check that vm runs
+# the QEMU with CPUID faulting (tests/qemu-test.sh) and, in the guest, the
+# check that CPUID faulting works (qemu/cpuid-fault-test.c).  tapcount.py
+# counts the TAP of each.
 #
 # What counts: KUnit test cases, a parameterized case once per parameter
-# (the leaves of the KTAP tree); every kselftest "ok"/"not ok".  "# SKIP"
-# counts as skipped, never passed.  Missing results are failures: a suite
-# absent from the log, fewer results than the "1..N" plan, a guest that
-# did not finish.  So are kernel warnings logged while the kselftest ran.
+# (the leaves of the KTAP tree); every "ok"/"not ok" of the kselftest and
+# the other TAP streams.  "# SKIP" counts as skipped, never passed.
+# Missing results are failures: a suite absent from the log, fewer results
+# than the "1..N" plan, a guest that did not finish.  So are kernel warnings
+# logged while the kselftest ran.
 #
 # Raw output goes to $BUILD/check/ARCH.log (the guest command's output,
 # then vm's messages) and $BUILD/check/ARCH.console.log (the whole
@@ -119,6 +123,17 @@ for arch in "$@"; do
 		add_row "$arch" guest 0 1 0
 		continue
 	fi
+	if [ "$arch" = x86_64 ]; then
+		qemu_tap=$LOGDIR/host-qemu.tap
+		echo "  TEST    host: the x86_64 guest's QEMU"
+		"$HARNESS/tests/qemu-test.sh" >"$qemu_tap" 2>&1
+		qemu_status=$?
+		count host qemu "$qemu_tap"
+		if [ $qemu_status != 0 ] && ! grep -q '^not ok' "$qemu_tap"; then
+			notes+=("# host qemu: the test exited with status $qemu_status")
+			add_row host qemu 0 1 0
+		fi
+	fi
 	echo "  BOOT    $arch: KUnit and kselftest (log: $log)"
 	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-900} \
 		VM_LOG=$LOGDIR/$arch.console.log \
@@ -137,6 +152,11 @@ for arch in "$@"; do
 	section dmesg "$log" >"$LOGDIR/$arch.dmesg-after.log"
 	count "$arch" kunit "$LOGDIR/$arch.kunit.tap" --suite 'cpufeat*'
 	count "$arch" kselftest "$LOGDIR/$arch.kselftest.tap"
+	if [ "$arch" = x86_64 ]; then
+		section cpuid-fault "$log" >"$LOGDIR/$arch.cpuid-fault.tap"
+		cf_fail0=$total_fail
+		count "$arch" qemu-cpuid "$LOGDIR/$arch.cpuid-fault.tap"
+	fi
 
 	# What the TAP streams cannot tell.
 	extra=0
@@ -157,6 +177,15 @@ for arch in "$@"; do
 	if [ "$warnings" != 0 ]; then
 		notes+=("# $arch: $warnings kernel warning line(s) while the kselftest ran (see $LOGDIR/$arch.dmesg-after.log)")
 		extra=$((extra + 1))
+	fi
+	if [ "$arch" = x86_64 ]; then
+		cf_status=$(sed -n 's/^@@cpufeat-check cpuid-fault end status=\([0-9]*\).*/\1/p' "$log")
+		if [ -z "$cf_status" ]; then
+			notes+=("# $arch qemu-cpuid: the guest never reported that cpuid-fault-test ended")
+		elif [ "$cf_status" != 0 ]; then
+			notes+=("# $arch qemu-cpuid: cpuid-fault-test exited with status $cf_status")
+			[ "$total_fail" != "$cf_fail0" ] || extra=$((extra + 1))
+		fi
 	fi
 	[ $extra = 0 ] || add_row "$arch" guest 0 "$extra" 0
 	row "$arch" total $((total_pass - pass0)) $((total_fail - fail0)) \

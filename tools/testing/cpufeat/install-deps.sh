@@ -4,6 +4,8 @@
 # Install the Debian 12 packages cpufeat needs to build and test: the kernel
 # base, compilers (native and arm64 cross), QEMU for both guests and the
 # static busybox binaries the guests run.  Quiet when all is present.
+# (The x86_64 guest's QEMU, built from source with CPUID faulting, needs
+# more: qemu/build.sh installs that itself, after this script has run.)
 set -euo pipefail
 
 pkgs=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev

@@ -52,6 +52,11 @@ PROGRAMS=(
 [ "$arch" != x86_64 ] || PROGRAMS+=(
 	"cpufeat_cpuid32|$SRC|tools/testing/selftests/cgroup/cpufeat_cpuid32.c|-m32 -nostdlib -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns"
 )
+# x86_64 only: the check of the patched QEMU's CPUID faulting (qemu/README),
+# run by check-guest.sh.
+[ "$arch" != x86_64 ] || PROGRAMS+=(
+	"cpuid-fault-test|$TOP|tools/testing/cpufeat/qemu/cpuid-fault-test.c|"
+)
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.
 CFLAGS=(-O2 -Wall -static -D_GNU_SOURCE= -isystem "$HDRS")
 
