@@ -31,8 +31,13 @@ look() {
 	record "$side" auxv "$(run_in "$dir" cpufeat-probe --hwcap)"
 	record "$side" auxv_names "$(run_in "$dir" cpufeat-probe --names)"
 	record "$side" proc_cpufeat "$(run_in "$dir" cat /proc/self/cpufeat)"
-	# Later: CPUID, the ID registers and /proc/cpuinfo as programs in
-	# $dir see them, one record each (and a row in demo.sh's ROWS).
+	record "$side" cpuid "$(run_in "$dir" cpufeat-probe --cpuid)"
+	record "$side" cpuid_raw "$(run_in "$dir" cpufeat-probe --cpuid-raw)"
+	# --cpuinfo: the selected names, then "N flags" on a line of its own.
+	cpuinfo=$(run_in "$dir" cpufeat-probe --cpuinfo)
+	record "$side" cpuinfo "$(echo "$cpuinfo" | sed '$d')"
+	record "$side" cpuinfo_count "$(echo "$cpuinfo" | sed -n '$s/ flags$//p')"
+	# Later: the arm64 ID registers as programs in $dir see them.
 	[ -f "$dir/cpufeat.stat" ] && record "$side" stat "$(cat "$dir/cpufeat.stat")"
 }
 
@@ -46,5 +51,6 @@ echo +cpufeat >$root/cgroup.subtree_control &&
 
 record demo written "$DEMO_HIDE"
 record root machine "$(uname -m)"
+record root filters "$(cat $root/cpufeat.filters 2>/dev/null || echo unknown)"
 look root $root
 look demo $demo

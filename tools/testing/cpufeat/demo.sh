@@ -24,7 +24,9 @@ x86_64)
 	# An older machine, as a checkpoint might have to be restored on:
 	# no AVX (nor what needs it), no FSGSBASE, and a hypervisor that does
 	# not pass the ACPI thermal and self-snoop bits through.  The last
-	# three are in AT_HWCAP/AT_HWCAP2, so the auxiliary vector changes.
+	# three are in AT_HWCAP/AT_HWCAP2, so the auxiliary vector changes;
+	# all four are CPUID bits, so CPUID and /proc/cpuinfo change too,
+	# and only they lose AVX and what needs it (AVX2, FMA, F16C, VAES).
 	hide=${DEMO_HIDE:--avx -fsgsbase -acpi -ss}
 	;;
 arm64)
@@ -129,6 +131,15 @@ END {
 	print ""
 	print "Left: a program started in the root cgroup.  Right: the same program"
 	print "started in " v["demo", "path"] ".  Each column is what that program is told."
+	# "auxv yes cpuid yes cpuinfo yes": what this kernel filters.
+	nf = split(v["root", "filters"], fw, " ")
+	filters = ""
+	for (i = 1; i + 1 <= nf; i += 2) {
+		filtered[fw[i]] = fw[i + 1]
+		filters = filters (filters == "" ? "" : ", ") fw[i] " " fw[i + 1]
+	}
+	print "Filtered by this kernel (cpufeat.filters): " \
+		(filters == "" ? v["root", "filters"] : filters)
 
 	heading(sprintf("%-*s   %s", W, "root cgroup (" v["root", "path"] ")",
 			"demo cgroup (" v["demo", "path"] ")"))
@@ -163,8 +174,23 @@ END {
 	}
 	row(pc["root"], pc["demo"])
 
-	# Later: CPUID, ID registers and /proc/cpuinfo rows go here, from
-	# the records demo-guest.sh adds for them.
+	x86 = v["root", "machine"] == "x86_64"
+	heading("CPUID instruction, executed by the program (cpufeat-probe --cpuid)")
+	if (x86 && filtered["cpuid"] != "yes")
+		print "(this kernel does not filter CPUID: both columns show the CPU)"
+	row(v["root", "cpuid"], v["demo", "cpuid"])
+	if (x86) {
+		print "  registers (cpufeat-probe --cpuid-raw):"
+		row(v["root", "cpuid_raw"], v["demo", "cpuid_raw"])
+	}
+
+	heading(sprintf("/proc/cpuinfo %s line, the same selection (cpufeat-probe --cpuinfo)",
+			x86 ? "flags" : "Features"))
+	if (filtered["cpuinfo"] != "yes")
+		print "(this kernel does not filter /proc/cpuinfo: both columns show the CPU)"
+	row(v["root", "cpuinfo_count"] " flags in all; of the selection:",
+	    v["demo", "cpuinfo_count"] " flags in all; of the selection:")
+	row(v["root", "cpuinfo"], v["demo", "cpuinfo"])
 
 	heading("cpufeat.stat")
 	row("(none in the root)", v["demo", "stat"] " (the programs started above)")
@@ -174,9 +200,31 @@ END {
 	n = wrap("features (" count(hidden) "): " hidden, 2 * W + 3, l)
 	for (i = 1; i <= n; i++)
 		print l[i]
-	n = wrap("AT_HWCAP/AT_HWCAP2 bits: " \
-		 minus(v["root", "auxv_names"], v["demo", "auxv_names"]), 2 * W + 3, l)
+	hidden_auxv = minus(v["root", "auxv_names"], v["demo", "auxv_names"])
+	hidden_cpuid = minus(v["root", "cpuid"], v["demo", "cpuid"])
+	n = wrap("AT_HWCAP/AT_HWCAP2 bits: " hidden_auxv, 2 * W + 3, l)
 	for (i = 1; i <= n; i++)
 		print l[i]
+	if (x86) {
+		n = wrap("CPUID, of the selection: " \
+			 (hidden_cpuid == "" ? "none" : hidden_cpuid), 2 * W + 3, l)
+		for (i = 1; i <= n; i++)
+			print l[i]
+	}
+	hidden_cpuinfo = minus(v["root", "cpuinfo"], v["demo", "cpuinfo"])
+	n = wrap("/proc/cpuinfo, of the selection: " \
+		 (hidden_cpuinfo == "" ? "none" : hidden_cpuinfo) " (" \
+		 v["root", "cpuinfo_count"] - v["demo", "cpuinfo_count"] \
+		 " flags fewer in all)", 2 * W + 3, l)
+	for (i = 1; i <= n; i++)
+		print l[i]
+	only = minus(hidden_cpuid, hidden_auxv)
+	if (x86 && only != "") {
+		n = wrap("The auxiliary vector carries only CPUID 1 EDX (AT_HWCAP) and " \
+			 "ring3mwait, fsgsbase (AT_HWCAP2), so " only " go missing only " \
+			 "from CPUID and /proc/cpuinfo.", 2 * W + 3, l)
+		for (i = 1; i <= n; i++)
+			print l[i]
+	}
 	print "Hiding a feature also hides every feature that needs it."
 }' "$out"

@@ -8,12 +8,24 @@
  *   cpufeat-probe --hwcap    "AT_HWCAP=0x... AT_HWCAP2=0x..." for scripts
  *   cpufeat-probe --names    the names of the AT_HWCAP and AT_HWCAP2 bits
  *                            that are set, on one line
+ *   cpufeat-probe --cpuid    which of a fixed selection of well-known
+ *                            features the CPUID instruction reports, by
+ *                            their /proc/cpuinfo names, on one line (x86;
+ *                            elsewhere "n/a")
+ *   cpufeat-probe --cpuid-raw
+ *                            CPUID 1 ECX/EDX and 7.0 EBX/ECX/EDX in hex
+ *   cpufeat-probe --cpuinfo  which of the same selection the first "flags"
+ *                            ("Features" on arm64) line of /proc/cpuinfo
+ *                            names, on one line, then "N flags" for all
+ *                            the names on that line
  *
  * The auxiliary vector is read from /proc/self/auxv: a static glibc on
- * x86-64 answers getauxval(AT_HWCAP) with a value of its own.
+ * x86-64 answers getauxval(AT_HWCAP) with a value of its own.  CPUID is
+ * executed here, not asked of the C library, which caches what it saw at
+ * startup.
  *
- * Later: CPUID, ID registers and /proc/cpuinfo as the program sees them
- * belong in report() next to the auxiliary vector.
+ * Later: the arm64 ID registers (MRS, emulated for EL0) as the program sees
+ * them.
  */
 #include <elf.h>
 #include <errno.h>
@@ -25,6 +37,7 @@
 #include <unistd.h>
 
 #define NR_BITS		(8 * sizeof(unsigned long))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define WRAP		72
 #define INDENT		"            "
 
@@ -71,6 +84,98 @@ static const char * const hwcap2_names[64] = {
 
 static const char * const hwcap_names[64];
 static const char * const hwcap2_names[64];
+
+#endif
+
+/*
+ * A readable selection of well-known features, by their /proc/cpuinfo
+ * names, in the order --cpuid and --cpuinfo print them.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+
+enum cpuid_reg { EAX, EBX, ECX, EDX };
+
+/* Where CPUID reports each of them: Intel SDM vol. 2A, CPUID. */
+static const struct cpuid_feature {
+	const char *name;
+	unsigned int leaf, subleaf;
+	enum cpuid_reg reg;
+	unsigned int bit;
+} cpuid_features[] = {
+	{ "sse",	0x1, 0, EDX, 25 },
+	{ "sse2",	0x1, 0, EDX, 26 },
+	{ "acpi",	0x1, 0, EDX, 22 },
+	{ "ss",		0x1, 0, EDX, 27 },
+	{ "pni",	0x1, 0, ECX,  0 },	/* SSE3 */
+	{ "pclmulqdq",	0x1, 0, ECX,  1 },
+	{ "ssse3",	0x1, 0, ECX,  9 },
+	{ "fma",	0x1, 0, ECX, 12 },
+	{ "sse4_1",	0x1, 0, ECX, 19 },
+	{ "sse4_2",	0x1, 0, ECX, 20 },
+	{ "popcnt",	0x1, 0, ECX, 23 },
+	{ "aes",	0x1, 0, ECX, 25 },
+	{ "xsave",	0x1, 0, ECX, 26 },
+	{ "avx",	0x1, 0, ECX, 28 },
+	{ "f16c",	0x1, 0, ECX, 29 },
+	{ "rdrand",	0x1, 0, ECX, 30 },
+	{ "fsgsbase",	0x7, 0, EBX,  0 },
+	{ "bmi1",	0x7, 0, EBX,  3 },
+	{ "avx2",	0x7, 0, EBX,  5 },
+	{ "bmi2",	0x7, 0, EBX,  8 },
+	{ "avx512f",	0x7, 0, EBX, 16 },
+	{ "adx",	0x7, 0, EBX, 19 },
+	{ "sha_ni",	0x7, 0, EBX, 29 },
+	{ "avx512bw",	0x7, 0, EBX, 30 },
+	{ "avx512vl",	0x7, 0, EBX, 31 },
+	{ "vaes",	0x7, 0, ECX,  9 },
+};
+
+static void cpuid_count(unsigned int leaf, unsigned int subleaf,
+			unsigned int regs[4])
+{
+	asm volatile("cpuid"
+		     : "=a" (regs[EAX]), "=b" (regs[EBX]),
+		       "=c" (regs[ECX]), "=d" (regs[EDX])
+		     : "a" (leaf), "c" (subleaf));
+}
+
+/* CPUID @leaf.@subleaf, or all zeroes beyond the highest leaf there is. */
+static void cpuid_leaf(unsigned int leaf, unsigned int subleaf,
+		       unsigned int regs[4])
+{
+	unsigned int max[4];
+
+	cpuid_count(leaf & 0x80000000, 0, max);
+	if (leaf > max[EAX]) {
+		memset(regs, 0, 4 * sizeof(regs[0]));
+		return;
+	}
+	cpuid_count(leaf, subleaf, regs);
+}
+
+#define CPUINFO_FLAGS	"flags"
+#define NR_SELECTED	ARRAY_SIZE(cpuid_features)
+#define SELECTED(i)	(cpuid_features[i].name)
+
+#elif defined(__aarch64__)
+
+#define CPUINFO_FLAGS	"Features"
+
+static const char * const cpuinfo_names[] = {
+	"fp", "asimd", "aes", "pmull", "sha1", "sha2", "crc32", "atomics",
+	"fphp", "asimdrdm", "lrcpc", "sha3", "sm3", "sm4", "asimddp",
+	"sha512", "sve", "asimdfhm", "sve2", "i8mm", "bf16", "rng", "bti",
+	"mte", "sme",
+};
+
+#define NR_SELECTED	ARRAY_SIZE(cpuinfo_names)
+#define SELECTED(i)	(cpuinfo_names[i])
+
+#else
+
+#define CPUINFO_FLAGS	"flags"
+#define NR_SELECTED	0
+#define SELECTED(i)	""
 
 #endif
 
@@ -217,13 +322,117 @@ static void report(const struct auxv_view *v)
 	print_wrapped("cpufeat:", line);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+
+/* The selected features CPUID reports as present, in table order. */
+static int print_cpuid(void)
+{
+	const struct cpuid_feature *f;
+	unsigned int regs[4];
+	const char *sep = "";
+
+	for (f = cpuid_features; f < cpuid_features + ARRAY_SIZE(cpuid_features); f++) {
+		cpuid_leaf(f->leaf, f->subleaf, regs);
+		if (regs[f->reg] >> f->bit & 1) {
+			printf("%s%s", sep, f->name);
+			sep = " ";
+		}
+	}
+	putchar('\n');
+	return 0;
+}
+
+static int print_cpuid_raw(void)
+{
+	unsigned int l1[4], l7[4];
+
+	cpuid_leaf(0x1, 0, l1);
+	cpuid_leaf(0x7, 0, l7);
+	printf("1:ECX=0x%08x EDX=0x%08x 7.0:EBX=0x%08x ECX=0x%08x EDX=0x%08x\n",
+	       l1[ECX], l1[EDX], l7[EBX], l7[ECX], l7[EDX]);
+	return 0;
+}
+
+#else
+
+static int print_cpuid(void)
+{
+	printf("n/a (no CPUID instruction)\n");
+	return 0;
+}
+
+static int print_cpuid_raw(void)
+{
+	return print_cpuid();
+}
+
+#endif
+
+/* Is @name one of the space-separated words of @list? */
+static bool has_word(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, " \t");
+
+		if (n == len && !strncmp(p, name, len))
+			return true;
+		p += n;
+		p += strspn(p, " \t");
+	}
+	return false;
+}
+
+/*
+ * The selected features that the first CPUINFO_FLAGS line of /proc/cpuinfo
+ * names, in table order, then how many names that line has in all.
+ */
+static int print_cpuinfo(void)
+{
+	static char line[16384];
+	const char *sep = "", *flags, *p;
+	unsigned int i, all = 0;
+
+	if (!read_line("/proc/cpuinfo", CPUINFO_FLAGS, line, sizeof(line)) ||
+	    strncmp(line, CPUINFO_FLAGS, strlen(CPUINFO_FLAGS))) {
+		fprintf(stderr, "cpufeat-probe: no \"%s\" line in /proc/cpuinfo\n",
+			CPUINFO_FLAGS);
+		return 1;
+	}
+	/* "flags\t\t: fpu vme ..." */
+	flags = strchr(line, ':');
+	flags = flags ? flags + 1 : line + strlen(line);
+	flags += strspn(flags, " \t");
+
+	for (i = 0; i < NR_SELECTED; i++) {
+		if (has_word(flags, SELECTED(i))) {
+			printf("%s%s", sep, SELECTED(i));
+			sep = " ";
+		}
+	}
+	putchar('\n');
+
+	for (p = flags; *p; all++) {
+		p += strcspn(p, " \t");
+		p += strspn(p, " \t");
+	}
+	printf("%u flags\n", all);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cpufeat-probe [--hwcap | --names]\n"
-		"  (none)   report what this program is told about the CPU\n"
-		"  --hwcap  AT_HWCAP=0x... AT_HWCAP2=0x...\n"
-		"  --names  the names of the AT_HWCAP and AT_HWCAP2 bits set\n");
+		"usage: cpufeat-probe [--hwcap | --names | --cpuid | --cpuid-raw | --cpuinfo]\n"
+		"  (none)       report what this program is told about the CPU\n"
+		"  --hwcap      AT_HWCAP=0x... AT_HWCAP2=0x...\n"
+		"  --names      the names of the AT_HWCAP and AT_HWCAP2 bits set\n"
+		"  --cpuid      which of a selection of features CPUID reports (x86)\n"
+		"  --cpuid-raw  CPUID 1 ECX/EDX and 7.0 EBX/ECX/EDX in hex (x86)\n"
+		"  --cpuinfo    which of the same selection /proc/cpuinfo names,\n"
+		"               then how many flags it names in all\n");
 }
 
 int main(int argc, char **argv)
@@ -248,6 +457,12 @@ int main(int argc, char **argv)
 		decode(v.hwcap, hwcap_names, "hwcap", names, sizeof(names));
 		decode(v.hwcap2, hwcap2_names, "hwcap2", names, sizeof(names));
 		printf("%s\n", names);
+	} else if (!strcmp(argv[1], "--cpuid")) {
+		return print_cpuid();
+	} else if (!strcmp(argv[1], "--cpuid-raw")) {
+		return print_cpuid_raw();
+	} else if (!strcmp(argv[1], "--cpuinfo")) {
+		return print_cpuinfo();
 	} else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 	} else {
