@@ -8,6 +8,13 @@
  * computed from: a higher level of an ID register field needs the lower
  * levels (pmull needs aes), and every SVE hwcap needs sve.  The few
  * architectural pairings that no single field expresses are listed below.
+ *
+ * A program that hides hwcaps also reads a masked view of the ID registers
+ * (MRS from EL0 traps and is emulated): each field a hidden hwcap tests is
+ * capped below that hwcap's level, and the registers gated on a hidden
+ * hwcap read as zero.  The hwcaps the kernel would compute from that view
+ * are exactly the visible ones, so the auxiliary vector, MRS and
+ * /proc/cpuinfo cannot disagree.
  */
 
 #include <linux/bitmap.h>
@@ -66,6 +73,7 @@ static struct cpufeat_table cpufeat_arm64_table __ro_after_init = {
 	.names = cpufeat_arm64_names,
 	.protected = cpufeat_arm64_protected,
 	.nr_protected = ARRAY_SIZE(cpufeat_arm64_protected),
+	.emulation_stat = "emulated_mrs",
 };
 
 /* Does this hwcap come from one ID register field (not a match list)? */
@@ -74,7 +82,7 @@ static bool __init cpufeat_arm64_is_field(const struct arm64_cpu_capabilities *c
 	return c->hwcap_type == CAP_HWCAP && c->sys_reg && !c->match_list;
 }
 
-static int __init cpufeat_arm64_level(const struct arm64_cpu_capabilities *c)
+static int cpufeat_arm64_level(const struct arm64_cpu_capabilities *c)
 {
 	if (c->sign)
 		return sign_extend32(c->min_field_value, c->field_width - 1);
@@ -196,11 +204,114 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 /**
  * cpufeat_arch_show_filters() - which discovery paths honour the views
  * @sf: the root's cpufeat.filters
- *
- * Only the auxiliary vector so far: MRS reads of the ID registers and
- * /proc/cpuinfo still show the whole machine.
  */
 void cpufeat_arch_show_filters(struct seq_file *sf)
 {
-	seq_puts(sf, "auxv yes\nmrs no\ncpuinfo no\n");
+	seq_puts(sf, "auxv yes\nmrs yes\ncpuinfo yes\n");
 }
+
+/* Is @c, an entry of the hwcap table or of a match list, on @sys_reg's @pos? */
+static bool cpufeat_arm64_same_field(const struct arm64_cpu_capabilities *c,
+				     u32 sys_reg, u8 pos)
+{
+	return c->sys_reg == sys_reg && c->field_pos == pos;
+}
+
+/*
+ * The highest level of @f's field that some hwcap tests, below @f's own
+ * level; the field's "not implemented" value when there is none.  Only
+ * levels that a hwcap names are used, so the cap is always a level the
+ * architecture defines.
+ */
+static int cpufeat_arm64_level_below(const struct arm64_cpu_capabilities *f)
+{
+	const struct arm64_cpu_capabilities *c, *e;
+	int level = cpufeat_arm64_level(f);
+	int cap = f->sign ? -1 : 0;
+
+	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
+		for (e = c->match_list ?: c; e->matches; e++) {
+			if (cpufeat_arm64_same_field(e, f->sys_reg, f->field_pos) &&
+			    cpufeat_arm64_level(e) < level &&
+			    cpufeat_arm64_level(e) > cap)
+				cap = cpufeat_arm64_level(e);
+			if (!c->match_list)
+				break;
+		}
+	}
+	return cap;
+}
+
+/* Lower @f's field in @val below @f's level; never raise it. */
+static u64 cpufeat_arm64_cap_field(const struct arm64_cpu_capabilities *f,
+				   u64 val)
+{
+	u64 mask = GENMASK_ULL(f->field_pos + f->field_width - 1, f->field_pos);
+	int cur = cpuid_feature_extract_field_width(val, f->field_pos,
+						    f->field_width, f->sign);
+	int cap = cpufeat_arm64_level_below(f);
+
+	if (cur <= cap)
+		return val;
+	return (val & ~mask) | (((u64)cap << f->field_pos) & mask);
+}
+
+/**
+ * cpufeat_arm64_mask_reg() - an ID register as a program with hidden hwcaps
+ *	reads it
+ * @hidden: the hwcaps hidden from the program, closed under dependencies
+ * @sys_reg: the register
+ * @val: its value as every program reads it
+ *
+ * Return: @val with the fields of the hidden hwcaps capped, or 0 for a
+ * register whose every hwcap is gated on a hidden one (ZFR0 without sve).
+ */
+static u64 cpufeat_arm64_mask_reg(const unsigned long *hidden, u32 sys_reg,
+				  u64 val)
+{
+	const struct arm64_cpu_capabilities *c, *e;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cpufeat_arm64_gated); i++)
+		if (cpufeat_arm64_gated[i].sys_reg == sys_reg &&
+		    test_bit(cpufeat_arm64_gated[i].requires, hidden))
+			return 0;
+	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
+		if (c->hwcap_type != CAP_HWCAP || !test_bit(c->hwcap, hidden))
+			continue;
+		for (e = c->match_list ?: c; e->matches; e++) {
+			if (e->sys_reg == sys_reg)
+				val = cpufeat_arm64_cap_field(e, val);
+			if (!c->match_list)
+				break;
+		}
+	}
+	return val;
+}
+
+/**
+ * cpufeat_filter_mrs() - filter an emulated MRS of an ID register
+ * @sys_reg: the register
+ * @valp: in, what every program reads; out, what this program reads
+ *
+ * Called for every MRS from EL0 that the kernel emulates.  A program that
+ * hides cpuid gets SIGILL, as on a kernel that does not emulate the reads.
+ *
+ * Return: 0, or -EINVAL to refuse the read.
+ */
+int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
+{
+	const unsigned long *hidden = cpufeat_hidden(current->mm);
+
+	if (!hidden)
+		return 0;
+	if (test_bit(KERNEL_HWCAP_CPUID, hidden))
+		return -EINVAL;
+	*valp = cpufeat_arm64_mask_reg(hidden, sys_reg, *valp);
+	cpufeat_count_emulation();
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_CGROUP_CPUFEAT_KUNIT_TEST)
+#include "cpufeat_test.c"
+#endif

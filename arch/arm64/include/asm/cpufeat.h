@@ -3,8 +3,18 @@
 #define _ASM_ARM64_CPUFEAT_H
 
 #include <linux/cpufeature.h>
+#include <linux/types.h>
 
 /* cpufeat feature indices are KERNEL_HWCAP_* numbers. */
 #define CPUFEAT_NR_FEATURES	MAX_CPU_FEATURES
+
+#ifdef CONFIG_CGROUP_CPUFEAT
+int cpufeat_filter_mrs(u32 sys_reg, u64 *valp);
+#else
+static inline int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
+{
+	return 0;
+}
+#endif
 
 #endif /* _ASM_ARM64_CPUFEAT_H */

@@ -26,6 +26,13 @@
  *   v  dump CPUID, then dump it 200 times more; report the first dump
  *      that differs from the first, if one does
  *
+ * and on arm64 also:
+ *
+ *   m  dump the ID registers that MRS reads (catching the SIGILL of a
+ *      faulting MRS)
+ *   p  report the "Features" of /proc/cpuinfo
+ *   n  read ID_AA64ISAR0_EL1 with MRS 1000 times
+ *
  * The auxiliary vector is read from /proc/self/auxv, not with getauxval():
  * a static glibc on x86-64 answers getauxval(AT_HWCAP) with its own value.
  */
@@ -51,14 +58,14 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
 #include <asm/prctl.h>
 #include <cpuid.h>
 #include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
 #endif
 
 #include "../kselftest.h"
@@ -106,6 +113,9 @@ static const char * const hide_set[] = { "fxsr", "sse", "sse2", NULL };
 static const char * const independent[] = { "pse", "tsc", "cx8", "de", NULL };
 static const char * const protected_set[] = { "ibt", NULL };
 
+/* The line of /proc/cpuinfo that names the features. */
+#define CPUINFO_KEY	"flags"
+
 #elif defined(__aarch64__)
 
 /* AT_HWCAP bit n is KERNEL_HWCAP n, AT_HWCAP2 bit n is hwcap 64 + n. */
@@ -135,6 +145,8 @@ static const char * const independent[] = { "sha1", "crc32", "atomics", NULL };
 static const char * const protected_set[] = {
 	"paca", "pacg", "bti", "mte", "mte3", NULL
 };
+
+#define CPUINFO_KEY	"Features"
 
 #else
 
@@ -508,6 +520,48 @@ static void helper_report(void)
 		hwcap, hwcap2, secure, cpufeat);
 }
 
+#if defined(__x86_64__) || defined(__aarch64__)
+
+/*
+ * "cpuinfo processors=N same=M flags=..." : how many processors
+ * /proc/cpuinfo lists, how many of them have the feature line (CPUINFO_KEY)
+ * of the first, and that line.
+ */
+static void helper_cpuinfo(void)
+{
+	int processors = 0, same = 0;
+	char *line = NULL, *first = NULL, *p;
+	size_t size = 0;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "r");
+	if (!f) {
+		dprintf(STDOUT_FILENO, "error: /proc/cpuinfo: %s\n",
+			strerror(errno));
+		return;
+	}
+	while (getline(&line, &size, f) > 0) {
+		p = strchr(line, ':');
+		if (strncmp(line, CPUINFO_KEY, strlen(CPUINFO_KEY)) || !p)
+			continue;
+		for (p++; *p == ' '; p++)
+			;
+		p[strcspn(p, "\n")] = '\0';
+		processors++;
+		if (!first)
+			first = strdup(p);
+		if (first && !strcmp(first, p))
+			same++;
+	}
+	fclose(f);
+	dprintf(STDOUT_FILENO, "cpuinfo processors=%d same=%d flags=%s\n",
+		processors, same, first ?: "");
+	free(first);
+	free(line);
+}
+
+#endif
+
 #if defined(__x86_64__)
 
 /*
@@ -596,6 +650,8 @@ static void cpuid_run_encoded(struct cpuid_dump *d, bool prefixed)
 		return;
 	}
 	cpuid_catching = true;
+	/* Keep the flag's stores on their side of the CPUIDs. */
+	asm volatile("" : : : "memory");
 	for (i = 0; i < NR_CPUID_QUERIES; i++) {
 		if (prefixed)
 			cpuid_prefixed(cpuid_queries[i].leaf,
@@ -608,6 +664,7 @@ static void cpuid_run_encoded(struct cpuid_dump *d, bool prefixed)
 				      d->regs[i][CPUID_ECX],
 				      d->regs[i][CPUID_EDX]);
 	}
+	asm volatile("" : : : "memory");
 	cpuid_catching = false;
 }
 
@@ -685,44 +742,6 @@ static int helper_threads(void)
 	return 0;
 }
 
-/*
- * "cpuinfo processors=N same=M flags=..." : how many processors
- * /proc/cpuinfo lists, how many of them have the flags of the first, and
- * those.
- */
-static void helper_cpuinfo(void)
-{
-	int processors = 0, same = 0;
-	char *line = NULL, *first = NULL, *p;
-	size_t size = 0;
-	FILE *f;
-
-	f = fopen("/proc/cpuinfo", "r");
-	if (!f) {
-		dprintf(STDOUT_FILENO, "error: /proc/cpuinfo: %s\n",
-			strerror(errno));
-		return;
-	}
-	while (getline(&line, &size, f) > 0) {
-		p = strchr(line, ':');
-		if (strncmp(line, "flags", 5) || !p)
-			continue;
-		for (p++; *p == ' '; p++)
-			;
-		p[strcspn(p, "\n")] = '\0';
-		processors++;
-		if (!first)
-			first = strdup(p);
-		if (first && !strcmp(first, p))
-			same++;
-	}
-	fclose(f);
-	dprintf(STDOUT_FILENO, "cpuinfo processors=%d same=%d flags=%s\n",
-		processors, same, first ?: "");
-	free(first);
-	free(line);
-}
-
 /* The x86_64 commands of the helper: 0, or -1 to stop with an error. */
 static int helper_arch_command(char c)
 {
@@ -783,6 +802,139 @@ static int helper_arch_command(char c)
 		for (i = 0; i < CPUID_LOOPS; i++)
 			__cpuid_count(1, 0, dump.regs[0][0], dump.regs[0][1],
 				      dump.regs[0][2], dump.regs[0][3]);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+#elif defined(__aarch64__)
+
+/*
+ * The ID registers that an EL0 MRS reads, which the kernel emulates: what
+ * the "m" report dumps, in this order.  Encodings and fields are those of
+ * arch/arm64/tools/sysreg.
+ */
+enum {
+	ID_PFR0, ID_PFR1, ID_ZFR0, ID_ISAR0, ID_ISAR1, ID_ISAR2, ID_MMFR0,
+	ID_MMFR1, ID_MMFR2, NR_ID_REGS
+};
+
+static const char * const id_reg_names[NR_ID_REGS] = {
+	"PFR0", "PFR1", "ZFR0", "ISAR0", "ISAR1", "ISAR2", "MMFR0", "MMFR1",
+	"MMFR2",
+};
+
+/* MRSs the "n" command executes. */
+#define MRS_LOOPS	1000
+
+/* What MRS read, or that it raised SIGILL. */
+struct mrs_dump {
+	bool fault;
+	unsigned long regs[NR_ID_REGS];
+};
+
+/*
+ * Read the ID register of encoding @reg, as S3_0_C0_Cn_m.  The memory
+ * clobber keeps mrs_catching's stores on their side of the MRS.
+ */
+#define read_id_reg(reg)					\
+({								\
+	unsigned long __val;					\
+								\
+	asm volatile("mrs %0, " #reg : "=r" (__val) : : "memory");	\
+	__val;							\
+})
+
+static sigjmp_buf mrs_jmp;
+static bool mrs_catching;
+
+static void mrs_sigill(int sig)
+{
+	if (mrs_catching)
+		siglongjmp(mrs_jmp, 1);
+	/* Not from MRS: die of it. */
+	signal(SIGILL, SIG_DFL);
+}
+
+/* Read every ID register, catching the SIGILL of a faulting MRS. */
+static void mrs_run(struct mrs_dump *d)
+{
+	struct sigaction sa = { .sa_handler = mrs_sigill };
+
+	d->fault = false;
+	sigaction(SIGILL, &sa, NULL);
+	if (sigsetjmp(mrs_jmp, 1)) {
+		mrs_catching = false;
+		d->fault = true;
+		return;
+	}
+	mrs_catching = true;
+	d->regs[ID_PFR0] = read_id_reg(S3_0_C0_C4_0);
+	d->regs[ID_PFR1] = read_id_reg(S3_0_C0_C4_1);
+	d->regs[ID_ZFR0] = read_id_reg(S3_0_C0_C4_4);
+	d->regs[ID_ISAR0] = read_id_reg(S3_0_C0_C6_0);
+	d->regs[ID_ISAR1] = read_id_reg(S3_0_C0_C6_1);
+	d->regs[ID_ISAR2] = read_id_reg(S3_0_C0_C6_2);
+	d->regs[ID_MMFR0] = read_id_reg(S3_0_C0_C7_0);
+	d->regs[ID_MMFR1] = read_id_reg(S3_0_C0_C7_1);
+	d->regs[ID_MMFR2] = read_id_reg(S3_0_C0_C7_2);
+	mrs_catching = false;
+}
+
+/* "mrs PFR0:V PFR1:V ..." or "mrs fault". */
+static void mrs_print(const struct mrs_dump *d)
+{
+	char line[32 + NR_ID_REGS * 32];
+	size_t len = 0;
+	int i;
+
+	if (d->fault) {
+		dprintf(STDOUT_FILENO, "mrs fault\n");
+		return;
+	}
+	for (i = 0; i < NR_ID_REGS && len < sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - len, " %s:%lx",
+				id_reg_names[i], d->regs[i]);
+	dprintf(STDOUT_FILENO, "mrs%s\n", line);
+}
+
+/* Parse an "m" report, without its "mrs ". */
+static bool mrs_parse(const char *s, struct mrs_dump *d)
+{
+	char name[16];
+	int i, n = 0;
+
+	d->fault = !strcmp(s, "fault");
+	if (d->fault)
+		return true;
+	for (i = 0; i < NR_ID_REGS; i++) {
+		s += n;
+		n = 0;
+		if (sscanf(s, " %15[A-Z0-9]:%lx%n", name, &d->regs[i],
+			   &n) != 2 || !n || strcmp(name, id_reg_names[i]))
+			return false;
+	}
+	return !s[n];
+}
+
+/* The arm64 commands of the helper: 0, or -1 to stop with an error. */
+static int helper_arch_command(char c)
+{
+	struct mrs_dump dump;
+	int i;
+
+	switch (c) {
+	case 'm':
+		mrs_run(&dump);
+		mrs_print(&dump);
+		return 0;
+	case 'p':
+		helper_cpuinfo();
+		return 0;
+	case 'n':
+		for (i = 0; i < MRS_LOOPS; i++)
+			dump.regs[ID_ISAR0] = read_id_reg(S3_0_C0_C6_0);
 		return 0;
 	default:
 		return -1;
@@ -2989,6 +3141,25 @@ static bool cpuid_parse(const char *s, struct cpuid_dump *d)
 	return !s[n];
 }
 
+static const char * const *const cpuinfo_hide_set = cpuid_hide_set;
+
+#elif defined(__aarch64__)
+
+/*
+ * Features to hide together, on several ID register fields; the tests hide
+ * those the machine has.
+ */
+static const char * const mrs_hide_set[] = {
+	"aes", "sha2", "atomics", "fphp", "sve2", "bf16", "ilrcpc", "dcpodp",
+	NULL
+};
+
+static const char * const *const cpuinfo_hide_set = mrs_hide_set;
+
+#endif
+
+#if defined(__x86_64__) || defined(__aarch64__)
+
 /* Everything a helper reported, by kind, in order. */
 struct reports {
 	int nviews;
@@ -2997,7 +3168,11 @@ struct reports {
 	int processors;		/* "cpuinfo": -1 if none */
 	int same;
 	struct view views[2];
+#if defined(__x86_64__)
 	struct cpuid_dump dumps[8];
+#else
+	struct mrs_dump dumps[8];
+#endif
 	long arch[4];		/* "archcpuid": ARCH_GET_CPUID or -errno */
 	char flags[LIST_SIZE];
 };
@@ -3008,6 +3183,24 @@ static void reports_clear(struct reports *r)
 	r->ndumps = 0;
 	r->narch = 0;
 	r->processors = -1;
+}
+
+/* File a CPUID ("cpuid ") or MRS ("mrs ") dump in @r, if @line is one. */
+static bool dump_parse(const char *line, struct reports *r)
+{
+	if (r->ndumps >= ARRAY_SIZE(r->dumps))
+		return false;
+#if defined(__x86_64__)
+	if (strncmp(line, "cpuid ", 6) ||
+	    !cpuid_parse(line + 6, &r->dumps[r->ndumps]))
+		return false;
+#else
+	if (strncmp(line, "mrs ", 4) ||
+	    !mrs_parse(line + 4, &r->dumps[r->ndumps]))
+		return false;
+#endif
+	r->ndumps++;
+	return true;
 }
 
 /* File the helper's next report in @r: 1, 0 at its end, -1 if bad. */
@@ -3029,12 +3222,8 @@ static int helper_next(struct helper *h, struct reports *r)
 			r->nviews++;
 			return 1;
 		}
-	} else if (!strncmp(line, "cpuid ", 6) &&
-		   r->ndumps < ARRAY_SIZE(r->dumps)) {
-		if (cpuid_parse(line + 6, &r->dumps[r->ndumps])) {
-			r->ndumps++;
-			return 1;
-		}
+	} else if (dump_parse(line, r)) {
+		return 1;
 	} else if (!strncmp(line, "archcpuid ", 10) &&
 		   r->narch < ARRAY_SIZE(r->arch)) {
 		if (sscanf(line, "archcpuid %ld%n", &r->arch[r->narch],
@@ -3052,23 +3241,6 @@ static int helper_next(struct helper *h, struct reports *r)
 	return -1;
 }
 
-/* Read @n reports of @h into @r. */
-static int helper_next_n(struct helper *h, struct reports *r, int n)
-{
-	int ret;
-
-	while (n--) {
-		ret = helper_next(h, r);
-		if (ret != 1) {
-			if (!ret)
-				ksft_print_msg("helper %d: no report\n",
-					       h->pid);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Read the rest of @h's reports into @r; 0 if it then ended well. */
 static int helper_collect(struct helper *h, struct reports *r)
 {
@@ -3083,7 +3255,8 @@ static int helper_collect(struct helper *h, struct reports *r)
 
 /*
  * Run @script of @exe (NULL: this program) in @cgroup, and check that it
- * reported @views views, @dumps CPUID dumps and @arch ARCH_GET_CPUIDs.
+ * reported @views views, @dumps CPUID (MRS on arm64) dumps and @arch
+ * ARCH_GET_CPUIDs.
  */
 static int run_reports(const char *cgroup, const char *exe,
 		       const char *script, struct reports *r, int views,
@@ -3101,6 +3274,15 @@ static int run_reports(const char *cgroup, const char *exe,
 		return -1;
 	}
 	return 0;
+}
+
+/* Does the program's view @v list what its cgroup offers, @eff? */
+static bool view_is(const struct view *v, const char *eff)
+{
+	if (!strcmp(v->cpufeat, eff))
+		return true;
+	print_list_diff("/proc/self/cpufeat", eff, v->cpufeat);
+	return false;
 }
 
 /* The value of @key in the root's cpufeat.filters. */
@@ -3129,7 +3311,7 @@ static int read_filter(const char *root, const char *key, char *value,
 }
 
 /*
- * Does the kernel filter @key ("cpuid", "cpuinfo") here?  KSFT_PASS if
+ * Does the kernel filter @key ("cpuid", "mrs", "cpuinfo") here?  KSFT_PASS if
  * cpufeat.filters says "yes", KSFT_SKIP if "no", else KSFT_FAIL.
  */
 static int filter_on(const char *root, const char *key)
@@ -3149,6 +3331,248 @@ static int filter_on(const char *root, const char *key)
 	ksft_print_msg("cpufeat.filters: \"%s %s\", expected yes or no\n",
 		       key, value);
 	return KSFT_FAIL;
+}
+
+/* The keys of cpufeat.filters, and the values each may have. */
+static const struct {
+	const char *key;
+	const char *values;
+} filter_keys[] = {
+#if defined(__x86_64__)
+	{ "auxv", "yes" }, { "cpuid", "yes no" }, { "cpuinfo", "yes" },
+#else
+	{ "auxv", "yes" }, { "mrs", "yes no" }, { "cpuinfo", "yes no" },
+#endif
+};
+
+/*
+ * Does cpufeat.filters say what the machine does?  On x86_64, "cpuid yes"
+ * if and only if there is CPUID faulting.
+ */
+static bool filters_agree(const char *root)
+{
+#if defined(__x86_64__)
+	char value[32];
+	bool set_cpuid;
+
+	if (read_filter(root, "cpuid", value, sizeof(value)))
+		return false;
+	set_cpuid = !strcmp(value, "yes");
+	if (set_cpuid != !syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1)) {
+		ksft_print_msg("cpufeat.filters says cpuid %s, but ARCH_SET_CPUID %s\n",
+			       set_cpuid ? "yes" : "no",
+			       set_cpuid ? "fails" : "works");
+		return false;
+	}
+#endif
+	return true;
+}
+
+/*
+ * cpufeat.filters, only in the root, read-only, says what the kernel
+ * filters on this machine.  x86_64: "auxv yes", "cpuid yes" or "cpuid no"
+ * (without CPUID faulting, as ARCH_SET_CPUID then fails too), "cpuinfo
+ * yes".  arm64: "auxv yes", "mrs yes" or "mrs no", "cpuinfo yes" or
+ * "cpuinfo no".
+ */
+static int test_cpufeat_filters_file(const char *root)
+{
+	char path[PATH_MAX], buf[256], key[32], value[32], *line, *next;
+	int ret = KSFT_FAIL, i, n, status;
+	int seen[ARRAY_SIZE(filter_keys)] = { 0 };
+	struct stat st;
+	char *cg = NULL;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/cpufeat.filters", root);
+	if (stat(path, &st)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0444) {
+		ksft_print_msg("%s: mode %o, expected 444\n", path,
+			       st.st_mode);
+		goto cleanup;
+	}
+	cg = create_cgroup(root, "cpufeat_test_filters", false);
+	if (!cg)
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/cpufeat.filters", cg);
+	if (!stat(path, &st) || errno != ENOENT) {
+		ksft_print_msg("%s exists: it should only be in the root\n",
+			       path);
+		goto cleanup;
+	}
+
+	if (cg_read(root, "cpufeat.filters", buf, sizeof(buf)))
+		goto cleanup;
+	for (line = buf; *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next) {
+			ksft_print_msg("cpufeat.filters: \"%s\" has no newline\n",
+				       line);
+			goto cleanup;
+		}
+		*next++ = '\0';
+		n = 0;
+		if (sscanf(line, "%31[a-z] %31[a-z]%n", key, value, &n) != 2 ||
+		    line[n] || strlen(key) + 1 + strlen(value) != n) {
+			ksft_print_msg("cpufeat.filters: \"%s\" is not \"key value\"\n",
+				       line);
+			goto cleanup;
+		}
+		for (i = 0; i < ARRAY_SIZE(filter_keys); i++)
+			if (!strcmp(key, filter_keys[i].key))
+				break;
+		if (i == ARRAY_SIZE(filter_keys) || seen[i]++ ||
+		    !list_has(filter_keys[i].values, value)) {
+			ksft_print_msg("cpufeat.filters: unexpected \"%s\"\n",
+				       line);
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(filter_keys); i++) {
+		if (!seen[i]) {
+			ksft_print_msg("cpufeat.filters has no \"%s\" line\n",
+				       filter_keys[i].key);
+			goto cleanup;
+		}
+	}
+	if (!filters_agree(root))
+		goto cleanup;
+
+	if (!cannot_write(root, "cpufeat.filters", O_WRONLY) ||
+	    !cannot_write(root, "cpufeat.filters", O_RDWR))
+		goto cleanup;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (become_user(NOBODY))
+			_exit(1);
+		if (cg_open(root, "cpufeat.filters", O_WRONLY) >= 0 ||
+		    errno != EACCES) {
+			ksft_print_msg("unprivileged open of cpufeat.filters for writing: %s\n",
+				       strerror(errno));
+			_exit(1);
+		}
+		if (cg_read(root, "cpufeat.filters", buf, sizeof(buf))) {
+			ksft_print_msg("unprivileged read of cpufeat.filters: %s\n",
+				       strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		goto cleanup;
+
+	ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	return ret;
+}
+
+/*
+ * The "flags" ("Features" on arm64) of /proc/cpuinfo, as a masked program
+ * reads them, lack the features its view lacks; every flag that is a
+ * cpufeat feature is there if and only if the view has it; the other flags
+ * are those an unmasked reader sees, in the same order.  Needs no CPUID
+ * faulting.
+ */
+static int test_cpufeat_cpuinfo_flags(const char *root)
+{
+	struct reports *r = calloc(2, sizeof(*r));
+	char machine[LIST_SIZE], eff[LIST_SIZE], expected[LIST_SIZE];
+	char edits[512], word[64];
+	const struct view *v;
+	int ret, processors;
+	char *cg = NULL;
+	size_t pos = 0;
+	bool ok = true;
+
+	ret = filter_on(root, "cpuinfo");
+	if (ret != KSFT_PASS || !r)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (read_effective(root, machine))
+		goto cleanup;
+	hide_edits(cpuinfo_hide_set, machine, edits, sizeof(edits));
+	if (!edits[0]) {
+		ksft_print_msg("the machine has none of the features to hide\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	cg = create_cgroup(root, "cpufeat_test_cpuinfo", false);
+	if (!cg || write_hwcap(cg, edits) || read_effective(cg, eff) ||
+	    run_reports(root, NULL, "p", &r[0], 0, 0, 0) ||
+	    run_reports(cg, NULL, "rp", &r[1], 1, 0, 0))
+		goto cleanup;
+	v = &r[1].views[0];
+	processors = r[0].processors;
+	if (processors < 1 || r[1].processors != processors) {
+		ksft_print_msg("/proc/cpuinfo: %d processors unmasked, %d masked\n",
+			       processors, r[1].processors);
+		goto cleanup;
+	}
+	if (r[0].same == processors && r[1].same != processors) {
+		ksft_print_msg("masked: %d of %d processors differ from the first\n",
+			       processors - r[1].same, processors);
+		ok = false;
+	}
+
+	/* The unmasked reader's flags, without the hidden features. */
+	expected[0] = '\0';
+	while (list_next(r[0].flags, &pos, word, sizeof(word))) {
+		if (list_has(machine, word) && !list_has(v->cpufeat, word))
+			continue;
+		if (expected[0])
+			strncat(expected, " ", sizeof(expected) -
+				strlen(expected) - 1);
+		strncat(expected, word, sizeof(expected) - strlen(expected) - 1);
+	}
+	if (strcmp(r[1].flags, expected)) {
+		print_list_diff("the masked reader's /proc/cpuinfo " CPUINFO_KEY,
+				expected, r[1].flags);
+		ok = false;
+	}
+	pos = 0;
+	while (list_next(machine, &pos, word, sizeof(word))) {
+		if (list_has(r[1].flags, word) == list_has(v->cpufeat, word))
+			continue;
+		ksft_print_msg("%s: %s the reader's view, %s its /proc/cpuinfo " CPUINFO_KEY "\n",
+			       word, list_has(v->cpufeat, word) ? "in" :
+			       "not in", list_has(r[1].flags, word) ? "in" :
+			       "not in");
+		ok = false;
+	}
+	if (!view_is(v, eff))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	free(r);
+	return ret;
+}
+
+#endif
+
+#if defined(__x86_64__)
+
+/* Read @n reports of @h into @r. */
+static int helper_next_n(struct helper *h, struct reports *r, int n)
+{
+	int ret;
+
+	while (n--) {
+		ret = helper_next(h, r);
+		if (ret != 1) {
+			if (!ret)
+				ksft_print_msg("helper %d: no report\n",
+					       h->pid);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Shared state of the CPUID tests. */
@@ -3233,15 +3657,6 @@ static int cpuid_test_end(struct cpuid_test *t, int ret)
 	free(t->r);
 	free(t);
 	return ret;
-}
-
-/* Does the program's view @v list what its cgroup offers, @eff? */
-static bool view_is(const struct view *v, const char *eff)
-{
-	if (!strcmp(v->cpufeat, eff))
-		return true;
-	print_list_diff("/proc/self/cpufeat", eff, v->cpufeat);
-	return false;
 }
 
 /*
@@ -3451,88 +3866,6 @@ static int test_cpufeat_cpuid_xsave_sizes(const char *root)
 cleanup:
 	destroy_cgroup(cg);
 	return cpuid_test_end(t, ret);
-}
-
-/*
- * The "flags" of /proc/cpuinfo, as a masked program reads them, lack the
- * features its view lacks; every flag that is a cpufeat feature is there
- * if and only if the view has it; the other flags are those an unmasked
- * reader sees, in the same order.  Needs no CPUID faulting.
- */
-static int test_cpufeat_cpuinfo_flags(const char *root)
-{
-	struct reports *r = calloc(2, sizeof(*r));
-	char machine[LIST_SIZE], eff[LIST_SIZE], expected[LIST_SIZE];
-	char edits[512], word[64];
-	const struct view *v;
-	int ret, processors;
-	char *cg = NULL;
-	size_t pos = 0;
-	bool ok = true;
-
-	ret = filter_on(root, "cpuinfo");
-	if (ret != KSFT_PASS || !r)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	if (read_effective(root, machine))
-		goto cleanup;
-	hide_edits(cpuid_hide_set, machine, edits, sizeof(edits));
-	if (!edits[0]) {
-		ksft_print_msg("the machine has none of the features to hide\n");
-		ret = KSFT_SKIP;
-		goto cleanup;
-	}
-	cg = create_cgroup(root, "cpufeat_test_cpuinfo", false);
-	if (!cg || write_hwcap(cg, edits) || read_effective(cg, eff) ||
-	    run_reports(root, NULL, "p", &r[0], 0, 0, 0) ||
-	    run_reports(cg, NULL, "rp", &r[1], 1, 0, 0))
-		goto cleanup;
-	v = &r[1].views[0];
-	processors = r[0].processors;
-	if (processors < 1 || r[1].processors != processors) {
-		ksft_print_msg("/proc/cpuinfo: %d processors unmasked, %d masked\n",
-			       processors, r[1].processors);
-		goto cleanup;
-	}
-	if (r[0].same == processors && r[1].same != processors) {
-		ksft_print_msg("masked: %d of %d processors differ from the first\n",
-			       processors - r[1].same, processors);
-		ok = false;
-	}
-
-	/* The unmasked reader's flags, without the hidden features. */
-	expected[0] = '\0';
-	while (list_next(r[0].flags, &pos, word, sizeof(word))) {
-		if (list_has(machine, word) && !list_has(v->cpufeat, word))
-			continue;
-		if (expected[0])
-			strncat(expected, " ", sizeof(expected) -
-				strlen(expected) - 1);
-		strncat(expected, word, sizeof(expected) - strlen(expected) - 1);
-	}
-	if (strcmp(r[1].flags, expected)) {
-		print_list_diff("the masked reader's /proc/cpuinfo flags",
-				expected, r[1].flags);
-		ok = false;
-	}
-	pos = 0;
-	while (list_next(machine, &pos, word, sizeof(word))) {
-		if (list_has(r[1].flags, word) == list_has(v->cpufeat, word))
-			continue;
-		ksft_print_msg("%s: %s the reader's view, %s its /proc/cpuinfo flags\n",
-			       word, list_has(v->cpufeat, word) ? "in" :
-			       "not in", list_has(r[1].flags, word) ? "in" :
-			       "not in");
-		ok = false;
-	}
-	if (!view_is(v, eff))
-		ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
-	destroy_cgroup(cg);
-	free(r);
-	return ret;
 }
 
 /*
@@ -3899,121 +4232,6 @@ cleanup:
 }
 
 /*
- * cpufeat.filters, only in the root, read-only, says what the kernel
- * filters on this machine: "auxv yes", "cpuid yes" or "cpuid no" (without
- * CPUID faulting, as ARCH_SET_CPUID then fails too), "cpuinfo yes".
- */
-static int test_cpufeat_filters_file(const char *root)
-{
-	static const struct {
-		const char *key;
-		const char *values;
-	} keys[] = {
-		{ "auxv", "yes" }, { "cpuid", "yes no" }, { "cpuinfo", "yes" },
-	};
-	char path[PATH_MAX], buf[256], key[32], value[32], *line, *next;
-	int ret = KSFT_FAIL, i, n, seen[ARRAY_SIZE(keys)] = { 0 }, status;
-	bool set_cpuid = false;
-	struct stat st;
-	char *cg = NULL;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/cpufeat.filters", root);
-	if (stat(path, &st)) {
-		ksft_print_msg("%s: %s\n", path, strerror(errno));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0444) {
-		ksft_print_msg("%s: mode %o, expected 444\n", path,
-			       st.st_mode);
-		goto cleanup;
-	}
-	cg = create_cgroup(root, "cpufeat_test_filters", false);
-	if (!cg)
-		goto cleanup;
-	snprintf(path, sizeof(path), "%s/cpufeat.filters", cg);
-	if (!stat(path, &st) || errno != ENOENT) {
-		ksft_print_msg("%s exists: it should only be in the root\n",
-			       path);
-		goto cleanup;
-	}
-
-	if (cg_read(root, "cpufeat.filters", buf, sizeof(buf)))
-		goto cleanup;
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next) {
-			ksft_print_msg("cpufeat.filters: \"%s\" has no newline\n",
-				       line);
-			goto cleanup;
-		}
-		*next++ = '\0';
-		n = 0;
-		if (sscanf(line, "%31[a-z] %31[a-z]%n", key, value, &n) != 2 ||
-		    line[n] || strlen(key) + 1 + strlen(value) != n) {
-			ksft_print_msg("cpufeat.filters: \"%s\" is not \"key value\"\n",
-				       line);
-			goto cleanup;
-		}
-		for (i = 0; i < ARRAY_SIZE(keys); i++)
-			if (!strcmp(key, keys[i].key))
-				break;
-		if (i == ARRAY_SIZE(keys) || seen[i]++ ||
-		    !list_has(keys[i].values, value)) {
-			ksft_print_msg("cpufeat.filters: unexpected \"%s\"\n",
-				       line);
-			goto cleanup;
-		}
-		if (!strcmp(key, "cpuid"))
-			set_cpuid = !strcmp(value, "yes");
-	}
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		if (!seen[i]) {
-			ksft_print_msg("cpufeat.filters has no \"%s\" line\n",
-				       keys[i].key);
-			goto cleanup;
-		}
-	}
-
-	/* "cpuid yes" if and only if there is CPUID faulting. */
-	if (set_cpuid != !syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1)) {
-		ksft_print_msg("cpufeat.filters says cpuid %s, but ARCH_SET_CPUID %s\n",
-			       set_cpuid ? "yes" : "no",
-			       set_cpuid ? "fails" : "works");
-		goto cleanup;
-	}
-
-	if (!cannot_write(root, "cpufeat.filters", O_WRONLY) ||
-	    !cannot_write(root, "cpufeat.filters", O_RDWR))
-		goto cleanup;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		if (become_user(NOBODY))
-			_exit(1);
-		if (cg_open(root, "cpufeat.filters", O_WRONLY) >= 0 ||
-		    errno != EACCES) {
-			ksft_print_msg("unprivileged open of cpufeat.filters for writing: %s\n",
-				       strerror(errno));
-			_exit(1);
-		}
-		if (cg_read(root, "cpufeat.filters", buf, sizeof(buf))) {
-			ksft_print_msg("unprivileged read of cpufeat.filters: %s\n",
-				       strerror(errno));
-			_exit(1);
-		}
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
-		goto cleanup;
-
-	ret = KSFT_PASS;
-cleanup:
-	destroy_cgroup(cg);
-	return ret;
-}
-
-/*
  * A 32-bit (ia32) program, cpufeat_cpuid32, masked: its AT_HWCAP and
  * CPUID lack the hidden features and say the rest as unmasked programs
  * are told.  It is next to this program, or where CPUFEAT_CPUID32 says.
@@ -4073,6 +4291,674 @@ cleanup:
 	return cpuid_test_end(t, ret);
 }
 
+#elif defined(__aarch64__)
+
+/*
+ * MRS filtering, arm64 only.  A program exec'd in a cgroup that hides
+ * hwcaps reads, through the kernel's emulation of MRS, the ID registers
+ * with the fields of the hidden hwcaps lowered: to the highest level that
+ * a visible hwcap of the field names, else to "not implemented".  Hiding
+ * sve makes ID_AA64ZFR0_EL1 read 0, hiding paca (with pacg) clears every
+ * pointer authentication field, hiding cpuid makes MRS raise SIGILL.
+ * Fields never rise.
+ */
+
+/* The ID register fields the tests look at. */
+enum {
+	F_FP, F_ADVSIMD, F_SVE, F_AES, F_APA, F_API, F_GPA, F_GPI, F_APA3,
+	F_GPA3, F_SVEVER, F_ZAES, F_BITPERM, F_ZBF16, F_SHA3, F_SM4, F_ZI8MM,
+	F_F32MM, F_F64MM, NR_FIELDS
+};
+
+static const struct id_field {
+	const char *name;
+	int reg;
+	int shift;
+} id_fields[NR_FIELDS] = {
+	[F_FP]		= { "ID_AA64PFR0_EL1.FP",	ID_PFR0,	16 },
+	[F_ADVSIMD]	= { "ID_AA64PFR0_EL1.AdvSIMD",	ID_PFR0,	20 },
+	[F_SVE]		= { "ID_AA64PFR0_EL1.SVE",	ID_PFR0,	32 },
+	[F_AES]		= { "ID_AA64ISAR0_EL1.AES",	ID_ISAR0,	4 },
+	[F_APA]		= { "ID_AA64ISAR1_EL1.APA",	ID_ISAR1,	4 },
+	[F_API]		= { "ID_AA64ISAR1_EL1.API",	ID_ISAR1,	8 },
+	[F_GPA]		= { "ID_AA64ISAR1_EL1.GPA",	ID_ISAR1,	24 },
+	[F_GPI]		= { "ID_AA64ISAR1_EL1.GPI",	ID_ISAR1,	28 },
+	[F_APA3]	= { "ID_AA64ISAR2_EL1.APA3",	ID_ISAR2,	12 },
+	[F_GPA3]	= { "ID_AA64ISAR2_EL1.GPA3",	ID_ISAR2,	8 },
+	[F_SVEVER]	= { "ID_AA64ZFR0_EL1.SVEver",	ID_ZFR0,	0 },
+	[F_ZAES]	= { "ID_AA64ZFR0_EL1.AES",	ID_ZFR0,	4 },
+	[F_BITPERM]	= { "ID_AA64ZFR0_EL1.BitPerm",	ID_ZFR0,	16 },
+	[F_ZBF16]	= { "ID_AA64ZFR0_EL1.BF16",	ID_ZFR0,	20 },
+	[F_SHA3]	= { "ID_AA64ZFR0_EL1.SHA3",	ID_ZFR0,	32 },
+	[F_SM4]		= { "ID_AA64ZFR0_EL1.SM4",	ID_ZFR0,	40 },
+	[F_ZI8MM]	= { "ID_AA64ZFR0_EL1.I8MM",	ID_ZFR0,	44 },
+	[F_F32MM]	= { "ID_AA64ZFR0_EL1.F32MM",	ID_ZFR0,	52 },
+	[F_F64MM]	= { "ID_AA64ZFR0_EL1.F64MM",	ID_ZFR0,	56 },
+};
+
+/* The 4-bit field @f of dump @d. */
+static unsigned int field_of(const struct mrs_dump *d, int f)
+{
+	return d->regs[id_fields[f].reg] >> id_fields[f].shift & 0xf;
+}
+
+/* Is field @f of @d @want? */
+static bool field_is(const struct mrs_dump *d, int f, unsigned int want,
+		     const char *what)
+{
+	if (field_of(d, f) == want)
+		return true;
+	ksft_print_msg("%s: %s is %#x, expected %#x\n", what, id_fields[f].name,
+		       field_of(d, f), want);
+	return false;
+}
+
+/* Is the 4-bit field at @shift of ID register @reg signed? */
+static bool field_signed(int reg, int shift)
+{
+	/* PFR0 FP and AdvSIMD, MMFR0 TGran64 and TGran4. */
+	return (reg == ID_PFR0 && (shift == 16 || shift == 20)) ||
+	       (reg == ID_MMFR0 && (shift == 24 || shift == 28));
+}
+
+/*
+ * Does @got read as @full, but where fields may be lowered: every field of
+ * the registers in the bit mask @free_regs, and the fields of the
+ * -1-terminated @free_fields?  No field may rise above @full's.
+ */
+static bool mrs_same_but(const struct mrs_dump *got,
+			 const struct mrs_dump *full, unsigned int free_regs,
+			 const int *free_fields, const char *what)
+{
+	unsigned long free_mask[NR_ID_REGS] = { 0 };
+	int reg, shift, a, b, bad = 0;
+
+	if (got->fault || full->fault) {
+		ksft_print_msg("%s: MRS raised SIGILL\n", what);
+		return false;
+	}
+	for (; *free_fields >= 0; free_fields++)
+		free_mask[id_fields[*free_fields].reg] |=
+			0xfUL << id_fields[*free_fields].shift;
+	for (reg = 0; reg < NR_ID_REGS; reg++) {
+		if (free_regs & 1u << reg)
+			free_mask[reg] = ~0UL;
+		for (shift = 0; shift < 64; shift += 4) {
+			a = got->regs[reg] >> shift & 0xf;
+			b = full->regs[reg] >> shift & 0xf;
+			if (field_signed(reg, shift)) {
+				a = a >= 8 ? a - 16 : a;
+				b = b >= 8 ? b - 16 : b;
+			}
+			if (a == b || (a < b && free_mask[reg] >> shift & 1))
+				continue;
+			ksft_print_msg("%s: ID_AA64%s_EL1 bits %d:%d are %#x, unmasked %#x\n",
+				       what, id_reg_names[reg], shift + 3, shift,
+				       a & 0xf, b & 0xf);
+			bad++;
+		}
+	}
+	return !bad;
+}
+
+/*
+ * Does the program that reported @r see feature @name as @want says: its
+ * AT_HWCAP* bit, its /proc/self/cpufeat and, with @cpuinfo, the Features
+ * line of /proc/cpuinfo it read?
+ */
+static bool sees(const struct reports *r, const char *name, bool want,
+		 bool cpuinfo)
+{
+	const struct view *v = &r->views[0];
+	bool ok = true;
+	int word, bit;
+
+	if (hwcap_bit(name, &word, &bit) &&
+	    view_has_bit(v, word, bit) != want) {
+		ksft_print_msg("AT_HWCAP%s bit %d (%s) is %d, expected %d\n",
+			       word ? "2" : "", bit, name, !want, want);
+		ok = false;
+	}
+	if (list_has(v->cpufeat, name) != want) {
+		ksft_print_msg("/proc/self/cpufeat %s %s\n",
+			       want ? "lacks" : "has", name);
+		ok = false;
+	}
+	if (cpuinfo && list_has(r->flags, name) != want) {
+		ksft_print_msg("/proc/cpuinfo Features %s %s\n",
+			       want ? "lacks" : "has", name);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Shared state of the MRS tests. */
+struct mrs_test {
+	char machine[LIST_SIZE];
+	char eff[LIST_SIZE];
+	char edits[512];
+	bool cpuinfo;		/* /proc/cpuinfo is filtered too */
+	char *cg;
+	struct reports *r;
+};
+
+/*
+ * Start an MRS test: MRS must be filtered here and the machine have
+ * @needed (else KSFT_SKIP); with @hide (NULL-terminated), make cgroup @name
+ * hiding those of @hide the machine has, at least one.
+ */
+static int mrs_test_start(const char *root, struct mrs_test *t,
+			  const char * const *needed, const char *name,
+			  const char * const *hide, int nreports)
+{
+	char value[32];
+	int ret;
+
+	ret = filter_on(root, "mrs");
+	if (ret != KSFT_PASS)
+		return ret;
+	if (read_filter(root, "cpuinfo", value, sizeof(value)))
+		return KSFT_FAIL;
+	t->cpuinfo = !strcmp(value, "yes");
+	ret = needed[0] ? machine_has(root, t->machine, needed) :
+			  read_effective(root, t->machine) ? KSFT_FAIL :
+							     KSFT_PASS;
+	if (ret != KSFT_PASS)
+		return ret;
+
+	t->r = calloc(nreports, sizeof(*t->r));
+	if (!t->r)
+		return KSFT_FAIL;
+	if (!hide)
+		return KSFT_PASS;
+	hide_edits(hide, t->machine, t->edits, sizeof(t->edits));
+	if (!t->edits[0]) {
+		ksft_print_msg("the machine has none of the features to hide\n");
+		return KSFT_SKIP;
+	}
+	t->cg = create_cgroup(root, name, false);
+	if (!t->cg || write_hwcap(t->cg, t->edits) ||
+	    read_effective(t->cg, t->eff))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+static int mrs_test_end(struct mrs_test *t, int ret)
+{
+	if (!t)
+		return KSFT_FAIL;
+	destroy_cgroup(t->cg);
+	free(t->r);
+	free(t);
+	return ret;
+}
+
+/*
+ * Run "rmp" (view, MRS dump, cpuinfo) in @cgroup into @r; with @full, the
+ * unmasked program's reports, check its AT_HWCAP* bits and
+ * /proc/self/cpufeat against what @cgroup offers, @eff.
+ */
+static int mrs_reports(struct mrs_test *t, const char *cgroup,
+		       struct reports *r, const struct reports *full,
+		       const char *eff)
+{
+	if (run_reports(cgroup, NULL, t->cpuinfo ? "rmp" : "rm", r, 1, 1, 0))
+		return -1;
+	if (full && !view_matches(&r->views[0], &full->views[0], t->machine,
+				  eff))
+		return -1;
+	return 0;
+}
+
+/*
+ * Hiding pmull keeps aes: ID_AA64ISAR0_EL1.AES reads 1 (AES) instead of 2
+ * (PMULL).  Hiding aes hides both and AES reads 0.  Every other field
+ * reads as an unmasked program reads it.
+ */
+static int test_cpufeat_mrs_levels(const char *root)
+{
+	static const char * const aes_pmull[] = { "aes", "pmull", NULL };
+	static const char * const pmull[] = { "pmull", NULL };
+	static const int aes_field[] = { F_AES, -1 };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	char eff_aes[LIST_SIZE];
+	char *cg_aes = NULL;
+	struct reports *r;
+	int ret = KSFT_FAIL;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, aes_pmull, "cpufeat_test_mrs_pmull",
+			     pmull, 3);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	r = t->r;
+	cg_aes = create_cgroup(root, "cpufeat_test_mrs_aes", false);
+	if (!cg_aes || write_hwcap(cg_aes, "-aes") ||
+	    read_effective(cg_aes, eff_aes) ||
+	    mrs_reports(t, root, &r[0], NULL, NULL))
+		goto cleanup;
+	if (!field_is(&r[0].dumps[0], F_AES, 2, "unmasked"))
+		goto cleanup;
+	if (mrs_reports(t, t->cg, &r[1], &r[0], t->eff) ||
+	    mrs_reports(t, cg_aes, &r[2], &r[0], eff_aes))
+		goto cleanup;
+
+	if (!field_is(&r[1].dumps[0], F_AES, 1, "hiding pmull") ||
+	    !mrs_same_but(&r[1].dumps[0], &r[0].dumps[0], 0, aes_field,
+			  "hiding pmull") ||
+	    !sees(&r[1], "aes", true, t->cpuinfo) ||
+	    !sees(&r[1], "pmull", false, t->cpuinfo))
+		ok = false;
+	if (!field_is(&r[2].dumps[0], F_AES, 0, "hiding aes") ||
+	    !mrs_same_but(&r[2].dumps[0], &r[0].dumps[0], 0, aes_field,
+			  "hiding aes") ||
+	    !sees(&r[2], "aes", false, t->cpuinfo) ||
+	    !sees(&r[2], "pmull", false, t->cpuinfo))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg_aes);
+	return mrs_test_end(t, ret);
+}
+
+/* Is @name an SVE hwcap ("sve", "sve2", "svebf16"...)? */
+static bool is_sve_name(const char *name)
+{
+	return name && !strncmp(name, "sve", 3);
+}
+
+/*
+ * Hiding sve: ID_AA64PFR0_EL1.SVE reads 0, ID_AA64ZFR0_EL1 reads 0, and no
+ * SVE hwcap is left in AT_HWCAP*, /proc/self/cpufeat or /proc/cpuinfo.
+ */
+static int test_cpufeat_mrs_sve(const char *root)
+{
+	static const char * const sve[] = { "sve", NULL };
+	static const int sve_field[] = { F_SVE, -1 };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct mrs_dump *masked;
+	int ret = KSFT_FAIL, bit, w, b;
+	char word[64];
+	size_t pos = 0;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, sve, "cpufeat_test_mrs_sve", sve, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (mrs_reports(t, root, &t->r[0], NULL, NULL) ||
+	    mrs_reports(t, t->cg, &t->r[1], &t->r[0], t->eff))
+		goto cleanup;
+	masked = &t->r[1].dumps[0];
+
+	if (!field_of(&t->r[0].dumps[0], F_SVE)) {
+		ksft_print_msg("unmasked: %s is 0 on a machine with sve\n",
+			       id_fields[F_SVE].name);
+		goto cleanup;
+	}
+	if (!field_is(masked, F_SVE, 0, "hiding sve") ||
+	    !mrs_same_but(masked, &t->r[0].dumps[0], 1u << ID_ZFR0,
+			  sve_field, "hiding sve"))
+		ok = false;
+	if (masked->regs[ID_ZFR0]) {
+		ksft_print_msg("hiding sve: ID_AA64ZFR0_EL1 is %#lx, not 0\n",
+			       masked->regs[ID_ZFR0]);
+		ok = false;
+	}
+	for (bit = 0; bit < 64; bit++) {
+		if (is_sve_name(hwcap_names[bit]) &&
+		    !sees(&t->r[1], hwcap_names[bit], false, t->cpuinfo))
+			ok = false;
+		if (is_sve_name(hwcap2_names[bit]) &&
+		    !sees(&t->r[1], hwcap2_names[bit], false, t->cpuinfo))
+			ok = false;
+	}
+	while (t->cpuinfo &&
+	       list_next(t->r[1].flags, &pos, word, sizeof(word))) {
+		/* Those with an AT_HWCAP* bit were looked at above. */
+		if (is_sve_name(word) && !hwcap_bit(word, &w, &b)) {
+			ksft_print_msg("hiding sve: /proc/cpuinfo Features has %s\n",
+				       word);
+			ok = false;
+		}
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
+ * Hiding sve2 keeps sve: ID_AA64PFR0_EL1.SVE reads as unmasked, while
+ * ID_AA64ZFR0_EL1.SVEver reads 0 and the fields of the SVE2 instructions
+ * (AES, BitPerm, SHA3, SM4) read 0; the other ZFR0 fields are unchanged.
+ */
+static int test_cpufeat_mrs_sve2_only(const char *root)
+{
+	static const char * const sve2[] = { "sve", "sve2", NULL };
+	static const char * const sve2_users[] = {
+		"sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4",
+		"sve2p1", NULL
+	};
+	static const int sve2_fields[] = {
+		F_SVEVER, F_ZAES, F_BITPERM, F_SHA3, F_SM4, -1
+	};
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct mrs_dump *masked;
+	const char * const *p;
+	int ret = KSFT_FAIL;
+	const int *f;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, sve2, "cpufeat_test_mrs_sve2",
+			     sve2 + 1, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (mrs_reports(t, root, &t->r[0], NULL, NULL) ||
+	    mrs_reports(t, t->cg, &t->r[1], &t->r[0], t->eff))
+		goto cleanup;
+	masked = &t->r[1].dumps[0];
+
+	if (!mrs_same_but(masked, &t->r[0].dumps[0], 0, sve2_fields,
+			  "hiding sve2"))
+		ok = false;
+	for (f = sve2_fields; *f >= 0; f++)
+		if (!field_is(masked, *f, 0, "hiding sve2"))
+			ok = false;
+	if (!sees(&t->r[1], "sve", true, t->cpuinfo))
+		ok = false;
+	for (p = sve2_users; *p; p++)
+		if (!sees(&t->r[1], *p, false, t->cpuinfo))
+			ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
+ * Hiding paca hides pacg too: every pointer authentication field, APA,
+ * API, GPA and GPI of ID_AA64ISAR1_EL1, APA3 and GPA3 of ID_AA64ISAR2_EL1,
+ * reads 0 for a program that does not gain privilege at exec.
+ */
+static int test_cpufeat_mrs_pac(const char *root)
+{
+	static const char * const paca[] = { "paca", NULL };
+	static const int pac_fields[] = {
+		F_APA, F_API, F_GPA, F_GPI, F_APA3, F_GPA3, -1
+	};
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct mrs_dump *full, *masked;
+	int ret = KSFT_FAIL;
+	const int *f;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, paca, "cpufeat_test_mrs_pac", paca, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (mrs_reports(t, root, &t->r[0], NULL, NULL) ||
+	    mrs_reports(t, t->cg, &t->r[1], &t->r[0], t->eff))
+		goto cleanup;
+	full = &t->r[0].dumps[0];
+	masked = &t->r[1].dumps[0];
+
+	if (!field_of(full, F_APA) && !field_of(full, F_API) &&
+	    !field_of(full, F_APA3)) {
+		ksft_print_msg("unmasked: no address authentication field is set\n");
+		goto cleanup;
+	}
+	if (!mrs_same_but(masked, full, 0, pac_fields, "hiding paca"))
+		ok = false;
+	for (f = pac_fields; *f >= 0; f++)
+		if (!field_is(masked, *f, 0, "hiding paca"))
+			ok = false;
+	if (!sees(&t->r[1], "paca", false, t->cpuinfo) ||
+	    !sees(&t->r[1], "pacg", false, t->cpuinfo))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
+ * Hiding cpuid makes every emulated MRS raise SIGILL in the masked
+ * program; an unmasked program's MRS still works.
+ */
+static int test_cpufeat_mrs_cpuid_sigill(const char *root)
+{
+	static const char * const cpuid[] = { "cpuid", NULL };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL;
+	bool ok = true;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, cpuid, "cpufeat_test_mrs_cpuid", cpuid,
+			     2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (mrs_reports(t, root, &t->r[0], NULL, NULL) ||
+	    mrs_reports(t, t->cg, &t->r[1], &t->r[0], t->eff))
+		goto cleanup;
+	if (t->r[0].dumps[0].fault) {
+		ksft_print_msg("the unmasked program's MRS raised SIGILL\n");
+		ok = false;
+	}
+	if (!t->r[1].dumps[0].fault) {
+		ksft_print_msg("hiding cpuid: MRS did not raise SIGILL (ID_AA64ISAR0_EL1 %#lx)\n",
+			       t->r[1].dumps[0].regs[ID_ISAR0]);
+		ok = false;
+	}
+	if (!sees(&t->r[1], "cpuid", false, t->cpuinfo))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
+ * A masked program hiding several features is told one story: AT_HWCAP and
+ * AT_HWCAP2, /proc/self/cpufeat and the Features of /proc/cpuinfo, which
+ * it reads itself, name the same cpufeat features; its ID registers never
+ * read higher than an unmasked program's.
+ */
+static int test_cpufeat_mrs_consistent(const char *root)
+{
+	static const char * const no_names[] = { NULL };
+	static const int none[] = { -1 };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct reports *r;
+	int ret = KSFT_FAIL, word, bit;
+	bool ok = true, a, b, c;
+	char name[64];
+	size_t pos = 0;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, no_names, "cpufeat_test_mrs_consistent",
+			     mrs_hide_set, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	if (!t->cpuinfo) {
+		ksft_print_msg("cpufeat.filters: \"cpuinfo no\"\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	ret = KSFT_FAIL;
+	if (mrs_reports(t, root, &t->r[0], NULL, NULL) ||
+	    mrs_reports(t, t->cg, &t->r[1], &t->r[0], t->eff))
+		goto cleanup;
+	r = &t->r[1];
+
+	if (!view_is(&r->views[0], t->eff) ||
+	    !mrs_same_but(&r->dumps[0], &t->r[0].dumps[0], ~0u, none,
+			  "masked"))
+		ok = false;
+	for (word = 0; word < 2; word++) {
+		for (bit = 0; bit < 64; bit++) {
+			const char *n = word ? hwcap2_names[bit] :
+					       hwcap_names[bit];
+
+			if (!n || !list_has(t->machine, n))
+				continue;
+			a = view_has_bit(&r->views[0], word, bit);
+			b = list_has(r->views[0].cpufeat, n);
+			c = list_has(r->flags, n);
+			if (a == b && b == c)
+				continue;
+			ksft_print_msg("%s: AT_HWCAP%s %d, /proc/self/cpufeat %d, Features %d\n",
+				       n, word ? "2" : "", a, b, c);
+			ok = false;
+		}
+	}
+	/* The features without an AT_HWCAP* bit. */
+	while (list_next(t->machine, &pos, name, sizeof(name))) {
+		b = list_has(r->views[0].cpufeat, name);
+		c = list_has(r->flags, name);
+		if (hwcap_bit(name, &word, &bit) || b == c)
+			continue;
+		ksft_print_msg("%s: in /proc/cpuinfo Features %d, in /proc/self/cpufeat %d\n",
+			       name, c, b);
+		ok = false;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+static long emulated_mrs(const char *cgroup)
+{
+	return cg_read_key_long(cgroup, "cpufeat.stat", "emulated_mrs ");
+}
+
+/*
+ * cpufeat.stat counts the MRSs the kernel emulated for the masked programs
+ * in the cgroup, one each; unmasked programs elsewhere add nothing.
+ */
+static int test_cpufeat_mrs_counted(const char *root)
+{
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	long before, startup, loops, after;
+	int ret = KSFT_FAIL;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, hide_set, "cpufeat_test_mrs_counted",
+			     hide_set, 1);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+
+	before = emulated_mrs(t->cg);
+	if (before < 0) {
+		ksft_print_msg("%s/cpufeat.stat has no emulated_mrs\n", t->cg);
+		goto cleanup;
+	}
+	/* What the helper's start-up reads, then that plus MRS_LOOPS. */
+	if (run_reports(t->cg, NULL, "", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	startup = emulated_mrs(t->cg) - before;
+	if (run_reports(t->cg, NULL, "n", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	loops = emulated_mrs(t->cg) - before - startup;
+	if (loops < MRS_LOOPS) {
+		ksft_print_msg("emulated_mrs grew by %ld for %d MRSs\n", loops,
+			       MRS_LOOPS);
+		goto cleanup;
+	}
+	if (loops != startup + MRS_LOOPS) {
+		ksft_print_msg("emulated_mrs: +%ld for a program, +%ld with %d MRSs more\n",
+			       startup, loops, MRS_LOOPS);
+		goto cleanup;
+	}
+
+	after = emulated_mrs(t->cg);
+	if (run_reports(root, NULL, "n", &t->r[0], 0, 0, 0))
+		goto cleanup;
+	if (emulated_mrs(t->cg) != after) {
+		ksft_print_msg("unmasked MRSs in the root: emulated_mrs %ld -> %ld\n",
+			       after, emulated_mrs(t->cg));
+		goto cleanup;
+	}
+	ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
+ * Programs in the root, in a cgroup that hides nothing and this test
+ * itself read the same, unmasked, ID registers and /proc/cpuinfo; the
+ * root has no cpufeat.stat to count MRSs in.
+ */
+static int test_cpufeat_mrs_root_unmasked(const char *root)
+{
+	struct reports *r = calloc(2, sizeof(*r));
+	char path[PATH_MAX], *cg = NULL;
+	struct mrs_dump self;
+	int ret = KSFT_FAIL, i;
+	struct stat st;
+	bool ok = true;
+
+	if (!r)
+		goto cleanup;
+	cg = create_cgroup(root, "cpufeat_test_mrs_unmasked", false);
+	if (!cg || run_reports(root, NULL, "rmp", &r[0], 1, 1, 0) ||
+	    run_reports(cg, NULL, "rmp", &r[1], 1, 1, 0))
+		goto cleanup;
+	mrs_run(&self);
+	signal(SIGILL, SIG_DFL);
+	if (self.fault || r[0].dumps[0].fault || r[1].dumps[0].fault) {
+		ksft_print_msg("MRS raised SIGILL: here %d, in the root %d, in %s %d\n",
+			       self.fault, r[0].dumps[0].fault, cg,
+			       r[1].dumps[0].fault);
+		goto cleanup;
+	}
+	for (i = 0; i < NR_ID_REGS; i++) {
+		if (r[0].dumps[0].regs[i] == self.regs[i] &&
+		    r[1].dumps[0].regs[i] == self.regs[i])
+			continue;
+		ksft_print_msg("ID_AA64%s_EL1: %#lx here, %#lx in the root, %#lx in %s\n",
+			       id_reg_names[i], self.regs[i],
+			       r[0].dumps[0].regs[i], r[1].dumps[0].regs[i],
+			       cg);
+		ok = false;
+	}
+	if (!same_view(&r[0].views[0], &r[1].views[0]))
+		ok = false;
+	if (strcmp(r[0].flags, r[1].flags)) {
+		print_list_diff("/proc/cpuinfo Features", r[0].flags,
+				r[1].flags);
+		ok = false;
+	}
+	snprintf(path, sizeof(path), "%s/cpufeat.stat", root);
+	if (!stat(path, &st) || errno != ENOENT) {
+		ksft_print_msg("%s exists: the root counts no MRSs\n", path);
+		ok = false;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	destroy_cgroup(cg);
+	free(r);
+	return ret;
+}
+
 #endif
 
 #define T(x) { x, #x }
@@ -4097,9 +4983,11 @@ struct cpufeat_test {
 	T(test_cpufeat_eperm_without_cap_sys_admin),
 	T(test_cpufeat_eperm_cgroup_namespace),
 	T(test_cpufeat_secureexec_keeps_protected),
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 	T(test_cpufeat_filters_file),
 	T(test_cpufeat_cpuinfo_flags),
+#endif
+#if defined(__x86_64__)
 	T(test_cpufeat_cpuid_hides_features),
 	T(test_cpufeat_cpuid_others_unchanged),
 	T(test_cpufeat_cpuid_xsave_sizes),
@@ -4110,6 +4998,15 @@ struct cpufeat_test {
 	T(test_cpufeat_cpuid_arch_set_cpuid),
 	T(test_cpufeat_cpuid_counted),
 	T(test_cpufeat_cpuid_compat),
+#elif defined(__aarch64__)
+	T(test_cpufeat_mrs_levels),
+	T(test_cpufeat_mrs_sve),
+	T(test_cpufeat_mrs_sve2_only),
+	T(test_cpufeat_mrs_pac),
+	T(test_cpufeat_mrs_cpuid_sigill),
+	T(test_cpufeat_mrs_consistent),
+	T(test_cpufeat_mrs_counted),
+	T(test_cpufeat_mrs_root_unmasked),
 #endif
 };
 
