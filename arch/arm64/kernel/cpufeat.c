@@ -312,6 +312,23 @@ int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
 	return 0;
 }
 
+/**
+ * cpufeat_hides_sve() - may the current program not use SVE?
+ *
+ * SVE is the feature the kernel can switch off for one program: its SVE
+ * instructions trap (CPACR_EL1.ZEN) until the kernel enables SVE for it.
+ * A program whose view hides sve gets the SIGILL that it would get on a
+ * machine without SVE, and cannot set a vector length either.
+ *
+ * Return: true if the current program's view hides sve.
+ */
+bool cpufeat_hides_sve(void)
+{
+	const unsigned long *hidden = cpufeat_hidden(current->mm);
+
+	return hidden && test_bit(KERNEL_HWCAP_SVE, hidden);
+}
+
 #if IS_ENABLED(CONFIG_CGROUP_CPUFEAT_KUNIT_TEST)
 #include "cpufeat_test.c"
 #endif

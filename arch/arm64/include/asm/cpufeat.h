@@ -10,10 +10,16 @@
 
 #ifdef CONFIG_CGROUP_CPUFEAT
 int cpufeat_filter_mrs(u32 sys_reg, u64 *valp);
+bool cpufeat_hides_sve(void);
 #else
 static inline int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
 {
 	return 0;
+}
+
+static inline bool cpufeat_hides_sve(void)
+{
+	return false;
 }
 #endif
 

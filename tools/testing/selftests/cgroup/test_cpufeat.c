@@ -918,6 +918,35 @@ static bool mrs_parse(const char *s, struct mrs_dump *d)
 	return !s[n];
 }
 
+/* The vector length RDVL reads, or -1 if it raises SIGILL. */
+static long sve_rdvl(void)
+{
+	struct sigaction sa = { .sa_handler = mrs_sigill };
+	unsigned long vl;
+
+	sigaction(SIGILL, &sa, NULL);
+	if (sigsetjmp(mrs_jmp, 1)) {
+		mrs_catching = false;
+		return -1;
+	}
+	mrs_catching = true;
+	/* rdvl x0, #1: an SVE instruction, whatever the assembler knows */
+	asm volatile(".inst 0x04bf5020\n\tmov %0, x0"
+		     : "=r" (vl) : : "x0", "memory");
+	mrs_catching = false;
+	return vl;
+}
+
+/* "sve rdvl=N prctl=M": can the program use SVE? */
+static void sve_report(void)
+{
+	long vl = sve_rdvl();
+	int ret = prctl(PR_SVE_GET_VL, 0, 0, 0, 0);
+
+	dprintf(STDOUT_FILENO, "sve rdvl=%ld prctl=%d\n", vl,
+		ret < 0 ? -errno : ret);
+}
+
 /* The arm64 commands of the helper: 0, or -1 to stop with an error. */
 static int helper_arch_command(char c)
 {
@@ -931,6 +960,9 @@ static int helper_arch_command(char c)
 		return 0;
 	case 'p':
 		helper_cpuinfo();
+		return 0;
+	case 'V':
+		sve_report();
 		return 0;
 	case 'n':
 		for (i = 0; i < MRS_LOOPS; i++)
@@ -3174,6 +3206,9 @@ struct reports {
 	struct mrs_dump dumps[8];
 #endif
 	long arch[4];		/* "archcpuid": ARCH_GET_CPUID or -errno */
+	bool sve;		/* an "sve" report came: */
+	long sve_rdvl;		/* RDVL's vector length, -1 after SIGILL */
+	long sve_prctl;		/* PR_SVE_GET_VL or -errno */
 	char flags[LIST_SIZE];
 };
 
@@ -3183,6 +3218,7 @@ static void reports_clear(struct reports *r)
 	r->ndumps = 0;
 	r->narch = 0;
 	r->processors = -1;
+	r->sve = false;
 }
 
 /* File a CPUID ("cpuid ") or MRS ("mrs ") dump in @r, if @line is one. */
@@ -3231,6 +3267,11 @@ static int helper_next(struct helper *h, struct reports *r)
 			r->narch++;
 			return 1;
 		}
+	} else if (!r->sve &&
+		   sscanf(line, "sve rdvl=%ld prctl=%ld%n", &r->sve_rdvl,
+			  &r->sve_prctl, &n) == 2 && !line[n]) {
+		r->sve = true;
+		return 1;
 	} else if (sscanf(line, "cpuinfo processors=%d same=%d flags=%n",
 			  &r->processors, &r->same, &n) == 2 && n) {
 		snprintf(r->flags, sizeof(r->flags), "%s", line + n);
@@ -4635,6 +4676,51 @@ cleanup:
 }
 
 /*
+ * Hiding sve also switches it off: the program's first SVE instruction
+ * raises SIGILL, and PR_SVE_GET_VL fails with EINVAL, as on a machine
+ * without SVE.  A program in the root uses SVE as before.
+ */
+static int test_cpufeat_sve_enforced(const char *root)
+{
+	static const char * const sve[] = { "sve", NULL };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct reports *full, *masked;
+	int ret = KSFT_FAIL;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, sve, "cpufeat_test_sve_enforced", sve,
+			     2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	full = &t->r[0];
+	masked = &t->r[1];
+	if (run_reports(root, NULL, "V", &t->r[0], 0, 0, 0) ||
+	    run_reports(t->cg, NULL, "V", &t->r[1], 0, 0, 0))
+		goto cleanup;
+	if (!full->sve || !masked->sve) {
+		ksft_print_msg("no \"sve\" report\n");
+		goto cleanup;
+	}
+	if (full->sve_rdvl <= 0 || full->sve_prctl <= 0) {
+		ksft_print_msg("in the root: RDVL %ld, PR_SVE_GET_VL %ld\n",
+			       full->sve_rdvl, full->sve_prctl);
+		goto cleanup;
+	}
+	if (masked->sve_rdvl != -1 || masked->sve_prctl != -EINVAL) {
+		ksft_print_msg("hiding sve: RDVL %ld, PR_SVE_GET_VL %ld\n",
+			       masked->sve_rdvl, masked->sve_prctl);
+		ksft_print_msg("expected -1 (SIGILL) and %d (EINVAL)\n",
+			       -EINVAL);
+		goto cleanup;
+	}
+	ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
  * Hiding sve2 keeps sve: ID_AA64PFR0_EL1.SVE reads as unmasked, while
  * ID_AA64ZFR0_EL1.SVEver reads 0 and the fields of the SVE2 instructions
  * (AES, BitPerm, SHA3, SM4) read 0; the other ZFR0 fields are unchanged.
@@ -5001,6 +5087,7 @@ struct cpufeat_test {
 #elif defined(__aarch64__)
 	T(test_cpufeat_mrs_levels),
 	T(test_cpufeat_mrs_sve),
+	T(test_cpufeat_sve_enforced),
 	T(test_cpufeat_mrs_sve2_only),
 	T(test_cpufeat_mrs_pac),
 	T(test_cpufeat_mrs_cpuid_sigill),
