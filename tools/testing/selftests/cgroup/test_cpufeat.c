@@ -3317,6 +3317,54 @@ static int run_reports(const char *cgroup, const char *exe,
 	return 0;
 }
 
+/* The count of @key ("emulated_cpuid ", ...) in @cgroup's cpufeat.stat. */
+static long emulations(const char *cgroup, const char *key)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s ", key);
+	return cg_read_key_long(cgroup, "cpufeat.stat", k);
+}
+
+/*
+ * @key in cpufeat.stat of @cg, a cgroup that hides features, counts each
+ * instruction the kernel emulated for its programs: a helper's start-up,
+ * then that plus the @loops of its "n" command; a program in the root
+ * adds nothing.  @r is room for the helpers' reports.
+ */
+static int emulations_counted(const char *root, const char *cg,
+			      struct reports *r, const char *key, long loops)
+{
+	long before, startup, grown, after;
+
+	before = emulations(cg, key);
+	if (before < 0) {
+		ksft_print_msg("%s/cpufeat.stat has no %s\n", cg, key);
+		return KSFT_FAIL;
+	}
+	if (run_reports(cg, NULL, "", r, 0, 0, 0))
+		return KSFT_FAIL;
+	startup = emulations(cg, key) - before;
+	if (run_reports(cg, NULL, "n", r, 0, 0, 0))
+		return KSFT_FAIL;
+	grown = emulations(cg, key) - before - startup;
+	if (grown != startup + loops) {
+		ksft_print_msg("%s: +%ld for a program, +%ld with %ld more\n",
+			       key, startup, grown, loops);
+		return KSFT_FAIL;
+	}
+
+	after = emulations(cg, key);
+	if (run_reports(root, NULL, "n", r, 0, 0, 0))
+		return KSFT_FAIL;
+	if (emulations(cg, key) != after) {
+		ksft_print_msg("programs in the root: %s %ld -> %ld\n", key,
+			       after, emulations(cg, key));
+		return KSFT_FAIL;
+	}
+	return KSFT_PASS;
+}
+
 /* Does the program's view @v list what its cgroup offers, @eff? */
 static bool view_is(const struct view *v, const char *eff)
 {
@@ -4212,11 +4260,6 @@ cleanup:
 	return cpuid_test_end(t, ret);
 }
 
-static long emulated_cpuid(const char *cgroup)
-{
-	return cg_read_key_long(cgroup, "cpufeat.stat", "emulated_cpuid ");
-}
-
 /*
  * cpufeat.stat counts the CPUIDs the kernel emulated for the programs in
  * the cgroup, one each; unmasked programs elsewhere add nothing.
@@ -4225,49 +4268,15 @@ static int test_cpufeat_cpuid_counted(const char *root)
 {
 	static const char * const none[] = { NULL };
 	struct cpuid_test *t = calloc(1, sizeof(*t));
-	long before, startup, loops, after;
 	int ret = KSFT_FAIL;
 
 	if (!t)
 		goto cleanup;
 	ret = cpuid_test_start(root, t, none, false,
 			       "cpufeat_test_cpuid_counted", cpuid_hide_set, 1);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-
-	before = emulated_cpuid(t->cg);
-	if (before < 0) {
-		ksft_print_msg("%s/cpufeat.stat has no emulated_cpuid\n", t->cg);
-		goto cleanup;
-	}
-	/* What the helper's start-up asks, then that plus CPUID_LOOPS. */
-	if (run_reports(t->cg, NULL, "", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	startup = emulated_cpuid(t->cg) - before;
-	if (run_reports(t->cg, NULL, "n", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	loops = emulated_cpuid(t->cg) - before - startup;
-	if (loops < CPUID_LOOPS) {
-		ksft_print_msg("emulated_cpuid grew by %ld for %d CPUIDs\n",
-			       loops, CPUID_LOOPS);
-		goto cleanup;
-	}
-	if (loops != startup + CPUID_LOOPS) {
-		ksft_print_msg("emulated_cpuid: +%ld for a program, +%ld with %d CPUIDs more\n",
-			       startup, loops, CPUID_LOOPS);
-		goto cleanup;
-	}
-
-	after = emulated_cpuid(t->cg);
-	if (run_reports(root, NULL, "n", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	if (emulated_cpuid(t->cg) != after) {
-		ksft_print_msg("unmasked CPUIDs in the root: emulated_cpuid %ld -> %ld\n",
-			       after, emulated_cpuid(t->cg));
-		goto cleanup;
-	}
-	ret = KSFT_PASS;
+	if (ret == KSFT_PASS)
+		ret = emulations_counted(root, t->cg, t->r, "emulated_cpuid",
+					 CPUID_LOOPS);
 cleanup:
 	return cpuid_test_end(t, ret);
 }
@@ -4928,11 +4937,6 @@ cleanup:
 	return mrs_test_end(t, ret);
 }
 
-static long emulated_mrs(const char *cgroup)
-{
-	return cg_read_key_long(cgroup, "cpufeat.stat", "emulated_mrs ");
-}
-
 /*
  * cpufeat.stat counts the MRSs the kernel emulated for the masked programs
  * in the cgroup, one each; unmasked programs elsewhere add nothing.
@@ -4940,49 +4944,15 @@ static long emulated_mrs(const char *cgroup)
 static int test_cpufeat_mrs_counted(const char *root)
 {
 	struct mrs_test *t = calloc(1, sizeof(*t));
-	long before, startup, loops, after;
 	int ret = KSFT_FAIL;
 
 	if (!t)
 		goto cleanup;
 	ret = mrs_test_start(root, t, hide_set, "cpufeat_test_mrs_counted",
 			     hide_set, 1);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-
-	before = emulated_mrs(t->cg);
-	if (before < 0) {
-		ksft_print_msg("%s/cpufeat.stat has no emulated_mrs\n", t->cg);
-		goto cleanup;
-	}
-	/* What the helper's start-up reads, then that plus MRS_LOOPS. */
-	if (run_reports(t->cg, NULL, "", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	startup = emulated_mrs(t->cg) - before;
-	if (run_reports(t->cg, NULL, "n", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	loops = emulated_mrs(t->cg) - before - startup;
-	if (loops < MRS_LOOPS) {
-		ksft_print_msg("emulated_mrs grew by %ld for %d MRSs\n", loops,
-			       MRS_LOOPS);
-		goto cleanup;
-	}
-	if (loops != startup + MRS_LOOPS) {
-		ksft_print_msg("emulated_mrs: +%ld for a program, +%ld with %d MRSs more\n",
-			       startup, loops, MRS_LOOPS);
-		goto cleanup;
-	}
-
-	after = emulated_mrs(t->cg);
-	if (run_reports(root, NULL, "n", &t->r[0], 0, 0, 0))
-		goto cleanup;
-	if (emulated_mrs(t->cg) != after) {
-		ksft_print_msg("unmasked MRSs in the root: emulated_mrs %ld -> %ld\n",
-			       after, emulated_mrs(t->cg));
-		goto cleanup;
-	}
-	ret = KSFT_PASS;
+	if (ret == KSFT_PASS)
+		ret = emulations_counted(root, t->cg, t->r, "emulated_mrs",
+					 MRS_LOOPS);
 cleanup:
 	return mrs_test_end(t, ret);
 }
