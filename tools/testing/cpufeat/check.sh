@@ -10,8 +10,12 @@
 # cpufeat* suites left in the kernel log and runs the test_cpufeat
 # kselftest (check-guest.sh).  x86_64 adds a host-side check that vm runs
 # the QEMU with CPUID faulting (tests/qemu-test.sh) and, in the guest, the
-# check that CPUID faulting works (qemu/cpuid-fault-test.c).  tapcount.py
-# counts the TAP of each.
+# check that CPUID faulting works (qemu/cpuid-fault-test.c).  arm64 adds,
+# in the guest, the upstream hwcap kselftest in the root cgroup and in a
+# masked cgroup (parts "hwcap" and "hwcap-mask"), and two more boots of its
+# guest that compare hiding features through cpufeat with the kernel's own
+# arm64.no* overrides (arm64-oracle.sh, part "oracle").  tapcount.py counts
+# the TAP of each.
 #
 # What counts: KUnit test cases, a parameterized case once per parameter
 # (the leaves of the KTAP tree); every "ok"/"not ok" of the kselftest and
@@ -53,6 +57,7 @@ for arch in "$@"; do
 done
 mkdir -p "$LOGDIR"
 
+declare -A hw_fails
 total_pass=0
 total_fail=0
 total_skip=0
@@ -157,6 +162,20 @@ for arch in "$@"; do
 		cf_fail0=$total_fail
 		count "$arch" qemu-cpuid "$LOGDIR/$arch.cpuid-fault.tap"
 	fi
+	if [ "$arch" = arm64 ]; then
+		section hwcap-root "$log" >"$LOGDIR/$arch.hwcap-root.tap"
+		section hwcap-masked "$log" >"$LOGDIR/$arch.hwcap-masked.tap"
+		hw_fail0=$total_fail
+		count "$arch" hwcap "$LOGDIR/$arch.hwcap-root.tap"
+		hwm_fail0=$total_fail
+		count "$arch" hwcap-mask "$LOGDIR/$arch.hwcap-masked.tap"
+		oracle_tap=$LOGDIR/$arch.oracle.tap
+		echo "  BOOT    $arch: twice, cpufeat against arm64.no* (log: $oracle_tap)"
+		ORACLE_LOGDIR=$LOGDIR "$HARNESS/arm64-oracle.sh" >"$oracle_tap" 2>&1
+		oracle_status=$?
+		or_fail0=$total_fail
+		count "$arch" oracle "$oracle_tap"
+	fi
 
 	# What the TAP streams cannot tell.
 	extra=0
@@ -185,6 +204,25 @@ for arch in "$@"; do
 		elif [ "$cf_status" != 0 ]; then
 			notes+=("# $arch qemu-cpuid: cpuid-fault-test exited with status $cf_status")
 			[ "$total_fail" != "$cf_fail0" ] || extra=$((extra + 1))
+		fi
+	fi
+	if [ "$arch" = arm64 ]; then
+		# A failure of its own only if its TAP shows none: the
+		# failures each part's count added.
+		hw_fails=([hwcap-root]=$((hwm_fail0 - hw_fail0))
+			  [hwcap-masked]=$((or_fail0 - hwm_fail0)))
+		for part in hwcap-root hwcap-masked; do
+			hw_status=$(sed -n "s/^@@cpufeat-check $part end status=\([0-9]*\).*/\1/p" "$log")
+			if [ -z "$hw_status" ]; then
+				notes+=("# $arch $part: the guest never reported that hwcap ended")
+			elif [ "$hw_status" != 0 ]; then
+				notes+=("# $arch $part: hwcap exited with status $hw_status")
+				[ "${hw_fails[$part]}" != 0 ] || extra=$((extra + 1))
+			fi
+		done
+		if [ "$oracle_status" != 0 ] && [ "$total_fail" = "$or_fail0" ]; then
+			notes+=("# $arch oracle: arm64-oracle.sh exited with status $oracle_status")
+			extra=$((extra + 1))
 		fi
 	fi
 	[ $extra = 0 ] || add_row "$arch" guest 0 "$extra" 0

@@ -57,6 +57,15 @@ PROGRAMS=(
 [ "$arch" != x86_64 ] || PROGRAMS+=(
 	"cpuid-fault-test|$TOP|tools/testing/cpufeat/qemu/cpuid-fault-test.c|"
 )
+# arm64 only: the ID registers as MRS reads them, for arm64-oracle.sh, and
+# the upstream hwcap kselftest (tools/testing/selftests/arm64/abi: hwcap is
+# built from hwcap.c alone, with the include paths of selftests/arm64/Makefile:
+# tools/include has its u64), which check-guest.sh runs in the root cgroup
+# and in a masked one.
+[ "$arch" != arm64 ] || PROGRAMS+=(
+	"idregs|$TOP|tools/testing/cpufeat/idregs.c|"
+	"hwcap|$SRC|tools/testing/selftests/arm64/abi/hwcap.c|-I$SELFTESTS -I$SRC/tools/include"
+)
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.
 CFLAGS=(-O2 -Wall -static -D_GNU_SOURCE= -isystem "$HDRS")
 
