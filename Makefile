@@ -13,7 +13,7 @@ HARNESS  := $(TOP)/tools/testing/cpufeat
 ARCHES   := x86_64 arm64
 export TOP BUILD
 
-.PHONY: all deps tree qemu kernel initramfs guest guests check demo series clean \
+.PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 series clean \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES))
 
@@ -57,6 +57,10 @@ check: guests
 
 demo: guest-x86_64
 	@$(HARNESS)/demo.sh
+
+# The same on arm64, where the ID registers (MRS) are masked too.
+demo-arm64: guest-arm64
+	@$(HARNESS)/demo.sh arm64
 
 series: tree
 	@$(HARNESS)/series.sh export

@@ -37,7 +37,10 @@ look() {
 	cpuinfo=$(run_in "$dir" cpufeat-probe --cpuinfo)
 	record "$side" cpuinfo "$(echo "$cpuinfo" | sed '$d')"
 	record "$side" cpuinfo_count "$(echo "$cpuinfo" | sed -n '$s/ flags$//p')"
-	# Later: the arm64 ID registers as programs in $dir see them.
+	# arm64: the ID registers as programs in $dir read them with MRS,
+	# "NAME=0x..." then "REG.FIELD=N" words.
+	[ "$machine" = aarch64 ] &&
+		record "$side" idregs "$(run_in "$dir" cpufeat-probe --idregs)"
 	[ -f "$dir/cpufeat.stat" ] && record "$side" stat "$(cat "$dir/cpufeat.stat")"
 }
 
@@ -49,8 +52,9 @@ echo +cpufeat >$root/cgroup.subtree_control &&
 	mkdir $demo &&
 	echo "$DEMO_HIDE" >$demo/cpufeat.hwcap || exit 1
 
+machine=$(uname -m)
 record demo written "$DEMO_HIDE"
-record root machine "$(uname -m)"
+record root machine "$machine"
 record root filters "$(cat $root/cpufeat.filters 2>/dev/null || echo unknown)"
 look root $root
 look demo $demo

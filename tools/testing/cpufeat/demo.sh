@@ -175,13 +175,51 @@ END {
 	row(pc["root"], pc["demo"])
 
 	x86 = v["root", "machine"] == "x86_64"
-	heading("CPUID instruction, executed by the program (cpufeat-probe --cpuid)")
-	if (x86 && filtered["cpuid"] != "yes")
-		print "(this kernel does not filter CPUID: both columns show the CPU)"
-	row(v["root", "cpuid"], v["demo", "cpuid"])
+	idregs = ("root", "idregs") in v && ("demo", "idregs") in v
+	if (x86 || !idregs) {
+		heading("CPUID instruction, executed by the program (cpufeat-probe --cpuid)")
+		if (x86 && filtered["cpuid"] != "yes")
+			print "(this kernel does not filter CPUID: both columns show the CPU)"
+		row(v["root", "cpuid"], v["demo", "cpuid"])
+	}
 	if (x86) {
 		print "  registers (cpufeat-probe --cpuid-raw):"
 		row(v["root", "cpuid_raw"], v["demo", "cpuid_raw"])
+	}
+
+	# arm64: "NAME=0x... REG.FIELD=N ...", paired up by name.
+	differ_regs = differ_fields = ""
+	if (idregs) {
+		heading("ID registers (MRS), read by the program (cpufeat-probe --idregs)")
+		if (filtered["mrs"] != "yes")
+			print "(this kernel does not filter MRS: both columns show the CPU)"
+		nr = split(v["root", "idregs"], rw, " ")
+		nd = split(v["demo", "idregs"], dw, " ")
+		for (i = 1; i <= nd; i++)
+			if (split(dw[i], kv, "=") == 2)
+				dv[kv[1]] = kv[2]
+		if (nr && index(rw[1], "=") && nd && index(dw[1], "=")) {
+			for (i = 1; i <= nr; i++) {
+				if (split(rw[i], kv, "=") != 2)
+					continue
+				if (kv[1] ~ /\./ && !fields++)
+					print "  fields:"
+				right = kv[1] in dv ? kv[1] "=" dv[kv[1]] : "(" kv[1] " not read)"
+				if (kv[1] in dv && dv[kv[1]] != kv[2]) {
+					right = right "  (masked)"
+					if (kv[1] ~ /\./)
+						differ_fields = differ_fields \
+							(differ_fields == "" ? "" : ", ") \
+							kv[1] " " kv[2] "->" dv[kv[1]]
+					else
+						differ_regs = differ_regs \
+							(differ_regs == "" ? "" : " ") kv[1]
+				}
+				row(rw[i], right)
+			}
+		} else {
+			row(v["root", "idregs"], v["demo", "idregs"])
+		}
 	}
 
 	heading(sprintf("/proc/cpuinfo %s line, the same selection (cpufeat-probe --cpuinfo)",
@@ -208,6 +246,14 @@ END {
 	if (x86) {
 		n = wrap("CPUID, of the selection: " \
 			 (hidden_cpuid == "" ? "none" : hidden_cpuid), 2 * W + 3, l)
+		for (i = 1; i <= n; i++)
+			print l[i]
+	}
+	if (idregs) {
+		n = wrap("ID registers (MRS): " \
+			 (differ_regs == "" ? "none differ" : differ_regs) \
+			 (differ_fields == "" ? "" : "; fields " differ_fields),
+			 2 * W + 3, l)
 		for (i = 1; i <= n; i++)
 			print l[i]
 	}

@@ -18,14 +18,16 @@
  *                            ("Features" on arm64) line of /proc/cpuinfo
  *                            names, on one line, then "N flags" for all
  *                            the names on that line
+ *   cpufeat-probe --idregs   the user-visible arm64 ID registers as MRS
+ *                            reads them, "NAME=0x..." one a line, then a
+ *                            few of their fields decoded, "REG.FIELD=N"
+ *                            (elsewhere "n/a")
  *
  * The auxiliary vector is read from /proc/self/auxv: a static glibc on
  * x86-64 answers getauxval(AT_HWCAP) with a value of its own.  CPUID is
  * executed here, not asked of the C library, which caches what it saw at
- * startup.
- *
- * Later: the arm64 ID registers (MRS, emulated for EL0) as the program sees
- * them.
+ * startup.  Likewise MRS: EL0 reads of the ID registers trap and the kernel
+ * emulates them, so what this program reads is what the kernel tells it.
  */
 #include <elf.h>
 #include <errno.h>
@@ -368,6 +370,76 @@ static int print_cpuid_raw(void)
 
 #endif
 
+#if defined(__aarch64__)
+
+/* HWCAP_CPUID: the kernel emulates EL0 MRS of the ID registers. */
+#define HWCAP_CPUID_BIT	11
+
+/* Encodings: arch/arm64/tools/sysreg. */
+#define read_idreg(enc) ({						\
+	unsigned long long __val;					\
+	asm volatile("mrs %0, " enc : "=r" (__val));			\
+	__val;								\
+})
+
+enum { PFR0, PFR1, ZFR0, ISAR0, ISAR1, ISAR2, NR_IDREGS };
+
+static const char * const idreg_names[NR_IDREGS] = {
+	[PFR0]	= "ID_AA64PFR0_EL1",
+	[PFR1]	= "ID_AA64PFR1_EL1",
+	[ZFR0]	= "ID_AA64ZFR0_EL1",
+	[ISAR0]	= "ID_AA64ISAR0_EL1",
+	[ISAR1]	= "ID_AA64ISAR1_EL1",
+	[ISAR2]	= "ID_AA64ISAR2_EL1",
+};
+
+/* A few 4-bit fields worth showing, by the sysreg file's names. */
+static const struct idreg_field {
+	const char *name;
+	unsigned int reg, shift;
+} idreg_fields[] = {
+	{ "ISAR0.AES",		ISAR0,	 4 },
+	{ "ISAR0.SHA3",		ISAR0,	32 },
+	{ "PFR0.SVE",		PFR0,	32 },
+	{ "ZFR0.SVEver",	ZFR0,	 0 },
+	{ "ISAR1.APA",		ISAR1,	 4 },
+	{ "ISAR1.API",		ISAR1,	 8 },
+};
+
+static int print_idregs(const struct auxv_view *v)
+{
+	unsigned long long regs[NR_IDREGS];
+	const struct idreg_field *f;
+	unsigned int i;
+
+	if (!(v->hwcap >> HWCAP_CPUID_BIT & 1)) {
+		printf("MRS not emulated (no cpuid hwcap)\n");
+		return 0;
+	}
+	regs[PFR0] = read_idreg("S3_0_C0_C4_0");
+	regs[PFR1] = read_idreg("S3_0_C0_C4_1");
+	regs[ZFR0] = read_idreg("S3_0_C0_C4_4");
+	regs[ISAR0] = read_idreg("S3_0_C0_C6_0");
+	regs[ISAR1] = read_idreg("S3_0_C0_C6_1");
+	regs[ISAR2] = read_idreg("S3_0_C0_C6_2");
+
+	for (i = 0; i < NR_IDREGS; i++)
+		printf("%s=0x%016llx\n", idreg_names[i], regs[i]);
+	for (f = idreg_fields; f < idreg_fields + ARRAY_SIZE(idreg_fields); f++)
+		printf("%s=%llu\n", f->name, regs[f->reg] >> f->shift & 0xf);
+	return 0;
+}
+
+#else
+
+static int print_idregs(const struct auxv_view *v)
+{
+	printf("n/a (no arm64 ID registers)\n");
+	return 0;
+}
+
+#endif
+
 /* Is @name one of the space-separated words of @list? */
 static bool has_word(const char *list, const char *name)
 {
@@ -425,14 +497,17 @@ static int print_cpuinfo(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cpufeat-probe [--hwcap | --names | --cpuid | --cpuid-raw | --cpuinfo]\n"
+		"usage: cpufeat-probe [--hwcap | --names | --cpuid | --cpuid-raw | --cpuinfo |\n"
+		"                      --idregs]\n"
 		"  (none)       report what this program is told about the CPU\n"
 		"  --hwcap      AT_HWCAP=0x... AT_HWCAP2=0x...\n"
 		"  --names      the names of the AT_HWCAP and AT_HWCAP2 bits set\n"
 		"  --cpuid      which of a selection of features CPUID reports (x86)\n"
 		"  --cpuid-raw  CPUID 1 ECX/EDX and 7.0 EBX/ECX/EDX in hex (x86)\n"
 		"  --cpuinfo    which of the same selection /proc/cpuinfo names,\n"
-		"               then how many flags it names in all\n");
+		"               then how many flags it names in all\n"
+		"  --idregs     the arm64 ID registers as MRS reads them, then a few\n"
+		"               of their fields (arm64)\n");
 }
 
 int main(int argc, char **argv)
@@ -463,6 +538,8 @@ int main(int argc, char **argv)
 		return print_cpuid_raw();
 	} else if (!strcmp(argv[1], "--cpuinfo")) {
 		return print_cpuinfo();
+	} else if (!strcmp(argv[1], "--idregs")) {
+		return print_idregs(&v);
 	} else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 	} else {
