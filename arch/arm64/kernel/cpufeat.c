@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 
 #include <asm/hwcap.h>
+#include <asm/pointer_auth.h>
 #include <asm/sysreg.h>
 
 /* Requirements that no single ID register field expresses. */
@@ -327,6 +328,26 @@ bool cpufeat_hides_sve(void)
 	const unsigned long *hidden = cpufeat_hidden(current->mm);
 
 	return hidden && test_bit(KERNEL_HWCAP_SVE, hidden);
+}
+
+/**
+ * cpufeat_exec_ptrauth() - turn off the PAC keys of a program hiding paca
+ *
+ * Called at execve() once the new program's keys are set up.  Address
+ * authentication instructions of a program whose view hides paca then
+ * leave pointers as they are: the program does not use a feature it was
+ * not told about, whatever its code does.  PR_PAC_SET_ENABLED_KEYS can
+ * still turn the keys back on.
+ */
+void cpufeat_exec_ptrauth(void)
+{
+	const unsigned long *hidden = cpufeat_hidden(current->mm);
+
+	if (hidden && test_bit(KERNEL_HWCAP_PACA, hidden) &&
+	    system_supports_address_auth())
+		WARN_ON_ONCE(ptrauth_set_enabled_keys(current,
+						      PR_PAC_ENABLED_KEYS_MASK,
+						      0));
 }
 
 #if IS_ENABLED(CONFIG_CGROUP_CPUFEAT_KUNIT_TEST)

@@ -11,6 +11,7 @@
 #ifdef CONFIG_CGROUP_CPUFEAT
 int cpufeat_filter_mrs(u32 sys_reg, u64 *valp);
 bool cpufeat_hides_sve(void);
+void cpufeat_exec_ptrauth(void);
 #else
 static inline int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
 {
@@ -21,6 +22,8 @@ static inline bool cpufeat_hides_sve(void)
 {
 	return false;
 }
+
+static inline void cpufeat_exec_ptrauth(void) {}
 #endif
 
 #endif /* _ASM_ARM64_CPUFEAT_H */

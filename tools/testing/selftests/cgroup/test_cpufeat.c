@@ -947,6 +947,34 @@ static void sve_report(void)
 		ret < 0 ? -errno : ret);
 }
 
+/*
+ * "pac keys=N signed=B": the enabled pointer authentication keys, and
+ * whether PACIA, which leaves a pointer alone while its key is off,
+ * changed one.
+ */
+static void pac_report(void)
+{
+	int keys = prctl(PR_PAC_GET_ENABLED_KEYS, 0, 0, 0, 0);
+	unsigned long pointer, out;
+	int i, changed = 0;
+
+	keys = keys < 0 ? -errno : keys;
+	/*
+	 * A PAC can happen to be 0 (a few bits wide, with top-byte ignore):
+	 * sign several pointers, and count those that changed.
+	 */
+	for (i = 0; i < 8; i++) {
+		pointer = 0x0000aaaaaaaa1230UL + i * 0x1010UL;
+		/* pacia x0, x1: not a hint, so it needs FEAT_PAuth */
+		asm volatile("mov x0, %1\n\tmov x1, %2\n\t"
+			     ".inst 0xdac10020\n\tmov %0, x0"
+			     : "=r" (out) : "r" (pointer), "r" (i + 1UL)
+			     : "x0", "x1");
+		changed += out != pointer;
+	}
+	dprintf(STDOUT_FILENO, "pac keys=%d signed=%d\n", keys, changed);
+}
+
 /* The arm64 commands of the helper: 0, or -1 to stop with an error. */
 static int helper_arch_command(char c)
 {
@@ -963,6 +991,9 @@ static int helper_arch_command(char c)
 		return 0;
 	case 'V':
 		sve_report();
+		return 0;
+	case 'K':
+		pac_report();
 		return 0;
 	case 'n':
 		for (i = 0; i < MRS_LOOPS; i++)
@@ -3209,6 +3240,9 @@ struct reports {
 	bool sve;		/* an "sve" report came: */
 	long sve_rdvl;		/* RDVL's vector length, -1 after SIGILL */
 	long sve_prctl;		/* PR_SVE_GET_VL or -errno */
+	bool pac;		/* a "pac" report came: */
+	long pac_keys;		/* PR_PAC_GET_ENABLED_KEYS or -errno */
+	int pac_signed;		/* how many of 8 pointers PACIA changed */
 	char flags[LIST_SIZE];
 };
 
@@ -3219,6 +3253,7 @@ static void reports_clear(struct reports *r)
 	r->narch = 0;
 	r->processors = -1;
 	r->sve = false;
+	r->pac = false;
 }
 
 /* File a CPUID ("cpuid ") or MRS ("mrs ") dump in @r, if @line is one. */
@@ -3271,6 +3306,11 @@ static int helper_next(struct helper *h, struct reports *r)
 		   sscanf(line, "sve rdvl=%ld prctl=%ld%n", &r->sve_rdvl,
 			  &r->sve_prctl, &n) == 2 && !line[n]) {
 		r->sve = true;
+		return 1;
+	} else if (!r->pac &&
+		   sscanf(line, "pac keys=%ld signed=%d%n", &r->pac_keys,
+			  &r->pac_signed, &n) == 2 && !line[n]) {
+		r->pac = true;
 		return 1;
 	} else if (sscanf(line, "cpuinfo processors=%d same=%d flags=%n",
 			  &r->processors, &r->same, &n) == 2 && n) {
@@ -4730,6 +4770,49 @@ cleanup:
 }
 
 /*
+ * Hiding paca also turns the program's address keys off: PACIA leaves a
+ * pointer as it is, and PR_PAC_GET_ENABLED_KEYS says no key is on.  A
+ * program in the root has every key on.
+ */
+static int test_cpufeat_pac_keys_off(const char *root)
+{
+	static const char * const paca[] = { "paca", NULL };
+	struct mrs_test *t = calloc(1, sizeof(*t));
+	const struct reports *full, *masked;
+	int ret = KSFT_FAIL;
+
+	if (!t)
+		goto cleanup;
+	ret = mrs_test_start(root, t, paca, "cpufeat_test_pac_keys_off",
+			     paca, 2);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	full = &t->r[0];
+	masked = &t->r[1];
+	if (run_reports(root, NULL, "K", &t->r[0], 0, 0, 0) ||
+	    run_reports(t->cg, NULL, "K", &t->r[1], 0, 0, 0))
+		goto cleanup;
+	if (!full->pac || !masked->pac) {
+		ksft_print_msg("no \"pac\" report\n");
+		goto cleanup;
+	}
+	if (full->pac_keys <= 0 || !full->pac_signed) {
+		ksft_print_msg("in the root: keys %#lx, PACIA changed %d of 8 pointers\n",
+			       full->pac_keys, full->pac_signed);
+		goto cleanup;
+	}
+	if (masked->pac_keys != 0 || masked->pac_signed) {
+		ksft_print_msg("hiding paca: keys %#lx, PACIA changed %d of 8 pointers\n",
+			       masked->pac_keys, masked->pac_signed);
+		goto cleanup;
+	}
+	ret = KSFT_PASS;
+cleanup:
+	return mrs_test_end(t, ret);
+}
+
+/*
  * Hiding sve2 keeps sve: ID_AA64PFR0_EL1.SVE reads as unmasked, while
  * ID_AA64ZFR0_EL1.SVEver reads 0 and the fields of the SVE2 instructions
  * (AES, BitPerm, SHA3, SM4) read 0; the other ZFR0 fields are unchanged.
@@ -5058,6 +5141,7 @@ struct cpufeat_test {
 	T(test_cpufeat_mrs_levels),
 	T(test_cpufeat_mrs_sve),
 	T(test_cpufeat_sve_enforced),
+	T(test_cpufeat_pac_keys_off),
 	T(test_cpufeat_mrs_sve2_only),
 	T(test_cpufeat_mrs_pac),
 	T(test_cpufeat_mrs_cpuid_sigill),
