@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <linux/auxvec.h>
+#include <linux/prandom.h>
 #include <linux/string_helpers.h>
 
 #ifdef CONFIG_X86
@@ -186,6 +187,389 @@ static void cpufeat_test_round_trip(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, cpufeat_setting_equal(&s, &again),
 				      "subset %lx", subset);
 	}
+}
+
+/*
+ * Fuzzing the parser.  Every input is parsed from one of a few starting
+ * settings: a rejected input must leave the setting alone, an accepted one
+ * must give a setting whose reading parses back to itself.
+ */
+#define TEST_FUZZ_INPUTS	100000
+#define TEST_FUZZ_MAX_LEN	300
+#define TEST_FUZZ_MAX_FAILURES	5
+#define TEST_FUZZ_SEED		0x637075666561ULL	/* "cpufea" */
+
+static const char * const test_fuzz_starts[] = {
+	"max", "fpu sse", "avx", "pac", "fpu sse sse2 avx avx2 aes",
+};
+
+/*
+ * What random bytes stand for, in 256ths, weighted toward the grammar; the
+ * rest are arbitrary bytes other than NUL, drawn when the test starts.
+ */
+static const struct {
+	const char *set;	/* drawn from evenly; "" for a whole word */
+	unsigned int weight;
+} test_fuzz_weights[] = {
+	{ "", 48 },		/* "max" or a name of the table */
+	{ " ", 36 }, { "\t", 8 }, { "\n", 8 }, { "+", 16 }, { "-", 16 },
+	{ "abcdefghijklmnopqrstuvwxyz", 52 },
+	{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 16 },
+	{ "0123456789", 20 }, { "_", 8 },
+};
+
+struct test_fuzz {
+	struct rnd_state rnd;
+	u32 bits;			/* random bytes not used yet */
+	unsigned int nr_bits;
+	const char *words[T_NR + 1];	/* "max" and the names */
+	unsigned int nr_words;
+	char alphabet[256];
+	unsigned int n;			/* number of the current input */
+	unsigned int failures;
+	char in[TEST_FUZZ_MAX_LEN + 1];	/* the input, kept intact */
+	size_t len;
+	char buf[TEST_FUZZ_MAX_LEN + 1];	/* what cpufeat_parse() gets */
+	char out[64];			/* a setting as cpufeat.hwcap reads */
+};
+
+static u8 test_fuzz_rand8(struct test_fuzz *f)
+{
+	if (!f->nr_bits) {
+		f->bits = prandom_u32_state(&f->rnd);
+		f->nr_bits = 32;
+	}
+	f->nr_bits -= 8;
+	return f->bits >> f->nr_bits;
+}
+
+/* A random number below @n; small ones take a byte of randomness only. */
+static u32 test_fuzz_rand(struct test_fuzz *f, u32 n)
+{
+	if (n <= 16)
+		return test_fuzz_rand8(f) % n;
+	return prandom_u32_state(&f->rnd) % n;
+}
+
+static void test_fuzz_init(struct kunit *test, struct test_fuzz *f)
+{
+	unsigned int i, j, k = 0;
+	const char *set;
+
+	prandom_seed_state(&f->rnd, TEST_FUZZ_SEED);
+	f->words[f->nr_words++] = "max";
+	for (i = 0; i < T_NR; i++)
+		if (test_names[i])
+			f->words[f->nr_words++] = test_names[i];
+
+	for (i = 0; i < ARRAY_SIZE(test_fuzz_weights); i++) {
+		set = test_fuzz_weights[i].set;
+		KUNIT_ASSERT_LE(test, k + test_fuzz_weights[i].weight,
+				sizeof(f->alphabet));
+		for (j = 0; j < test_fuzz_weights[i].weight; j++)
+			f->alphabet[k++] = *set ?
+				set[test_fuzz_rand(f, strlen(set))] : 0;
+	}
+	/* Arbitrary bytes, half of them from 0x80-0xff. */
+	for (; k < sizeof(f->alphabet); k++)
+		f->alphabet[k] = k & 1 ? 0x80 + test_fuzz_rand(f, 0x80) :
+					 1 + test_fuzz_rand(f, 0x7f);
+}
+
+/* Append @c to the input if it fits. */
+static void test_fuzz_addc(struct test_fuzz *f, char c)
+{
+	if (f->len < TEST_FUZZ_MAX_LEN)
+		f->in[f->len++] = c;
+}
+
+/* Append @s to the input, as far as it fits. */
+static void test_fuzz_add(struct test_fuzz *f, const char *s)
+{
+	while (*s)
+		test_fuzz_addc(f, *s++);
+}
+
+/* A random byte of the alphabet; never NUL, and no whole word. */
+static char test_fuzz_byte(struct test_fuzz *f)
+{
+	char c;
+
+	do {
+		c = f->alphabet[test_fuzz_rand8(f)];
+	} while (!c);
+	return c;
+}
+
+static const char *test_fuzz_name(struct test_fuzz *f)
+{
+	/* words[0] is "max". */
+	return f->words[1 + test_fuzz_rand(f, f->nr_words - 1)];
+}
+
+/* Append a random byte or word of the alphabet. */
+static void test_fuzz_add_piece(struct test_fuzz *f)
+{
+	char c = f->alphabet[test_fuzz_rand8(f)];
+
+	if (c)
+		test_fuzz_addc(f, c);
+	else
+		test_fuzz_add(f, f->words[test_fuzz_rand8(f) % f->nr_words]);
+}
+
+/* (a) Random pieces, 0 to TEST_FUZZ_MAX_LEN bytes. */
+static void test_fuzz_random(struct test_fuzz *f)
+{
+	size_t len = test_fuzz_rand(f, TEST_FUZZ_MAX_LEN + 1), i;
+	u8 *raw = (u8 *)f->buf;	/* free until the input is parsed */
+
+	/* A byte takes one random byte, a word of 3+ bytes two. */
+	prandom_bytes_state(&f->rnd, raw, len + 1);
+	f->len = 0;
+	for (i = 0; f->len < len; i++) {
+		if (f->alphabet[raw[i]]) {
+			f->in[f->len++] = f->alphabet[raw[i]];
+		} else {
+			i++;
+			test_fuzz_add(f, f->words[raw[i] % f->nr_words]);
+		}
+	}
+	f->len = len;
+}
+
+/* A run of one to three separators. */
+static void test_fuzz_add_space(struct test_fuzz *f)
+{
+	unsigned int i, n = 1 + test_fuzz_rand(f, 3);
+
+	for (i = 0; i < n; i++)
+		test_fuzz_addc(f, " \t\n"[test_fuzz_rand(f, 3)]);
+}
+
+/*
+ * (b) A valid write: "max", a list of names or a list of edits; then some
+ * of its tokens duplicated or swapped and some of its bytes inserted,
+ * deleted or replaced.
+ */
+static void test_fuzz_mutated(struct test_fuzz *f)
+{
+	const char *tokens[2 * T_NR];
+	char edits[2 * T_NR];
+	unsigned int form = test_fuzz_rand(f, 3);
+	unsigned int nr = 0, i, j, k, n;
+	size_t pos;
+
+	if (!form) {
+		tokens[nr] = "max";
+		edits[nr++] = 0;
+	}
+	for (i = 0; form && i < T_NR; i++) {
+		if (!test_names[i] || test_fuzz_rand(f, 2))
+			continue;
+		tokens[nr] = test_names[i];
+		edits[nr++] = form == 1 ? 0 : "+-"[test_fuzz_rand(f, 2)];
+	}
+	if (!nr) {
+		tokens[nr] = test_fuzz_name(f);
+		edits[nr++] = form == 1 ? 0 : '+';
+	}
+	/* Shuffle, then duplicate or swap a few tokens. */
+	for (i = nr - 1; i > 0; i--) {
+		j = test_fuzz_rand(f, i + 1);
+		swap(tokens[i], tokens[j]);
+		swap(edits[i], edits[j]);
+	}
+	n = test_fuzz_rand(f, 3);
+	for (k = 0; k < n; k++) {
+		i = test_fuzz_rand(f, nr);
+		j = test_fuzz_rand(f, nr);
+		if (test_fuzz_rand(f, 2) && nr < ARRAY_SIZE(tokens)) {
+			tokens[nr] = tokens[i];
+			edits[nr] = edits[i];
+			swap(tokens[nr], tokens[j]);
+			swap(edits[nr], edits[j]);
+			nr++;
+		} else {
+			swap(tokens[i], tokens[j]);
+			swap(edits[i], edits[j]);
+		}
+	}
+
+	f->len = 0;
+	if (test_fuzz_rand(f, 4) == 0)
+		test_fuzz_add_space(f);
+	for (i = 0; i < nr; i++) {
+		if (i)
+			test_fuzz_add_space(f);
+		if (edits[i])
+			test_fuzz_addc(f, edits[i]);
+		test_fuzz_add(f, tokens[i]);
+	}
+	if (test_fuzz_rand(f, 2))
+		test_fuzz_addc(f, '\n');
+
+	/* Zero to three byte mutations. */
+	n = test_fuzz_rand(f, 4);
+	for (k = 0; k < n; k++) {
+		pos = test_fuzz_rand(f, f->len + 1);
+		switch (test_fuzz_rand(f, 3)) {
+		case 0:		/* insert a piece */
+			if (f->len == TEST_FUZZ_MAX_LEN)
+				break;
+			i = f->len;
+			test_fuzz_add_piece(f);
+			if (f->len > i && pos < i) {
+				char tail[TEST_FUZZ_MAX_LEN];
+
+				memcpy(tail, f->in + i, f->len - i);
+				memmove(f->in + pos + f->len - i, f->in + pos,
+					i - pos);
+				memcpy(f->in + pos, tail, f->len - i);
+			}
+			break;
+		case 1:		/* delete a byte */
+			if (pos == f->len)
+				break;
+			memmove(f->in + pos, f->in + pos + 1,
+				f->len - pos - 1);
+			f->len--;
+			break;
+		default:	/* replace a byte */
+			if (pos < f->len)
+				f->in[pos] = test_fuzz_byte(f);
+			break;
+		}
+	}
+}
+
+/* Report @rule broken for the current input unless @held; return @held. */
+static bool test_fuzz_check(struct kunit *test, struct test_fuzz *f,
+			    bool held, const char *rule)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, held, "%s: input %u \"%*pE\"%s", rule,
+			      f->n, (int)min_t(size_t, f->len, 100), f->in,
+			      f->len > 100 ? "..." : "");
+	if (!held)
+		f->failures++;
+	return held;
+}
+
+static bool test_same_setting(const struct cpufeat_setting *a,
+			      const struct cpufeat_setting *b)
+{
+	return a->max == b->max &&
+	       (a->max || bitmap_equal(a->allowed, b->allowed,
+				       CPUFEAT_NR_FEATURES));
+}
+
+/* "max", or some but not all of the test table's features. */
+static bool test_valid_setting(const struct cpufeat_setting *s)
+{
+	DECLARE_BITMAP(known, CPUFEAT_NR_FEATURES);
+
+	if (s->max)
+		return true;
+	cpufeat_known(&test_table, known);
+	return !bitmap_empty(s->allowed, CPUFEAT_NR_FEATURES) &&
+	       bitmap_subset(s->allowed, known, CPUFEAT_NR_FEATURES) &&
+	       !bitmap_equal(s->allowed, known, CPUFEAT_NR_FEATURES);
+}
+
+/* Print @s into f->out as cpufeat.hwcap reads it; false if it overflows. */
+static bool test_fuzz_print(struct test_fuzz *f,
+			    const struct cpufeat_setting *s)
+{
+	struct seq_file m = { .buf = f->out, .size = sizeof(f->out) };
+
+	if (s->max)
+		seq_puts(&m, "max\n");
+	else
+		cpufeat_print(&m, &test_table, s->allowed);
+	if (seq_has_overflowed(&m) || m.count >= sizeof(f->out))
+		return false;
+	f->out[m.count] = '\0';
+	return true;
+}
+
+/*
+ * Parse the input from @start: return 1 if accepted, 0 if rejected and
+ * -1 if that broke a rule.
+ */
+static int test_fuzz_one(struct kunit *test, struct test_fuzz *f,
+			 const struct cpufeat_setting *start)
+{
+	struct cpufeat_setting s = *start, again = *start;
+	int ret;
+
+	memcpy(f->buf, f->in, f->len);
+	f->buf[f->len] = '\0';
+	ret = cpufeat_parse(&test_table, f->buf, &s);
+	if (ret) {
+		if (!test_fuzz_check(test, f, ret == -EINVAL, "not -EINVAL") ||
+		    !test_fuzz_check(test, f,
+				     s.max == start->max &&
+				     bitmap_equal(s.allowed, start->allowed,
+						  CPUFEAT_NR_FEATURES),
+				     "rejected, setting changed"))
+			return -1;
+		return 0;
+	}
+
+	if (!test_fuzz_check(test, f, test_valid_setting(&s),
+			     "accepted, bad setting") ||
+	    !test_fuzz_check(test, f, test_fuzz_print(f, &s),
+			     "accepted, reading overflows"))
+		return -1;
+	if (!test_fuzz_check(test, f,
+			     !cpufeat_parse(&test_table, f->out, &again),
+			     "accepted, reading rejected") ||
+	    !test_fuzz_check(test, f, test_same_setting(&s, &again),
+			     "accepted, reading parses differently"))
+		return -1;
+	return 1;
+}
+
+static void cpufeat_test_fuzz(struct kunit *test)
+{
+	struct cpufeat_setting starts[ARRAY_SIZE(test_fuzz_starts)];
+	unsigned int accepted[2] = {}, rejected[2] = {};
+	struct test_fuzz *f;
+	unsigned int i, kind;
+	int ret;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	for (i = 0; i < ARRAY_SIZE(starts); i++)
+		test_setting(test, test_fuzz_starts[i], &starts[i]);
+	test_fuzz_init(test, f);
+
+	for (f->n = 0; f->n < TEST_FUZZ_INPUTS; f->n++) {
+		kind = f->n & 1;
+		if (kind)
+			test_fuzz_mutated(f);
+		else
+			test_fuzz_random(f);
+		ret = test_fuzz_one(test, f,
+				    &starts[f->n / 2 % ARRAY_SIZE(starts)]);
+		if (ret > 0)
+			accepted[kind]++;
+		else if (!ret)
+			rejected[kind]++;
+		if (f->failures >= TEST_FUZZ_MAX_FAILURES) {
+			f->n++;
+			kunit_info(test, "fuzz: stopped after %u failures\n",
+				   f->failures);
+			break;
+		}
+		if (!(f->n % 4096))
+			cond_resched();
+	}
+	kunit_info(test,
+		   "fuzz: %u inputs, %u accepted, %u rejected (random %u/%u, mutated %u/%u accepted)\n",
+		   f->n, accepted[0] + accepted[1], rejected[0] + rejected[1],
+		   accepted[0], accepted[0] + rejected[0],
+		   accepted[1], accepted[1] + rejected[1]);
 }
 
 static void cpufeat_test_names_only(struct kunit *test)
@@ -413,6 +797,7 @@ static struct kunit_case cpufeat_test_cases[] = {
 	KUNIT_CASE_PARAM(cpufeat_test_parse_accepted, cpufeat_accepted_gen_params),
 	KUNIT_CASE_PARAM(cpufeat_test_parse_rejected, cpufeat_rejected_gen_params),
 	KUNIT_CASE(cpufeat_test_round_trip),
+	KUNIT_CASE(cpufeat_test_fuzz),
 	KUNIT_CASE(cpufeat_test_names_only),
 	KUNIT_CASE(cpufeat_test_closure),
 	KUNIT_CASE_PARAM(cpufeat_test_hierarchy, cpufeat_hier_gen_params),

@@ -51,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1697,8 +1698,196 @@ static size_t expand(const char *pattern, const char *a, const char *b,
 }
 
 /*
- * Malformed writes fail with EINVAL, or E2BIG when too long, and change
- * nothing.
+ * The kernel log, to see that hostile writes make the kernel complain of
+ * nothing: the records logged since the last look are read from /dev/kmsg
+ * or, where it can't be opened, the alarming lines of the ring buffer are
+ * counted with syslog(2).
+ */
+#ifndef SYSLOG_ACTION_READ_ALL
+#define SYSLOG_ACTION_READ_ALL		3
+#endif
+#ifndef SYSLOG_ACTION_SIZE_BUFFER
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+#endif
+
+struct klog {
+	int fd;		/* /dev/kmsg, after the records already looked at */
+	int alarms;	/* without it: alarming lines in the ring buffer */
+};
+
+static bool klog_alarming(const char *line)
+{
+	static const char * const words[] = {
+		"WARNING", "BUG", "Oops", "Call Trace", "cpufeat",
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (strstr(line, words[i]))
+			return true;
+	return false;
+}
+
+/* The number of alarming lines in the kernel's ring buffer, or -1. */
+static int klog_count_alarms(void)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *buf, *line, *save;
+	int len, n = 0;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		n += klog_alarming(line);
+	free(buf);
+	return n;
+}
+
+static void klog_start(struct klog *k)
+{
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (k->fd >= 0 && lseek(k->fd, 0, SEEK_END) < 0) {
+		close(k->fd);
+		k->fd = -1;
+	}
+	k->alarms = k->fd < 0 ? klog_count_alarms() : 0;
+	if (k->fd < 0 && k->alarms < 0)
+		ksft_print_msg("can't read the kernel log, not checking it\n");
+}
+
+/* Has the kernel logged nothing alarming since the last look? */
+static bool klog_quiet(struct klog *k)
+{
+	bool quiet = true;
+	char rec[8192];
+	int alarms;
+	ssize_t n;
+
+	if (k->fd < 0) {
+		if (k->alarms < 0)
+			return true;
+		alarms = klog_count_alarms();
+		if (alarms > k->alarms) {
+			ksft_print_msg("%d new alarming lines in the kernel log\n",
+				       alarms - k->alarms);
+			quiet = false;
+		}
+		if (alarms >= 0)
+			k->alarms = alarms;
+		return quiet;
+	}
+	for (;;) {
+		n = read(k->fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records were overwritten meanwhile */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (klog_alarming(rec)) {
+			ksft_print_msg("kernel log: %s",
+				       strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+			quiet = false;
+		}
+	}
+	return quiet;
+}
+
+static void klog_stop(struct klog *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+/* A cgroup and its child, which hostile writes must leave as they were. */
+struct hostile {
+	const char *cg[2];
+	struct cg_state before[2];
+	struct klog log;
+	int writes;
+};
+
+/* Are both cgroups as they were, and is the kernel log quiet? */
+static bool hostile_unchanged(struct hostile *h, const char *what)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h->cg); i++) {
+		if (!state_unchanged(h->cg[i], &h->before[i])) {
+			ksft_print_msg("after %s\n", what);
+			return false;
+		}
+	}
+	if (!klog_quiet(&h->log)) {
+		ksft_print_msg("after %s\n", what);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Write @len bytes of @buf to @file of @cgroup; true if that fails with
+ * errno @expected (when opening the file or writing it) and changes nothing.
+ */
+static bool hostile_write(struct hostile *h, const char *cgroup,
+			  const char *file, const char *buf, size_t len,
+			  int expected, const char *what)
+{
+	int err = write_raw(cgroup, file, buf, len);
+
+	h->writes++;
+	if (err != -expected) {
+		ksft_print_msg("%s (%zu bytes to %s/%s): %s, expected %s\n",
+			       what, len, cgroup, file,
+			       err ? strerror(-err) : "accepted",
+			       strerror(expected));
+		return false;
+	}
+	return hostile_unchanged(h, what);
+}
+
+/*
+ * Write @len bytes of @buf to cpufeat.hwcap of the first cgroup; true if
+ * that succeeds, the setting reads back as @expected, and writing the former
+ * setting back restores everything.
+ */
+static bool accepted_write(struct hostile *h, const char *buf, size_t len,
+			   const char *expected, const char *what)
+{
+	int err = write_raw(h->cg[0], "cpufeat.hwcap", buf, len);
+
+	if (err) {
+		ksft_print_msg("%s (%zu bytes): %s, expected success\n", what,
+			       len, strerror(-err));
+		return false;
+	}
+	if (!list_is(h->cg[0], "cpufeat.hwcap", expected) ||
+	    write_hwcap(h->cg[0], h->before[0].hwcap)) {
+		ksft_print_msg("after %s\n", what);
+		return false;
+	}
+	return hostile_unchanged(h, what);
+}
+
+/* The largest hostile write: 1 MiB. */
+#define HOSTILE_BIG	(1024 * 1024)
+
+/*
+ * Malformed writes to cpufeat.hwcap fail with EINVAL, or E2BIG when longer
+ * than 8192 bytes; writes to the read-only files fail with EINVAL, and to
+ * files a cgroup lacks (cpufeat.hwcap of the root) with ENOENT.  None of
+ * them changes the cgroup or its child, or makes the kernel log anything.
+ * Forms of "max" and of lists that white space dresses up are accepted.
  */
 static int test_cpufeat_rejected_writes(const char *root)
 {
@@ -1709,35 +1898,110 @@ static int test_cpufeat_rejected_writes(const char *root)
 		const char *after_nul;	/* written after a NUL byte */
 	} writes[] = {
 		{ "white space only", " \t\n" },
+		{ "a space", " " },
+		{ "a tab", "\t" },
+		{ "a newline", "\n" },
+		{ "newlines", "\n\n\n" },
+		{ "white space around nothing", "  \t\t\n \t\n\t" },
 		{ "max with a name", "max @a" },
 		{ "a name with max", "@a max" },
+		{ "max and an edit", "max -@a" },
+		{ "an edit and max", "+@a max" },
+		{ "max among white space and a name", "\n@a\tmax\n" },
 		{ "max twice", "max max" },
 		{ "MAX", "MAX" },
+		{ "Max", "Max" },
+		{ "mAX", "mAX" },
+		{ "max\\r", "max\r" },
+		{ "max\\r\\n", "max\r\n" },
+		{ "\\rmax", "\rmax" },
+		{ "max\\v", "max\v" },
+		{ "max\\f", "max\f" },
+		{ "max\\x01", "max\x01" },
+		{ "\\x01 alone", "\x01" },
+		{ "names separated by \\r", "@a\r@b" },
+		{ "names separated by \\v", "@a\v@b" },
+		{ "names separated by \\f", "@a\f@b" },
+		{ "a name and DEL", "@a\x7f" },
+		{ "an escape sequence and a name", "\x1b[0m@a" },
 		{ "upper case name", "@A" },
 		{ "names mixed with edits", "@a +@b" },
 		{ "edits mixed with names", "-@a @b" },
+		{ "an edit and a name", "+@a @b" },
 		{ "unknown name", "@a no_such_feature" },
 		{ "unknown edit", "-no_such_feature" },
+		{ "a name and !", "@a!" },
+		{ "a name and a comma", "@a," },
+		{ "a name and a semicolon", "@a;" },
+		{ "names separated by a comma", "@a,@b" },
+		{ "names separated by a semicolon", "@a;@b" },
+		{ "names separated by |", "@a|@b" },
+		{ "edits separated by a comma", "+@a,-@b" },
+		{ "edits run together", "+@a-@b" },
+		{ "!name", "!@a" },
+		{ "=name", "=@a" },
 		{ "lone +", "+" },
 		{ "lone -", "-" },
 		{ "edit and lone -", "+@a -" },
+		{ "+ apart from its name", "+ @a" },
+		{ "- apart from its name", "- @a" },
 		{ "+-name", "+-@a" },
 		{ "--name", "--@a" },
 		{ "-+name", "-+@a" },
+		{ "++name", "++@a" },
 		{ "duplicate name", "@a @a" },
+		{ "a name twice among others", "@a @b @a" },
 		{ "duplicate edit", "-@a -@a" },
+		{ "duplicate + edit", "+@a +@a" },
 		{ "contradicting edits", "-@a +@a" },
+		{ "a name and UTF-8", "@a\xc3\xa9" },
+		{ "a UTF-8 byte order mark and max", "\xef\xbb\xbfmax" },
+		{ "max and a UTF-8 no-break space", "max\xc2\xa0" },
+		{ "0xff bytes", "\xff\xff\xff" },
+		{ "a name and 0xff", "@a\xff" },
 		{ "embedded NUL", "@a", "@b" },
 		{ "trailing NUL", "max", "" },
+		{ "NUL only", "", "" },
+		{ "NUL before max", "", "max" },
+		{ "NUL among white space", " ", "\n" },
 		{ "allows nothing", "-@a -@b" },
 	};
+	/* Writes to other files, and to cpufeat.hwcap of the root. */
+	static const struct {
+		int cgroup;	/* 0: the root, 1: the test's cgroup, 2: its child */
+		const char *file;
+		const char *data;
+		int expected;
+	} files[] = {
+		{ 0, "cpufeat.hwcap", "max", ENOENT },
+		{ 0, "cpufeat.hwcap", "-no_such_feature", ENOENT },
+		{ 0, "cpufeat.stat", "restricted_execs 0", ENOENT },
+		{ 0, "cpufeat.hwcap.effective", "max", EINVAL },
+		{ 0, "cpufeat.filters", "max", EINVAL },
+		{ 0, "cpufeat.filters", "cpuid no", EINVAL },
+		{ 0, "cpufeat.filters", "auxv no\ncpuinfo no\n", EINVAL },
+		{ 1, "cpufeat.filters", "cpuid no", ENOENT },
+		{ 1, "cpufeat.hwcap.effective", "max", EINVAL },
+		{ 1, "cpufeat.stat", "restricted_execs 0", EINVAL },
+		{ 2, "cpufeat.hwcap.effective", "\n", EINVAL },
+		{ 2, "cpufeat.stat", "max", EINVAL },
+	};
+	static const char * const max_forms[] = {
+		"max\n", "max ", " max", "max\t", "max\n\n", "\t\n max\t\n ",
+	};
 	char machine[LIST_SIZE], known[LIST_SIZE], a[64], b[64], upper[64];
-	struct cg_state *before = NULL;
-	char *cg = NULL, *big = NULL;
-	int ret = KSFT_FAIL, i, err;
+	char *cg = NULL, *child = NULL, *big = NULL;
+	int ret = KSFT_FAIL, i, nr_known;
+	const char *cgroups[3];
+	struct hostile *h;
+	char buf[256];
 	size_t pos, len;
 	char word[64];
 
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return KSFT_FAIL;
+	h->log.fd = -1;
 	if (read_effective(root, machine))
 		goto cleanup;
 	if (list_count(machine) < 2) {
@@ -1751,40 +2015,36 @@ static int test_cpufeat_rejected_writes(const char *root)
 		upper[i] = toupper(a[i]);
 	upper[i] = '\0';
 
-	cg = create_cgroup(root, "cpufeat_test_rejected_writes", false);
-	before = malloc(sizeof(*before));
-	big = malloc(MAX_WRITE + 1);
-	if (!cg || !before || !big)
+	cg = create_cgroup(root, "cpufeat_test_rejected_writes", true);
+	if (cg)
+		child = create_cgroup(cg, "child", false);
+	big = malloc(HOSTILE_BIG);
+	if (!cg || !child || !big)
 		goto cleanup;
 
 	/* "-a" on max leaves every other name the kernel knows. */
-	snprintf(machine, sizeof(machine), "-%s", a);
-	if (write_hwcap(cg, machine) || read_hwcap(cg, known))
+	snprintf(buf, sizeof(buf), "-%s", a);
+	if (write_hwcap(cg, buf) || read_hwcap(cg, known))
 		goto cleanup;
+	nr_known = list_count(known);
 
 	/* Start from a setting other than the default: exactly a and b. */
-	snprintf(machine, sizeof(machine), "%s %s", a, b);
-	if (write_hwcap(cg, machine) || read_state(cg, before))
+	snprintf(buf, sizeof(buf), "%s %s", a, b);
+	h->cg[0] = cg;
+	h->cg[1] = child;
+	if (write_hwcap(cg, buf) || read_state(cg, &h->before[0]) ||
+	    read_state(child, &h->before[1]))
 		goto cleanup;
+	klog_start(&h->log);
 
 	for (i = 0; i < ARRAY_SIZE(writes); i++) {
-		char buf[256];
-
 		len = expand(writes[i].pattern, a, b, upper, buf, sizeof(buf));
 		if (writes[i].after_nul)
 			len += 1 + expand(writes[i].after_nul, a, b, upper,
 					  buf + len + 1, sizeof(buf) - len - 1);
-		err = write_raw(cg, "cpufeat.hwcap", buf, len);
-		if (err != -EINVAL) {
-			ksft_print_msg("%s (%zu bytes): %s, expected EINVAL\n",
-				       writes[i].what, len,
-				       err ? strerror(-err) : "accepted");
+		if (!hostile_write(h, cg, "cpufeat.hwcap", buf, len, EINVAL,
+				   writes[i].what))
 			goto cleanup;
-		}
-		if (!state_unchanged(cg, before)) {
-			ksft_print_msg("after %s\n", writes[i].what);
-			goto cleanup;
-		}
 	}
 
 	/* Every name the kernel knows taken away: nothing is left. */
@@ -1792,55 +2052,138 @@ static int test_cpufeat_rejected_writes(const char *root)
 	for (pos = 0; list_next(known, &pos, word, sizeof(word)) &&
 	     len < MAX_WRITE;)
 		len += snprintf(big + len, MAX_WRITE + 1 - len, " -%s", word);
-	if (len > MAX_WRITE) {
+	if (len > MAX_WRITE)
 		ksft_print_msg("too many names to take them all away in one write\n");
-	} else {
-		err = write_raw(cg, "cpufeat.hwcap", big, len);
-		if (err != -EINVAL) {
-			ksft_print_msg("\"-\" every name: %s, expected EINVAL\n",
-				       err ? strerror(-err) : "accepted");
-			goto cleanup;
+	else if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+				"\"-\" every name"))
+		goto cleanup;
+
+	/* One word of 300 bytes, and a name running on for 300 bytes. */
+	memset(big, 'x', 300);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, 300, EINVAL,
+			   "a word of 300 bytes"))
+		goto cleanup;
+	len = snprintf(big, HOSTILE_BIG, "+%s", a);
+	memset(big + len, 'x', 300);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len + 300, EINVAL,
+			   "an edit running on for 300 bytes"))
+		goto cleanup;
+
+	/* More than a page of names, one of them twice. */
+	for (len = 0, pos = 0, i = 0; len < 5000 && i <= nr_known;) {
+		if (!list_next(known, &pos, word, sizeof(word))) {
+			pos = 0;
+			i = nr_known;	/* went round once */
+			continue;
 		}
-		if (!state_unchanged(cg, before))
-			goto cleanup;
+		len += snprintf(big + len, HOSTILE_BIG - len, "%s ", word);
 	}
+	len += snprintf(big + len, HOSTILE_BIG - len, "%s",
+			list_word(known, 0));
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+			   "more than a page of names with a duplicate"))
+		goto cleanup;
+
+	/* More than a page of names the kernel doesn't know. */
+	for (len = 0, i = 0; len < 5000; i++)
+		len += snprintf(big + len, HOSTILE_BIG - len, "no_such_%04d ", i);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+			   "more than a page of unknown names"))
+		goto cleanup;
+
+	/* Junk just after the first page, and in the last byte allowed. */
+	memset(big, ' ', HOSTILE_BIG);
+	memcpy(big, "max", 3);
+	big[4096] = 'x';
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, 4097, EINVAL,
+			   "max and junk after 4093 spaces"))
+		goto cleanup;
+	big[4096] = ' ';
+	big[MAX_WRITE - 1] = 'x';
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, MAX_WRITE, EINVAL,
+			   "max and junk in the last byte allowed"))
+		goto cleanup;
+	big[MAX_WRITE - 1] = ' ';
+
+	/* Longer than 8192 bytes: E2BIG from kernfs, whatever the cgroup. */
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, MAX_WRITE + 1, E2BIG,
+			   "\"max\" padded to one byte too many") ||
+	    !hostile_write(h, cg, "cpufeat.hwcap", big, HOSTILE_BIG, E2BIG,
+			   "\"max\" padded to 1 MiB") ||
+	    !hostile_write(h, child, "cpufeat.hwcap", big, HOSTILE_BIG, E2BIG,
+			   "\"max\" padded to 1 MiB, to the child"))
+		goto cleanup;
 
 	/*
-	 * A write of nothing never reaches the controller: cgroup files
-	 * complete zero-byte writes without calling it.
+	 * Other cgroup files take writes of up to a page, and fail longer ones
+	 * with E2BIG before anything else; the read-only ones fail the others
+	 * with EINVAL (root may open them for writing, whatever their mode).
 	 */
-	err = write_raw(cg, "cpufeat.hwcap", "", 0);
-	if (err && err != -EINVAL) {
-		ksft_print_msg("empty write: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	if (!state_unchanged(cg, before))
+	if (!hostile_write(h, cg, "cpufeat.stat", big, 4096, EINVAL,
+			   "\"max\" padded to 4096 bytes, to cpufeat.stat") ||
+	    !hostile_write(h, cg, "cpufeat.stat", big, HOSTILE_BIG, E2BIG,
+			   "\"max\" padded to 1 MiB, to cpufeat.stat"))
 		goto cleanup;
 
-	/* Longer than 8192 bytes: E2BIG from kernfs; 8192 is fine. */
-	memset(big, ' ', MAX_WRITE + 1);
+	cgroups[0] = root;
+	cgroups[1] = cg;
+	cgroups[2] = child;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(buf, sizeof(buf), "writing %s", files[i].file);
+		if (!hostile_write(h, cgroups[files[i].cgroup], files[i].file,
+				   files[i].data, strlen(files[i].data),
+				   files[i].expected, buf))
+			goto cleanup;
+	}
+
+	ksft_print_msg("%d hostile writes, all rejected with their errno, state unchanged\n",
+		       h->writes);
+
+	/*
+	 * Accepted: "max" and names amid spaces, tabs and newlines; a write of
+	 * nothing, which cgroup files complete without calling the controller;
+	 * every name in more than a page, and "max" padded to the limit.
+	 */
+	for (i = 0; i < ARRAY_SIZE(max_forms); i++) {
+		snprintf(buf, sizeof(buf), "accepted form %d of max", i);
+		if (!accepted_write(h, max_forms[i], strlen(max_forms[i]),
+				    "max", buf))
+			goto cleanup;
+	}
+	len = snprintf(buf, sizeof(buf), "\n %s\t\t%s\t\n", b, a);
+	if (!accepted_write(h, buf, len, h->before[0].hwcap,
+			    "names amid white space") ||
+	    !accepted_write(h, "", 0, h->before[0].hwcap, "a write of 0 bytes"))
+		goto cleanup;
+	len = snprintf(big, HOSTILE_BIG, "%s %s", known, a);
+	if (len < 5000) {
+		memset(big + len, '\n', 5000 - len);
+		len = 5000;
+	}
+	if (len > MAX_WRITE) {
+		ksft_print_msg("too many names to list them all in one write\n");
+	} else if (!accepted_write(h, big, len, "max",
+				   "every name in more than a page")) {
+		goto cleanup;
+	}
+	memset(big, ' ', MAX_WRITE);
 	memcpy(big, "max", 3);
-	err = write_raw(cg, "cpufeat.hwcap", big, MAX_WRITE + 1);
-	if (err != -E2BIG) {
-		ksft_print_msg("a write of %d bytes: %s, expected E2BIG\n",
-			       MAX_WRITE + 1, err ? strerror(-err) : "accepted");
+	if (!accepted_write(h, big, MAX_WRITE, "max",
+			    "\"max\" padded to 8192 bytes"))
+		goto cleanup;
+
+	/* Nor did the root change. */
+	if (read_effective(root, known) || strcmp(known, machine)) {
+		ksft_print_msg("the root's effective set changed\n");
 		goto cleanup;
 	}
-	if (!state_unchanged(cg, before))
-		goto cleanup;
-	err = write_raw(cg, "cpufeat.hwcap", big, MAX_WRITE);
-	if (err) {
-		ksft_print_msg("\"max\" padded to %d bytes: %s\n", MAX_WRITE,
-			       strerror(-err));
-		goto cleanup;
-	}
-	if (!list_is(cg, "cpufeat.hwcap", "max"))
-		goto cleanup;
 
 	ret = KSFT_PASS;
 cleanup:
+	klog_stop(&h->log);
+	free(h);
 	free(big);
-	free(before);
+	destroy_cgroup(child);
 	destroy_cgroup(cg);
 	return ret;
 }
