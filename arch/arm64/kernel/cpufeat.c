@@ -83,11 +83,19 @@ static bool __init cpufeat_arm64_is_field(const struct arm64_cpu_capabilities *c
 	return c->hwcap_type == CAP_HWCAP && c->sys_reg && !c->match_list;
 }
 
-static int cpufeat_arm64_level(const struct arm64_cpu_capabilities *c)
+static int __init cpufeat_arm64_level(const struct arm64_cpu_capabilities *c)
 {
 	if (c->sign)
 		return sign_extend32(c->min_field_value, c->field_width - 1);
 	return c->min_field_value;
+}
+
+/* Is @c, an entry of the hwcap table or of a match list, on @sys_reg's @pos? */
+static bool __init
+cpufeat_arm64_same_field(const struct arm64_cpu_capabilities *c, u32 sys_reg,
+			 u8 pos)
+{
+	return c->sys_reg == sys_reg && c->field_pos == pos;
 }
 
 /* Does hwcap @b need hwcap @a?  If so, put the dependency in @dep. */
@@ -98,7 +106,7 @@ static bool __init cpufeat_arm64_needs(const struct arm64_cpu_capabilities *b,
 	unsigned int i;
 
 	dep->feature = b->hwcap;
-	if (a->sys_reg == b->sys_reg && a->field_pos == b->field_pos &&
+	if (cpufeat_arm64_same_field(a, b->sys_reg, b->field_pos) &&
 	    cpufeat_arm64_level(a) < cpufeat_arm64_level(b)) {
 		dep->requires = a->hwcap;
 		return true;
@@ -144,6 +152,73 @@ static unsigned int __init cpufeat_arm64_fill_deps(struct cpufeat_dep *deps)
 	return n;
 }
 
+/*
+ * The highest level of @f's field that some hwcap tests, below @f's own
+ * level; the field's "not implemented" value when there is none.  Only
+ * levels that a hwcap names are used, so the cap is always a level the
+ * architecture defines.
+ */
+static int __init
+cpufeat_arm64_level_below(const struct arm64_cpu_capabilities *f)
+{
+	const struct arm64_cpu_capabilities *c, *e;
+	int level = cpufeat_arm64_level(f);
+	int cap = f->sign ? -1 : 0;
+
+	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
+		for (e = c->match_list ?: c; e->matches; e++) {
+			if (cpufeat_arm64_same_field(e, f->sys_reg, f->field_pos) &&
+			    cpufeat_arm64_level(e) < level &&
+			    cpufeat_arm64_level(e) > cap)
+				cap = cpufeat_arm64_level(e);
+			if (!c->match_list)
+				break;
+		}
+	}
+	return cap;
+}
+
+/**
+ * struct cpufeat_arm64_field_cap - what hiding a hwcap does to one field
+ * @hwcap: the hwcap
+ * @field: the entry of the hwcap table (or of its match list) that tests
+ *	the field
+ * @cap: the highest value the field reads while @hwcap is hidden
+ */
+struct cpufeat_arm64_field_cap {
+	unsigned int hwcap;
+	const struct arm64_cpu_capabilities *field;
+	int cap;
+};
+
+/* Computed once: the MRS emulation only looks them up. */
+static struct cpufeat_arm64_field_cap *cpufeat_arm64_caps __ro_after_init;
+static unsigned int cpufeat_arm64_nr_caps __ro_after_init;
+
+/* Every field a hwcap tests, with its cap.  With @caps NULL only count. */
+static unsigned int __init
+cpufeat_arm64_fill_caps(struct cpufeat_arm64_field_cap *caps)
+{
+	const struct arm64_cpu_capabilities *c, *e;
+	unsigned int n = 0;
+
+	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
+		if (c->hwcap_type != CAP_HWCAP)
+			continue;
+		for (e = c->match_list ?: c; e->matches; e++) {
+			if (e->sys_reg && caps) {
+				caps[n].hwcap = c->hwcap;
+				caps[n].field = e;
+				caps[n].cap = cpufeat_arm64_level_below(e);
+			}
+			n += !!e->sys_reg;
+			if (!c->match_list)
+				break;
+		}
+	}
+	return n;
+}
+
 /**
  * cpufeat_arch_table() - the features cpufeat controls on arm64
  *
@@ -153,6 +228,14 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 {
 	struct cpufeat_dep *deps;
 	unsigned int i, n;
+
+	/* Without the field caps, MRS would show what views hide. */
+	n = cpufeat_arm64_fill_caps(NULL);
+	cpufeat_arm64_caps = kcalloc(n, sizeof(*cpufeat_arm64_caps),
+				     GFP_KERNEL);
+	if (!cpufeat_arm64_caps)
+		return NULL;
+	cpufeat_arm64_nr_caps = cpufeat_arm64_fill_caps(cpufeat_arm64_caps);
 
 	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
 		cpufeat_arm64_names[i] = arm64_hwcap_name(i);
@@ -211,46 +294,13 @@ void cpufeat_arch_show_filters(struct seq_file *sf)
 	seq_puts(sf, "auxv yes\nmrs yes\ncpuinfo yes\n");
 }
 
-/* Is @c, an entry of the hwcap table or of a match list, on @sys_reg's @pos? */
-static bool cpufeat_arm64_same_field(const struct arm64_cpu_capabilities *c,
-				     u32 sys_reg, u8 pos)
-{
-	return c->sys_reg == sys_reg && c->field_pos == pos;
-}
-
-/*
- * The highest level of @f's field that some hwcap tests, below @f's own
- * level; the field's "not implemented" value when there is none.  Only
- * levels that a hwcap names are used, so the cap is always a level the
- * architecture defines.
- */
-static int cpufeat_arm64_level_below(const struct arm64_cpu_capabilities *f)
-{
-	const struct arm64_cpu_capabilities *c, *e;
-	int level = cpufeat_arm64_level(f);
-	int cap = f->sign ? -1 : 0;
-
-	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
-		for (e = c->match_list ?: c; e->matches; e++) {
-			if (cpufeat_arm64_same_field(e, f->sys_reg, f->field_pos) &&
-			    cpufeat_arm64_level(e) < level &&
-			    cpufeat_arm64_level(e) > cap)
-				cap = cpufeat_arm64_level(e);
-			if (!c->match_list)
-				break;
-		}
-	}
-	return cap;
-}
-
-/* Lower @f's field in @val below @f's level; never raise it. */
+/* Lower @f's field in @val to at most @cap; never raise it. */
 static u64 cpufeat_arm64_cap_field(const struct arm64_cpu_capabilities *f,
-				   u64 val)
+				   u64 val, int cap)
 {
 	u64 mask = GENMASK_ULL(f->field_pos + f->field_width - 1, f->field_pos);
 	int cur = cpuid_feature_extract_field_width(val, f->field_pos,
 						    f->field_width, f->sign);
-	int cap = cpufeat_arm64_level_below(f);
 
 	if (cur <= cap)
 		return val;
@@ -270,22 +320,18 @@ static u64 cpufeat_arm64_cap_field(const struct arm64_cpu_capabilities *f,
 static u64 cpufeat_arm64_mask_reg(const unsigned long *hidden, u32 sys_reg,
 				  u64 val)
 {
-	const struct arm64_cpu_capabilities *c, *e;
+	const struct cpufeat_arm64_field_cap *fc;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cpufeat_arm64_gated); i++)
 		if (cpufeat_arm64_gated[i].sys_reg == sys_reg &&
 		    test_bit(cpufeat_arm64_gated[i].requires, hidden))
 			return 0;
-	for (c = arm64_elf_hwcap_caps(); c->matches; c++) {
-		if (c->hwcap_type != CAP_HWCAP || !test_bit(c->hwcap, hidden))
-			continue;
-		for (e = c->match_list ?: c; e->matches; e++) {
-			if (e->sys_reg == sys_reg)
-				val = cpufeat_arm64_cap_field(e, val);
-			if (!c->match_list)
-				break;
-		}
+	for (i = 0; i < cpufeat_arm64_nr_caps; i++) {
+		fc = &cpufeat_arm64_caps[i];
+		if (fc->field->sys_reg == sys_reg &&
+		    test_bit(fc->hwcap, hidden))
+			val = cpufeat_arm64_cap_field(fc->field, val, fc->cap);
 	}
 	return val;
 }
