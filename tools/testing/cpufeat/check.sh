@@ -57,7 +57,6 @@ for arch in "$@"; do
 done
 mkdir -p "$LOGDIR"
 
-declare -A hw_fails
 total_pass=0
 total_fail=0
 total_skip=0
@@ -103,16 +102,43 @@ section() {
 		$0 == begin { on = 1 }' "$2"
 }
 
+# section_status NAME FILE: the exit status the guest reported for NAME.
+section_status() {
+	sed -n "s/^@@cpufeat-check $1 end status=\([0-9]*\).*/\1/p" "$2"
+}
+
+# host_test PART SCRIPT: run a host-side TAP test and count it; a failing
+# exit that its TAP does not show counts as one failure.
+host_test() {
+	local tap=$LOGDIR/host-$1.tap status
+
+	"$2" >"$tap" 2>&1
+	status=$?
+	count host "$1" "$tap"
+	if [ $status != 0 ] && ! grep -q '^not ok' "$tap"; then
+		notes+=("# host $1: the test exited with status $status")
+		add_row host "$1" 0 1 0
+	fi
+}
+
+# guest_ended ARCH PART SECTION PROGRAM FAILS: note a guest program that
+# did not end well ($log); a failing exit counts as a failure of its own
+# (in $extra) unless its TAP already showed FAILS failures.
+guest_ended() {
+	local status
+
+	status=$(section_status "$3" "$log")
+	if [ -z "$status" ]; then
+		notes+=("# $1 $2: the guest never reported that $4 ended")
+	elif [ "$status" != 0 ]; then
+		notes+=("# $1 $2: $4 exited with status $status")
+		[ "$5" != 0 ] || extra=$((extra + 1))
+	fi
+}
+
 # The parser's own test first: everything below depends on it.
-host_tap=$LOGDIR/host-tapcount.tap
 echo "  TEST    host: tapcount.py"
-"$HARNESS/tests/tapcount-test.sh" >"$host_tap" 2>&1
-host_status=$?
-count host tapcount "$host_tap"
-if [ $host_status != 0 ] && ! grep -q '^not ok' "$host_tap"; then
-	notes+=("# host tapcount: the test exited with status $host_status")
-	add_row host tapcount 0 1 0
-fi
+host_test tapcount "$HARNESS/tests/tapcount-test.sh"
 
 for arch in "$@"; do
 	log=$LOGDIR/$arch.log
@@ -129,15 +155,8 @@ for arch in "$@"; do
 		continue
 	fi
 	if [ "$arch" = x86_64 ]; then
-		qemu_tap=$LOGDIR/host-qemu.tap
 		echo "  TEST    host: the x86_64 guest's QEMU"
-		"$HARNESS/tests/qemu-test.sh" >"$qemu_tap" 2>&1
-		qemu_status=$?
-		count host qemu "$qemu_tap"
-		if [ $qemu_status != 0 ] && ! grep -q '^not ok' "$qemu_tap"; then
-			notes+=("# host qemu: the test exited with status $qemu_status")
-			add_row host qemu 0 1 0
-		fi
+		host_test qemu "$HARNESS/tests/qemu-test.sh"
 	fi
 	echo "  BOOT    $arch: KUnit and kselftest (log: $log)"
 	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-900} \
@@ -183,14 +202,8 @@ for arch in "$@"; do
 		notes+=("# $arch: vm exited with status $vm_status ($(grep '^vm: ' "$log" | head -n 1))")
 		extra=$((extra + 1))
 	fi
-	ksft_status=$(sed -n 's/^@@cpufeat-check kselftest end status=\([0-9]*\).*/\1/p' "$log")
-	if [ -z "$ksft_status" ]; then
-		notes+=("# $arch kselftest: the guest never reported that test_cpufeat ended")
-	elif [ "$ksft_status" != 0 ]; then
-		notes+=("# $arch kselftest: test_cpufeat exited with status $ksft_status")
-		# A failure of its own only if the TAP shows none.
-		[ "$total_fail" != "$fail0" ] || extra=$((extra + 1))
-	fi
+	guest_ended "$arch" kselftest kselftest test_cpufeat \
+		$((total_fail - fail0))
 	warnings=$(grep -cE 'WARNING:|BUG:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|refcount_t:' \
 		"$LOGDIR/$arch.dmesg-after.log")
 	if [ "$warnings" != 0 ]; then
@@ -198,28 +211,14 @@ for arch in "$@"; do
 		extra=$((extra + 1))
 	fi
 	if [ "$arch" = x86_64 ]; then
-		cf_status=$(sed -n 's/^@@cpufeat-check cpuid-fault end status=\([0-9]*\).*/\1/p' "$log")
-		if [ -z "$cf_status" ]; then
-			notes+=("# $arch qemu-cpuid: the guest never reported that cpuid-fault-test ended")
-		elif [ "$cf_status" != 0 ]; then
-			notes+=("# $arch qemu-cpuid: cpuid-fault-test exited with status $cf_status")
-			[ "$total_fail" != "$cf_fail0" ] || extra=$((extra + 1))
-		fi
+		guest_ended "$arch" qemu-cpuid cpuid-fault cpuid-fault-test \
+			$((total_fail - cf_fail0))
 	fi
 	if [ "$arch" = arm64 ]; then
-		# A failure of its own only if its TAP shows none: the
-		# failures each part's count added.
-		hw_fails=([hwcap-root]=$((hwm_fail0 - hw_fail0))
-			  [hwcap-masked]=$((or_fail0 - hwm_fail0)))
-		for part in hwcap-root hwcap-masked; do
-			hw_status=$(sed -n "s/^@@cpufeat-check $part end status=\([0-9]*\).*/\1/p" "$log")
-			if [ -z "$hw_status" ]; then
-				notes+=("# $arch $part: the guest never reported that hwcap ended")
-			elif [ "$hw_status" != 0 ]; then
-				notes+=("# $arch $part: hwcap exited with status $hw_status")
-				[ "${hw_fails[$part]}" != 0 ] || extra=$((extra + 1))
-			fi
-		done
+		guest_ended "$arch" hwcap hwcap-root hwcap \
+			$((hwm_fail0 - hw_fail0))
+		guest_ended "$arch" hwcap-mask hwcap-masked hwcap \
+			$((or_fail0 - hwm_fail0))
 		if [ "$oracle_status" != 0 ] && [ "$total_fail" = "$or_fail0" ]; then
 			notes+=("# $arch oracle: arm64-oracle.sh exited with status $oracle_status")
 			extra=$((extra + 1))
