@@ -11,11 +11,16 @@ TOP      := $(CURDIR)
 BUILD    ?= $(TOP)/build
 HARNESS  := $(TOP)/tools/testing/cpufeat
 ARCHES   := x86_64 arm64
+# Other kernels of the same configuration (build-kernel.sh): debug (KASAN,
+# lockdep, ...) and baseline (the base without the series).
+FLAVOURS := debug baseline
+FLAVOURED := $(foreach a,$(ARCHES),$(foreach f,$(FLAVOURS),$(a)-$(f)))
 export TOP BUILD
 
 .PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 series clean \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
-	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES))
+	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES)) \
+	$(addprefix kernel-,$(FLAVOURED))
 
 all: guests
 
@@ -37,6 +42,10 @@ tree: deps
 # Static pattern rules: make skips implicit rules for .PHONY targets.
 $(addprefix kernel-,$(ARCHES)): kernel-%: tree
 	@$(HARNESS)/build-kernel.sh $*
+
+# kernel-ARCH-FLAVOUR, e.g. kernel-x86_64-debug.
+$(addprefix kernel-,$(FLAVOURED)): kernel-%: tree
+	@$(HARNESS)/build-kernel.sh $(subst -, ,$*)
 
 $(addprefix initramfs-,$(ARCHES)): initramfs-%: kernel-%
 	@$(HARNESS)/mkinitramfs.sh $*

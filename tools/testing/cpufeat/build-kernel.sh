@@ -1,17 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the cpufeat test kernel for one architecture:
+# Build a cpufeat test kernel for one architecture:
 #
-#   build-kernel.sh x86_64|arm64
+#   build-kernel.sh x86_64|arm64 [debug|baseline]
 #
-# Source: $BUILD/linux (see series.sh).  Output: $BUILD/ARCH/obj (O=),
-# $BUILD/ARCH/kernel (bzImage or Image), $BUILD/ARCH/headers (UAPI headers
-# the guest programs compile against) and $BUILD/ARCH/build.log.
+# Source: $BUILD/linux (see series.sh).  Output, in $BUILD/ARCH (the test
+# kernel) or $BUILD/ARCH-FLAVOUR: obj/ (O=), kernel (bzImage or Image),
+# headers/ (UAPI headers the guest programs compile against) and build.log.
 #
 # The configuration is "make tinyconfig" + configs/common.config +
-# configs/ARCH.config, regenerated only when a fragment or a Kconfig file
-# changes.  A fingerprint of the whole tree lets an unchanged tree skip
+# configs/ARCH.config, then for a flavour configs/FLAVOUR.config and
+# configs/ARCH-FLAVOUR.config where they exist, regenerated only when a
+# fragment or a Kconfig file changes.  Flavours:
+#   debug     the same kernel with KASAN, lockdep, UBSAN, kmemleak and the
+#             other debug checks (configs/debug.config), for stress.sh
+#   baseline  the same configuration built from the base without the series
+#             ($BUILD/linux-baseline, a git worktree of $BUILD/linux at its
+#             "base" tag), for the benchmarks' "costs nothing" comparisons
+#
+# Each fragment is applied in turn.  A fingerprint of the whole tree lets an unchanged tree skip
 # kbuild altogether, so "make guest-ARCH" is a quick no-op for vm.
 set -euo pipefail
 
@@ -23,6 +31,12 @@ SRC=$BUILD/linux
 die() { echo "build-kernel.sh: $*" >&2; exit 1; }
 
 arch=${1:-}
+flavour=${2:-}
+case "$flavour" in
+"" | debug) ;;
+baseline) SRC=$BUILD/linux-baseline ;;
+*) die "unknown flavour '$flavour' (debug or baseline)" ;;
+esac
 case "$arch" in
 x86_64)
 	cross=
@@ -35,14 +49,31 @@ arm64)
 	image=arch/arm64/boot/Image
 	;;
 *)
-	die "usage: build-kernel.sh x86_64|arm64"
+	die "usage: build-kernel.sh x86_64|arm64 [debug|baseline]"
 	;;
 esac
 
-OUT=$BUILD/$arch
+OUT=$BUILD/$arch${flavour:+-$flavour}
 OBJ=$OUT/obj
 LOG=$OUT/build.log
 frags=("$HARNESS/configs/common.config" "$HARNESS/configs/$arch.config")
+if [ -n "$flavour" ]; then
+	for f in "$flavour" "$arch-$flavour"; do
+		[ ! -f "$HARNESS/configs/$f.config" ] || frags+=("$HARNESS/configs/$f.config")
+	done
+fi
+
+# The baseline tree: the base commit of $BUILD/linux, checked out apart.
+if [ "$flavour" = baseline ]; then
+	[ -d "$BUILD/linux/.git" ] || die "no kernel tree at $BUILD/linux: run 'make tree' first"
+	base=$(git -C "$BUILD/linux" rev-parse base)
+	if [ "$(git -C "$SRC" rev-parse HEAD 2>/dev/null)" != "$base" ]; then
+		rm -rf "$SRC"
+		git -C "$BUILD/linux" worktree prune
+		git -C "$BUILD/linux" worktree add -q --detach "$SRC" "$base" ||
+			die "cannot check out the base in $SRC"
+	fi
+fi
 
 [ -f "$SRC/Makefile" ] || die "no kernel tree at $SRC: run 'make tree' first"
 command -v "${cross}gcc" >/dev/null || die "${cross}gcc not found: run 'make deps'"
@@ -65,7 +96,7 @@ export KBUILD_BUILD_USER=cpufeat KBUILD_BUILD_HOST=cpufeat
 step() {
 	local tag=$1
 	shift
-	printf '  %-7s %s\n' "$tag" "$arch"
+	printf '  %-7s %s\n' "$tag" "$arch${flavour:+ $flavour}"
 	echo "### $tag: $*" >>"$LOG"
 	if ! "$@" >>"$LOG" 2>&1; then
 		echo "--- last lines of $LOG:" >&2
@@ -77,7 +108,7 @@ step() {
 # Everything the result depends on besides the tree: the fragments, this
 # script and the toolchain.
 harness_state() {
-	echo "$arch ${kmake[*]}"
+	echo "$arch $flavour ${kmake[*]}"
 	cat "${frags[@]}" "$0"
 	"${cross}gcc" --version | head -n 1
 }
@@ -140,7 +171,7 @@ check_config() {
 			bad+=("$sym off (got: $(grep "^$sym=" "$OBJ/.config"))")
 		fi
 	done < <(cat "${frags[@]}")
-	if [ $have_cpufeat = 0 ]; then
+	if [ $have_cpufeat = 0 ] && [ "$flavour" != baseline ]; then
 		echo "build-kernel.sh: note: init/Kconfig has no CGROUP_CPUFEAT yet, building without it" >&2
 	fi
 	if [ ${#bad[@]} -gt 0 ]; then
