@@ -45,6 +45,8 @@ SELFTESTS=$SRC/tools/testing/selftests
 PROGRAMS=(
 	"test_cpufeat|$SRC|tools/testing/selftests/cgroup/test_cpufeat.c tools/testing/selftests/cgroup/cgroup_util.c|-pthread -I$SELFTESTS"
 	"cpufeat-probe|$TOP|tools/testing/cpufeat/probe.c|"
+	"cpufeat-bench|$TOP|tools/testing/cpufeat/bench/bench.c|"
+	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/bench/exit.c|-nostdlib -ffreestanding -fno-stack-protector"
 )
 # x86_64 only: the 32-bit (ia32) program of test_cpufeat's compat test.  No
 # 32-bit libc needed, only gcc's -m32 code generation (flags as in the
