@@ -3091,6 +3091,60 @@ cleanup:
 	return ret;
 }
 
+/* Write TEXT to the /proc/self file NAME; 0 or -1 with errno. */
+static int write_proc_self(const char *name, const char *text)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	snprintf(buf, sizeof(buf), "%s", text);
+	return write_text(path, buf, strlen(buf)) < 0 ? -1 : 0;
+}
+
+/*
+ * Root in a new user namespace, mapped to root outside so that it still
+ * owns the file, has every capability there but none in the initial one:
+ * it opens cpufeat.hwcap for writing and the write fails with EPERM.
+ */
+static int test_cpufeat_eperm_user_namespace(const char *root)
+{
+	struct eperm_test *t = calloc(1, sizeof(*t));
+	int ret = KSFT_FAIL, fd;
+	pid_t pid;
+
+	if (!t || eperm_setup(root, "cpufeat_test_eperm_userns", t))
+		goto cleanup;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (unshare(CLONE_NEWUSER)) {
+			ksft_print_msg("unshare(CLONE_NEWUSER): %s\n",
+				       strerror(errno));
+			_exit(WRITER_UNSUPPORTED);
+		}
+		if (write_proc_self("uid_map", "0 0 1") ||
+		    write_proc_self("setgroups", "deny") ||
+		    write_proc_self("gid_map", "0 0 1")) {
+			ksft_print_msg("can't map root into the user namespace: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
+		if (fd < 0) {
+			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
+				       strerror(errno));
+			_exit(WRITER_SETUP_FAILED);
+		}
+		_exit(write_expecting_eperm(fd, t->setting));
+	}
+	ret = wait_writer(pid);
+cleanup:
+	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
+	free(t);
+	return ret;
+}
+
 /*
  * Copy this test binary to a file in a directory that honours set-user-ID
  * bits, owned by root, mode 0755.  Returns the path (to free) or NULL.
@@ -5464,6 +5518,7 @@ struct cpufeat_test {
 	T(test_cpufeat_eperm_passed_fd),
 	T(test_cpufeat_eperm_without_cap_sys_admin),
 	T(test_cpufeat_eperm_cgroup_namespace),
+	T(test_cpufeat_eperm_user_namespace),
 	T(test_cpufeat_secureexec_keeps_protected),
 #if defined(__x86_64__) || defined(__aarch64__)
 	T(test_cpufeat_filters_file),
