@@ -20,6 +20,7 @@ export TOP BUILD
 .PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 series clean \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES)) \
+	$(addprefix check-,$(addsuffix -debug,$(ARCHES))) \
 	$(addprefix kernel-,$(FLAVOURED))
 
 all: guests
@@ -61,8 +62,15 @@ guests: $(addprefix guest-,$(ARCHES))
 $(addprefix check-,$(ARCHES)): check-%: guest-%
 	@$(HARNESS)/check.sh $*
 
-check: guests
-	@$(HARNESS)/check.sh $(ARCHES)
+# check-ARCH-debug: the debug kernel's run alone (KASAN, lockdep, ...:
+# KUnit, kselftest, the stress run, kmemleak).
+$(addprefix check-,$(addsuffix -debug,$(ARCHES))): check-%-debug: guest-% kernel-%-debug
+	@$(HARNESS)/check.sh $*-debug
+
+# Everything on both architectures, and the debug kernel's run on x86_64
+# (arm64's on demand: it would not fit CI's time as well).
+check: guests kernel-x86_64-debug
+	@$(HARNESS)/check.sh $(ARCHES) x86_64-debug
 
 demo: guest-x86_64
 	@$(HARNESS)/demo.sh

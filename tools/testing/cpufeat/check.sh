@@ -3,7 +3,7 @@
 #
 # Run every cpufeat test and count the results:
 #
-#   check.sh ARCH...        (ARCH: x86_64, arm64)
+#   check.sh ARCH...        (ARCH: x86_64, arm64, x86_64-debug, arm64-debug)
 #
 # First the host-side test of the TAP parser, then for each ARCH one boot
 # of its guest (tools/testing/cpufeat/vm) that prints the KUnit results the
@@ -16,6 +16,14 @@
 # guest that compare hiding features through cpufeat with the kernel's own
 # arm64.no* overrides (arm64-oracle.sh, part "oracle").  tapcount.py counts
 # the TAP of each.
+#
+# ARCH-debug (make check runs x86_64-debug; arm64-debug on demand, make
+# check-arm64-debug) is one boot of ARCH's debug kernel (build-kernel.sh ARCH debug: KASAN, lockdep, UBSAN,
+# kmemleak ...) that runs the KUnit suites, the kselftest and the parallel
+# stress run (stress.c) and scans for leaks (debug-guest.sh).  Part
+# "checkers" passes when the whole console log of that boot has no report
+# of any checker (BUG, WARNING, KASAN, lockdep, RCU stall, UBSAN, kmemleak)
+# and the kmemleak scan found nothing.
 #
 # What counts: KUnit test cases, a parameterized case once per parameter
 # (the leaves of the KTAP tree); every "ok"/"not ok" of the kselftest and
@@ -30,7 +38,8 @@
 # it "N skipped"; the exit status is 0 only if nothing failed.
 #
 # Environment: KSFT_TIMEOUT (guest, default 600 s), VM_TIMEOUT (whole guest
-# run, default 900 s here), GUEST_ADD (more files for the guest's /tmp/in,
+# run, default 900 s here; 1800 s on the debug kernel), STRESS_SECONDS and
+# STRESS_OPS (debug-guest.sh), GUEST_ADD (more files for the guest's /tmp/in,
 # which is on its PATH after /usr/bin: e.g. a test_cpufeat build to try)
 # and what vm reads.
 set -uo pipefail
@@ -44,14 +53,17 @@ TAPCOUNT=$HARNESS/tapcount.py
 LOGDIR=$BUILD/check
 
 usage() {
-	echo "usage: check.sh ARCH...   (ARCH: x86_64 arm64)" >&2
+	echo "usage: check.sh ARCH...   (ARCH: x86_64 arm64 x86_64-debug arm64-debug)" >&2
 	exit 2
 }
 
 [ $# -gt 0 ] || usage
+arches=()
+debug_arches=()
 for arch in "$@"; do
 	case "$arch" in
-	x86_64 | arm64) ;;
+	x86_64 | arm64) arches+=("$arch") ;;
+	x86_64-debug | arm64-debug) debug_arches+=("${arch%-debug}") ;;
 	*) usage ;;
 	esac
 done
@@ -65,7 +77,7 @@ notes=()
 
 # row ARCH PART PASSED FAILED SKIPPED: a line of the table.
 row() {
-	rows+=("$(printf '%-8s %-10s %7d %7d %8d' "$@")")
+	rows+=("$(printf '%-10s %-10s %7d %7d %8d' "$@")")
 }
 
 # add_row ARCH PART PASSED FAILED SKIPPED: results, into the table and totals.
@@ -140,7 +152,7 @@ guest_ended() {
 echo "  TEST    host: tapcount.py"
 host_test tapcount "$HARNESS/tests/tapcount-test.sh"
 
-for arch in "$@"; do
+for arch in ${arches[@]+"${arches[@]}"}; do
 	log=$LOGDIR/$arch.log
 	adds=(--add "$HARNESS/check-guest.sh")
 	for f in ${GUEST_ADD:-}; do
@@ -229,8 +241,80 @@ for arch in "$@"; do
 		$((total_skip - skip0))
 done
 
+# What the checkers of a debug kernel print when they find something.
+CHECKER_REPORTS='BUG:|WARNING:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|rcu: INFO|detected stall|sleeping function called from invalid context|ODEBUG|list_add corruption|list_del corruption|refcount_t:'
+
+# debug_run ARCH: the debug kernel's boot (debug-guest.sh).
+debug_run() {
+	local arch=$1 dlog=$LOGDIR/$1-debug.log console=$LOGDIR/$1-debug.console.log
+	local pass0=$total_pass fail0=$total_fail skip0=$total_skip vm_status reports
+
+	if [ "${VM_BUILD:-1}" != 0 ] &&
+	   ! make -C "$TOP" --no-print-directory "guest-$arch" "kernel-$arch-debug"; then
+		notes+=("# $arch-debug: building the debug kernel failed (make kernel-$arch-debug)")
+		add_row "$arch-dbg" guest 0 1 0
+		return
+	fi
+	echo "  BOOT    $arch debug kernel: KUnit, kselftest, stress, kmemleak (log: $dlog)"
+	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_LOG=$console \
+		"$HARNESS/vm" --arch "$arch" --flavour debug \
+		--add "$HARNESS/debug-guest.sh" \
+		-- env KSFT_TIMEOUT="${KSFT_TIMEOUT:-900}" \
+		STRESS_SECONDS="${STRESS_SECONDS:-300}" STRESS_OPS="${STRESS_OPS:-200}" \
+		sh debug-guest.sh >"$dlog" 2>&1
+	vm_status=$?
+
+	section kunit "$dlog" >"$LOGDIR/$arch-debug.kunit.tap"
+	section kselftest "$dlog" >"$LOGDIR/$arch-debug.kselftest.tap"
+	section stress "$dlog" >"$LOGDIR/$arch-debug.stress.tap"
+	section kmemleak "$dlog" >"$LOGDIR/$arch-debug.kmemleak.log"
+	count "$arch-dbg" kunit "$LOGDIR/$arch-debug.kunit.tap" --suite 'cpufeat*'
+	ksft_fail0=$total_fail
+	count "$arch-dbg" kselftest "$LOGDIR/$arch-debug.kselftest.tap"
+	stress_fail0=$total_fail
+	count "$arch-dbg" stress "$LOGDIR/$arch-debug.stress.tap"
+	stress_fail1=$total_fail
+	# Its figures, and what it complained of.
+	while IFS= read -r line; do
+		notes+=("# $arch-dbg stress: ${line#\# }")
+	done < <(grep -E '^(# |ok |not ok )' "$LOGDIR/$arch-debug.stress.tap")
+
+	reports=$(grep -cE "$CHECKER_REPORTS" "$console" 2>/dev/null)
+	if [ -s "$LOGDIR/$arch-debug.kmemleak.log" ]; then
+		notes+=("# $arch-dbg: kmemleak found leaks (see $LOGDIR/$arch-debug.kmemleak.log)")
+		reports=$((reports + 1))
+	fi
+	if [ ! -s "$console" ] || [ "$(section_status kmemleak "$dlog")" != 0 ]; then
+		notes+=("# $arch-dbg: no console log or no kmemleak scan, so no verdict on the checkers")
+		add_row "$arch-dbg" checkers 0 1 0
+	elif [ "${reports:-0}" != 0 ]; then
+		notes+=("# $arch-dbg: $reports checker report line(s) in $console")
+		add_row "$arch-dbg" checkers 0 1 0
+	else
+		add_row "$arch-dbg" checkers 1 0 0
+	fi
+
+	extra=0
+	log=$dlog
+	if [ $vm_status != 0 ]; then
+		notes+=("# $arch-dbg: vm exited with status $vm_status ($(grep '^vm: ' "$dlog" | head -n 1))")
+		extra=$((extra + 1))
+	fi
+	guest_ended "$arch-dbg" kselftest kselftest test_cpufeat \
+		$((stress_fail0 - ksft_fail0))
+	guest_ended "$arch-dbg" stress stress cpufeat-stress \
+		$((stress_fail1 - stress_fail0))
+	[ $extra = 0 ] || add_row "$arch-dbg" guest 0 "$extra" 0
+	row "$arch-dbg" total $((total_pass - pass0)) $((total_fail - fail0)) \
+		$((total_skip - skip0))
+}
+
+for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
+	debug_run "$arch"
+done
+
 echo
-printf '%-8s %-10s %7s %7s %8s\n' ARCH PART PASSED FAILED SKIPPED
+printf '%-10s %-10s %7s %7s %8s\n' ARCH PART PASSED FAILED SKIPPED
 printf '%s\n' "${rows[@]}"
 if [ ${#notes[@]} -gt 0 ]; then
 	echo

@@ -22,6 +22,15 @@
  *                            reads them, "NAME=0x..." one a line, then a
  *                            few of their fields decoded, "REG.FIELD=N"
  *                            (elsewhere "n/a")
+ *   cpufeat-probe --check    check that what this program is told agrees
+ *                            with its view (/proc/self/cpufeat): a named
+ *                            AT_HWCAP or AT_HWCAP2 bit is set exactly when
+ *                            its feature is in the view; on x86, a feature
+ *                            of the selection in the view is in CPUID, and
+ *                            if the view is restricted (differs from that
+ *                            of init, /proc/1/cpufeat), CPUID reports none
+ *                            outside it.  Prints the view and exits 0, or
+ *                            says what disagrees on stderr and exits 1.
  *
  * The auxiliary vector is read from /proc/self/auxv: a static glibc on
  * x86-64 answers getauxval(AT_HWCAP) with a value of its own.  CPUID is
@@ -324,6 +333,23 @@ static void report(const struct auxv_view *v)
 	print_wrapped("cpufeat:", line);
 }
 
+/* Is @name one of the space-separated words of @list? */
+static bool has_word(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, " \t");
+
+		if (n == len && !strncmp(p, name, len))
+			return true;
+		p += n;
+		p += strspn(p, " \t");
+	}
+	return false;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 
 /* The selected features CPUID reports as present, in table order. */
@@ -342,6 +368,31 @@ static int print_cpuid(void)
 	}
 	putchar('\n');
 	return 0;
+}
+
+/*
+ * The selected features whose CPUID bit disagrees with @view: one in the
+ * view must be reported; one outside a restricted view must not be.
+ */
+static int check_cpuid(const char *view, bool restricted)
+{
+	const struct cpuid_feature *f;
+	unsigned int regs[4];
+	bool set, in_view;
+	int bad = 0;
+
+	for (f = cpuid_features; f < cpuid_features + ARRAY_SIZE(cpuid_features); f++) {
+		cpuid_leaf(f->leaf, f->subleaf, regs);
+		set = regs[f->reg] >> f->bit & 1;
+		in_view = has_word(view, f->name);
+		if (set == in_view || (set && !restricted))
+			continue;
+		fprintf(stderr, "cpufeat-probe: CPUID %s %s, but the view %s it\n",
+			f->name, set ? "set" : "clear",
+			in_view ? "has" : "lacks");
+		bad++;
+	}
+	return bad;
 }
 
 static int print_cpuid_raw(void)
@@ -366,6 +417,11 @@ static int print_cpuid(void)
 static int print_cpuid_raw(void)
 {
 	return print_cpuid();
+}
+
+static int check_cpuid(const char *view, bool restricted)
+{
+	return 0;
 }
 
 #endif
@@ -440,23 +496,6 @@ static int print_idregs(const struct auxv_view *v)
 
 #endif
 
-/* Is @name one of the space-separated words of @list? */
-static bool has_word(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-	const char *p = list;
-
-	while (*p) {
-		size_t n = strcspn(p, " \t");
-
-		if (n == len && !strncmp(p, name, len))
-			return true;
-		p += n;
-		p += strspn(p, " \t");
-	}
-	return false;
-}
-
 /*
  * The selected features that the first CPUINFO_FLAGS line of /proc/cpuinfo
  * names, in table order, then how many names that line has in all.
@@ -494,11 +533,54 @@ static int print_cpuinfo(void)
 	return 0;
 }
 
+/* The named bits of one auxv word that disagree with @view. */
+static int check_hwcap_word(unsigned long value, const char * const *names,
+			    const char *word, const char *view)
+{
+	unsigned int bit;
+	bool set;
+	int bad = 0;
+
+	for (bit = 0; bit < NR_BITS; bit++) {
+		if (!names[bit])
+			continue;
+		set = value >> bit & 1;
+		if (set == has_word(view, names[bit]))
+			continue;
+		fprintf(stderr, "cpufeat-probe: %s bit %u (%s) %s, but the view %s it\n",
+			word, bit, names[bit], set ? "set" : "clear",
+			set ? "lacks" : "has");
+		bad++;
+	}
+	return bad;
+}
+
+static int check_view(const struct auxv_view *v)
+{
+	static char view[16384], machine[16384];
+	bool restricted;
+	int bad;
+
+	if (!read_line("/proc/self/cpufeat", "", view, sizeof(view)) ||
+	    !read_line("/proc/1/cpufeat", "", machine, sizeof(machine))) {
+		perror("cpufeat-probe: /proc/{self,1}/cpufeat");
+		return 1;
+	}
+	restricted = strcmp(view, machine);
+	bad = check_hwcap_word(v->hwcap, hwcap_names, "AT_HWCAP", view);
+	bad += check_hwcap_word(v->hwcap2, hwcap2_names, "AT_HWCAP2", view);
+	bad += check_cpuid(view, restricted);
+	if (bad)
+		return 1;
+	printf("%s\n", view);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cpufeat-probe [--hwcap | --names | --cpuid | --cpuid-raw | --cpuinfo |\n"
-		"                      --idregs]\n"
+		"                      --idregs | --check]\n"
 		"  (none)       report what this program is told about the CPU\n"
 		"  --hwcap      AT_HWCAP=0x... AT_HWCAP2=0x...\n"
 		"  --names      the names of the AT_HWCAP and AT_HWCAP2 bits set\n"
@@ -507,7 +589,10 @@ static void usage(FILE *f)
 		"  --cpuinfo    which of the same selection /proc/cpuinfo names,\n"
 		"               then how many flags it names in all\n"
 		"  --idregs     the arm64 ID registers as MRS reads them, then a few\n"
-		"               of their fields (arm64)\n");
+		"               of their fields (arm64)\n"
+		"  --check      check that the auxv, and CPUID on x86, agree with\n"
+		"               /proc/self/cpufeat; print it (exit 0) or what\n"
+		"               disagrees (exit 1)\n");
 }
 
 int main(int argc, char **argv)
@@ -540,6 +625,8 @@ int main(int argc, char **argv)
 		return print_cpuinfo();
 	} else if (!strcmp(argv[1], "--idregs")) {
 		return print_idregs(&v);
+	} else if (!strcmp(argv[1], "--check")) {
+		return check_view(&v);
 	} else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 	} else {
