@@ -6,6 +6,7 @@
 #   make demo     boot the x86_64 guest and show masks in action
 #   make check    every KUnit suite and kselftest on both architectures
 #   make series   export the work as a git-am-able patch series
+#   make bench    the benchmarks on both architectures, cpufeat vs baseline
 
 TOP      := $(CURDIR)
 BUILD    ?= $(TOP)/build
@@ -21,7 +22,7 @@ export TOP BUILD
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES)) \
 	$(addprefix check-,$(addsuffix -debug,$(ARCHES))) \
-	$(addprefix kernel-,$(FLAVOURED))
+	$(addprefix kernel-,$(FLAVOURED)) bench $(addprefix bench-,$(ARCHES))
 
 all: guests
 
@@ -78,6 +79,15 @@ demo: guest-x86_64
 # The same on arm64, where the ID registers (MRS) are masked too.
 demo-arm64: guest-arm64
 	@$(HARNESS)/demo.sh arm64
+
+# The benchmarks (tools/testing/cpufeat/bench.sh): each architecture's
+# cpufeat kernel and its baseline (the base without the series) under
+# QEMU -icount; prints one table, writes $(BUILD)/bench/results.tsv.
+$(addprefix bench-,$(ARCHES)): bench-%: guest-% kernel-%-baseline
+	@$(HARNESS)/bench.sh $*
+
+bench: guests $(addprefix kernel-,$(addsuffix -baseline,$(ARCHES)))
+	@$(HARNESS)/bench.sh $(ARCHES)
 
 series: tree
 	@$(HARNESS)/series.sh export
