@@ -3025,24 +3025,27 @@ static int drop_cap_sys_admin(void)
 	return 0;
 }
 
-/* Root without CAP_SYS_ADMIN opens cpufeat.hwcap but can't write it. */
-static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
+/*
+ * Run a writer that enters a context with @enter (a WRITER_* code, 0 when
+ * done), then opens cpufeat.hwcap of a cgroup and must get EPERM writing
+ * it; the cgroup must be unchanged.
+ */
+static int eperm_writer_test(const char *root, const char *name,
+			     int (*enter)(void))
 {
 	struct eperm_test *t = calloc(1, sizeof(*t));
 	int ret = KSFT_FAIL, fd;
 	pid_t pid;
 
-	if (!t || eperm_setup(root, "cpufeat_test_eperm_caps", t))
+	if (!t || eperm_setup(root, name, t))
 		goto cleanup;
 
 	fflush(stdout);
 	pid = fork();
 	if (!pid) {
-		if (drop_cap_sys_admin()) {
-			ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n",
-				       strerror(errno));
-			_exit(WRITER_SETUP_FAILED);
-		}
+		ret = enter();
+		if (ret)
+			_exit(ret);
 		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
 		if (fd < 0) {
 			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
@@ -3058,37 +3061,34 @@ cleanup:
 	return ret;
 }
 
+static int enter_without_cap_sys_admin(void)
+{
+	if (!drop_cap_sys_admin())
+		return 0;
+	ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n", strerror(errno));
+	return WRITER_SETUP_FAILED;
+}
+
+/* Root without CAP_SYS_ADMIN opens cpufeat.hwcap but can't write it. */
+static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
+{
+	return eperm_writer_test(root, "cpufeat_test_eperm_caps",
+				 enter_without_cap_sys_admin);
+}
+
+static int enter_cgroup_namespace(void)
+{
+	if (!unshare(CLONE_NEWCGROUP))
+		return 0;
+	ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n", strerror(errno));
+	return WRITER_UNSUPPORTED;
+}
+
 /* Root inside a new cgroup namespace can't write cpufeat.hwcap. */
 static int test_cpufeat_eperm_cgroup_namespace(const char *root)
 {
-	struct eperm_test *t = calloc(1, sizeof(*t));
-	int ret = KSFT_FAIL, fd;
-	pid_t pid;
-
-	if (!t || eperm_setup(root, "cpufeat_test_eperm_cgroupns", t))
-		goto cleanup;
-
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		if (unshare(CLONE_NEWCGROUP)) {
-			ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n",
-				       strerror(errno));
-			_exit(WRITER_UNSUPPORTED);
-		}
-		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
-		if (fd < 0) {
-			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
-				       strerror(errno));
-			_exit(WRITER_SETUP_FAILED);
-		}
-		_exit(write_expecting_eperm(fd, t->setting));
-	}
-	ret = wait_writer(pid);
-cleanup:
-	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
-	free(t);
-	return ret;
+	return eperm_writer_test(root, "cpufeat_test_eperm_cgroupns",
+				 enter_cgroup_namespace);
 }
 
 /* Write TEXT to the /proc/self file NAME; 0 or -1 with errno. */
@@ -3101,6 +3101,23 @@ static int write_proc_self(const char *name, const char *text)
 	return write_text(path, buf, strlen(buf)) < 0 ? -1 : 0;
 }
 
+/* A new user namespace whose root is root outside. */
+static int enter_user_namespace(void)
+{
+	if (unshare(CLONE_NEWUSER)) {
+		ksft_print_msg("unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return WRITER_UNSUPPORTED;
+	}
+	if (write_proc_self("uid_map", "0 0 1") ||
+	    write_proc_self("setgroups", "deny") ||
+	    write_proc_self("gid_map", "0 0 1")) {
+		ksft_print_msg("can't map root into the user namespace: %s\n",
+			       strerror(errno));
+		return WRITER_SETUP_FAILED;
+	}
+	return 0;
+}
+
 /*
  * Root in a new user namespace, mapped to root outside so that it still
  * owns the file, has every capability there but none in the initial one:
@@ -3108,41 +3125,8 @@ static int write_proc_self(const char *name, const char *text)
  */
 static int test_cpufeat_eperm_user_namespace(const char *root)
 {
-	struct eperm_test *t = calloc(1, sizeof(*t));
-	int ret = KSFT_FAIL, fd;
-	pid_t pid;
-
-	if (!t || eperm_setup(root, "cpufeat_test_eperm_userns", t))
-		goto cleanup;
-
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		if (unshare(CLONE_NEWUSER)) {
-			ksft_print_msg("unshare(CLONE_NEWUSER): %s\n",
-				       strerror(errno));
-			_exit(WRITER_UNSUPPORTED);
-		}
-		if (write_proc_self("uid_map", "0 0 1") ||
-		    write_proc_self("setgroups", "deny") ||
-		    write_proc_self("gid_map", "0 0 1")) {
-			ksft_print_msg("can't map root into the user namespace: %s\n",
-				       strerror(errno));
-			_exit(WRITER_SETUP_FAILED);
-		}
-		fd = cg_open(t->cg, "cpufeat.hwcap", O_WRONLY);
-		if (fd < 0) {
-			ksft_print_msg("can't open cpufeat.hwcap: %s\n",
-				       strerror(errno));
-			_exit(WRITER_SETUP_FAILED);
-		}
-		_exit(write_expecting_eperm(fd, t->setting));
-	}
-	ret = wait_writer(pid);
-cleanup:
-	ret = t ? eperm_finish(t, ret) : KSFT_FAIL;
-	free(t);
-	return ret;
+	return eperm_writer_test(root, "cpufeat_test_eperm_userns",
+				 enter_user_namespace);
 }
 
 /*
