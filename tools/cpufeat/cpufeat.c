@@ -1,0 +1,1210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cpufeat: list, save, compare and set the CPU features that the cpufeat
+ * cgroup controller lets programs see.  See cpufeat.8 and
+ * Documentation/admin-guide/cgroup-v2-cpufeat.rst.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpufeat.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char usage_text[] =
+"usage: cpufeat list [--all] [--save FILE]\n"
+"       cpufeat show [--hidden] [PID]\n"
+"       cpufeat baseline [--save FILE] FILE|PRESET...\n"
+"       cpufeat check [--pid PID] [--quiet] FILE|PRESET\n"
+"       cpufeat set [--dry-run] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
+"       cpufeat run [--cgroup CGROUP] [--exec] [--quiet] [--isa PRESET] SPEC... -- COMMAND [ARG]...\n"
+"       cpufeat presets [PRESET]\n"
+"       cpufeat help\n"
+"\n"
+"Show and set the CPU features the cpufeat cgroup controller lets programs\n"
+"see (Documentation/admin-guide/cgroup-v2-cpufeat.rst).\n"
+"\n"
+"  list       the machine's features, one a line, \"NAME hidden\" for those\n"
+"             the calling process does not see; --all adds the names of the\n"
+"             presets that this machine lacks (\"NAME absent\"); --save FILE\n"
+"             (\"-\": stdout) saves the machine's features with its arch,\n"
+"             kernel and CPU model instead\n"
+"  show       the view of process PID (default: cpufeat itself), the\n"
+"             features it was told about when it was executed, on one line;\n"
+"             --hidden: the machine's features it was not told about\n"
+"  baseline   the features every FILE (saved with list --save) and PRESET\n"
+"             has, on one line, ready for cpufeat.hwcap; all must be of the\n"
+"             same architecture; --save FILE saves the result instead\n"
+"  check      exit 0 if this machine (--pid: process PID's view) has every\n"
+"             feature of FILE or PRESET, 1 and list what is missing if not\n"
+"  set        write SPEC to CGROUP's cpufeat.hwcap, enabling cpufeat in the\n"
+"             cgroup.subtree_control of every ancestor that lacks it;\n"
+"             --create makes CGROUP (and missing parents) first; --dry-run\n"
+"             prints what would be written and changes nothing\n"
+"  run        run COMMAND in a new cgroup set to SPEC: CGROUP if given, else\n"
+"             cpufeat-run.PID next to the caller's cgroup (in the root\n"
+"             cgroup if the caller is there); wait for it, remove the new\n"
+"             cgroup and exit with COMMAND's status; --exec: execute\n"
+"             COMMAND in place of cpufeat and leave the cgroup\n"
+"  presets    the preset names of this architecture, or PRESET's features\n"
+"\n"
+"CGROUP is a path in the cgroup2 hierarchy (\"/a/b\", \"a/b\" or\n"
+"\"/sys/fs/cgroup/a/b\").  SPEC is one or more words:\n"
+"  max            every feature\n"
+"  NAME           allow this feature\n"
+"  PRESET         allow the features of a preset (x86-64-v2, armv8.2-a...)\n"
+"  FILE           allow the features of a saved set (a word with a '/')\n"
+"  +NAME, -NAME   allow or hide one more feature\n"
+"Names, presets and files allow only what they list, +/-NAME edit that\n"
+"list; \"max -NAME\" edits the machine's features; +/-NAME alone edit the\n"
+"cgroup's current setting.  set and run warn when SPEC hides features of\n"
+"the ISA level the system's C library needs (autodetected; --isa PRESET\n"
+"overrides).  --quiet: no warnings, no \"ok\" line.\n"
+"\n"
+"Exit status: 0 success; 1 check: features missing, or baseline: nothing\n"
+"in common; 2 usage error, malformed file or spec; 3 system error (no\n"
+"cpufeat, permission, the kernel rejected a write).  run: COMMAND's\n"
+"status, 128+N if it was killed by signal N, 125 if cpufeat failed, 126\n"
+"if COMMAND could not be executed, 127 if it was not found.\n";
+
+static const char *progname = "cpufeat";
+static int sys_exit = EXIT_SYSTEM;	/* run: EXIT_RUN */
+static bool quiet;
+
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	fprintf(stderr, "%s: warning: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'cpufeat help'.\n");
+	exit(sys_exit == EXIT_RUN ? EXIT_RUN : EXIT_USAGE);
+}
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = xrealloc(NULL, n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/*
+ * CPUFEAT_SYSROOT (for tests) prefixes /proc, /sys, /etc and /lib paths and
+ * makes the cgroup2 mount SYSROOT/sys/fs/cgroup.
+ */
+static const char *sysroot(void)
+{
+	const char *r = getenv("CPUFEAT_SYSROOT");
+
+	return r ? r : "";
+}
+
+static char *sys_path(const char *path)
+{
+	return xasprintf("%s%s", sysroot(), path);
+}
+
+/* Read a whole file; returns 0 or -errno. */
+static int read_text(const char *path, char **out)
+{
+	size_t len = 0, alloc = 4096;
+	char *buf;
+	ssize_t n;
+	int fd, err;
+
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0)
+		return -errno;
+	buf = xrealloc(NULL, alloc);
+	for (;;) {
+		if (len + 1 >= alloc) {
+			if (alloc >= (64 << 20)) {
+				err = -EFBIG;
+				goto fail;
+			}
+			alloc *= 2;
+			buf = xrealloc(buf, alloc);
+		}
+		n = read(fd, buf + len, alloc - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto fail;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	if (fd)
+		close(fd);
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EILSEQ;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+fail:
+	if (fd)
+		close(fd);
+	free(buf);
+	return err;
+}
+
+/* One write(2) of the whole string, as cgroup files want; 0 or -errno. */
+static int write_text(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(s))
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static bool has_word(const char *text, const char *word)
+{
+	struct featset fs;
+	bool ret;
+
+	fs_init(&fs);
+	fs_add_words(&fs, text);
+	ret = fs_has(&fs, word);
+	fs_free(&fs);
+	return ret;
+}
+
+static const char *this_arch(void)
+{
+	static struct utsname u;
+	const char *a = getenv("CPUFEAT_ARCH");
+
+	if (a)
+		return a;
+	if (uname(&u))
+		die(EXIT_SYSTEM, "uname: %s", strerror(errno));
+	if (!strcmp(u.machine, "x86_64"))
+		return "x86_64";
+	if (!strcmp(u.machine, "aarch64") || !strcmp(u.machine, "arm64"))
+		return "arm64";
+	die(EXIT_SYSTEM, "unsupported architecture %s (x86_64 and arm64 have cpufeat)",
+	    u.machine);
+	return NULL;
+}
+
+/* The cgroup2 mount point. */
+static const char *cgroup_mount(void)
+{
+	static char *mnt;
+	char *text, *line, *save, *sep, *f[5];
+	int i;
+
+	if (mnt)
+		return mnt;
+	if (*sysroot()) {
+		mnt = sys_path("/sys/fs/cgroup");
+		return mnt;
+	}
+	if (read_text("/proc/self/mountinfo", &text) == 0) {
+		for (line = strtok_r(text, "\n", &save); line && !mnt;
+		     line = strtok_r(NULL, "\n", &save)) {
+			sep = strstr(line, " - ");
+			if (!sep || strncmp(sep, " - cgroup2 ", 11))
+				continue;
+			f[0] = strtok(line, " ");
+			for (i = 1; i < 5 && f[i - 1]; i++)
+				f[i] = strtok(NULL, " ");
+			if (f[4])
+				mnt = xstrdup(f[4]);
+		}
+		free(text);
+	}
+	if (!mnt)
+		mnt = xstrdup("/sys/fs/cgroup");
+	return mnt;
+}
+
+/*
+ * The machine's features: the root cgroup's cpufeat.hwcap.effective, or
+ * /proc/1/cpufeat while cpufeat is not enabled in the root cgroup.
+ */
+static void machine_features(struct featset *fs)
+{
+	const char *mnt = cgroup_mount();
+	char *path, *text, *ctl;
+	int err;
+
+	path = xasprintf("%s/cpufeat.hwcap.effective", mnt);
+	err = read_text(path, &text);
+	free(path);
+	if (err) {
+		path = sys_path("/proc/1/cpufeat");
+		err = read_text(path, &text);
+		free(path);
+	}
+	if (err) {
+		path = xasprintf("%s/cgroup.controllers", mnt);
+		if (read_text(path, &ctl))
+			die(EXIT_SYSTEM, "no cgroup2 hierarchy at %s", mnt);
+		free(path);
+		if (!has_word(ctl, "cpufeat"))
+			die(EXIT_SYSTEM,
+			    "this kernel has no cpufeat controller (CONFIG_CGROUP_CPUFEAT)");
+		die(EXIT_SYSTEM,
+		    "cannot read the machine's features: %s/cpufeat.hwcap.effective appears once cpufeat is enabled in the root cgroup (echo +cpufeat > %s/cgroup.subtree_control), /proc/1/cpufeat needs root",
+		    mnt, mnt);
+	}
+	fs_init(fs);
+	fs_add_words(fs, text);
+	free(text);
+}
+
+/* Process @pid's view, from /proc/PID/cpufeat. */
+static void read_view(const char *pid, struct featset *fs)
+{
+	char *path = xasprintf("%s/proc/%s/cpufeat", sysroot(), pid);
+	char *dir = xasprintf("%s/proc/%s", sysroot(), pid);
+	struct stat st;
+	char *text;
+	int err;
+
+	err = read_text(path, &text);
+	if (err == -ENOENT && stat(dir, &st))
+		die(EXIT_SYSTEM, "no process %s", pid);
+	if (err == -ENOENT)
+		die(EXIT_SYSTEM, "%s does not exist: this kernel has no cpufeat",
+		    path);
+	if (err == -EACCES || err == -EPERM)
+		die(EXIT_SYSTEM,
+		    "%s: permission denied (it needs ptrace read access to the process, as /proc/PID/auxv does)",
+		    path);
+	if (err)
+		die(EXIT_SYSTEM, "%s: %s", path, strerror(-err));
+	fs_init(fs);
+	fs_add_words(fs, text);
+	free(text);
+	free(path);
+	free(dir);
+}
+
+static int load_saved(const char *path, struct machine *m, char *err)
+{
+	char *text;
+	int e = read_text(path, &text);
+
+	if (e == -EILSEQ) {
+		snprintf(err, ERRLEN, "%s: binary file, not a saved feature set",
+			 path);
+		return -1;
+	}
+	if (e) {
+		snprintf(err, ERRLEN, "%s: %s", path, strerror(-e));
+		return -1;
+	}
+	e = parse_saved(text, path, m, err);
+	free(text);
+	return e;
+}
+
+/* The CPU's model name, as /proc/cpuinfo has it. */
+static char *cpu_model(void)
+{
+	char *path = sys_path("/proc/cpuinfo"), *text, *p, *e;
+	char *impl = NULL, *part = NULL, *res = NULL;
+	static const char * const keys[] = {
+		"model name", "CPU implementer", "CPU part",
+	};
+	unsigned int k;
+
+	if (read_text(path, &text)) {
+		free(path);
+		return xstrdup("unknown");
+	}
+	free(path);
+	for (p = text; *p && !res; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "\n");
+		for (k = 0; k < 3; k++) {
+			size_t n = strlen(keys[k]);
+			char *v;
+
+			if (strncmp(p, keys[k], n) ||
+			    (p[n] != ' ' && p[n] != '\t' && p[n] != ':'))
+				continue;
+			v = strchr(p, ':');
+			if (!v || v > e)
+				continue;
+			v += 1 + strspn(v + 1, " \t");
+			v = xasprintf("%.*s", (int)(e - v), v);
+			if (k == 0)
+				res = v;
+			else if (k == 1 && !impl)
+				impl = v;
+			else if (k == 2 && !part)
+				part = v;
+			else
+				free(v);
+		}
+	}
+	free(text);
+	if (!res && impl && part)
+		res = xasprintf("implementer %s part %s", impl, part);
+	free(impl);
+	free(part);
+	return res ? res : xstrdup("unknown");
+}
+
+/* Option parsing shared by the subcommands: only exact known options. */
+struct opt {
+	const char *lng;
+	char shrt;
+	bool arg;
+	const char **val;
+	bool *flag;
+};
+
+/*
+ * Parse options until the first operand; return its index.  With
+ * @operands_may_dash, an unknown "-NAME" is an operand (a spec's edit).
+ */
+static int parse_opts(int argc, char **argv, int i, struct opt *opts,
+		      bool operands_may_dash)
+{
+	struct opt *o;
+	const char *a, *eq;
+	size_t n;
+
+	for (; i < argc; i++) {
+		a = argv[i];
+		if (!strcmp(a, "--"))
+			return i + 1;
+		if (a[0] != '-' || !a[1])
+			return i;
+		for (o = opts; o->lng; o++) {
+			eq = strchr(a, '=');
+			n = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+			if ((a[1] == '-' && n == strlen(o->lng) + 2 &&
+			     !strncmp(a + 2, o->lng, n - 2)) ||
+			    (o->shrt && a[1] == o->shrt && !a[2]))
+				break;
+		}
+		if (!o->lng) {
+			if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+				fputs(usage_text, stdout);
+				exit(EXIT_OK);
+			}
+			if (operands_may_dash && valid_name(a + 1))
+				return i;
+			usage_error("unknown option %s", a);
+		}
+		if (!o->arg) {
+			if (eq && a[1] == '-')
+				usage_error("option --%s takes no value",
+					    o->lng);
+			*o->flag = true;
+		} else if (eq && a[1] == '-') {
+			*o->val = eq + 1;
+		} else {
+			if (i + 1 >= argc)
+				usage_error("option %s needs a value", a);
+			*o->val = argv[++i];
+		}
+	}
+	return i;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *save = NULL;
+	bool all = false;
+	struct opt opts[] = {
+		{ "all", 'a', false, NULL, &all },
+		{ "save", 's', true, &save, NULL },
+		{ NULL },
+	};
+	struct featset mach, view, extra;
+	const struct preset *p;
+	struct machine m;
+	struct utsname u;
+	size_t i;
+	int first;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (first < argc)
+		usage_error("list takes no operand");
+	machine_features(&mach);
+	if (save) {
+		FILE *f = strcmp(save, "-") ? fopen(save, "w") : stdout;
+
+		if (!f)
+			die(EXIT_SYSTEM, "%s: %s", save, strerror(errno));
+		machine_init(&m);
+		m.arch = xstrdup(this_arch());
+		m.kernel = xstrdup(uname(&u) ? "unknown" : u.release);
+		m.cpu = cpu_model();
+		fs_copy(&m.feat, &mach);
+		if (write_saved(f, &m) || (f != stdout && fclose(f)) ||
+		    (f == stdout && fflush(f)))
+			die(EXIT_SYSTEM, "%s: write error", save);
+		machine_free(&m);
+		fs_free(&mach);
+		return EXIT_OK;
+	}
+	read_view("self", &view);
+	for (i = 0; i < mach.nr; i++)
+		printf("%s%s\n", mach.names[i],
+		       fs_has(&view, mach.names[i]) ? "" : " hidden");
+	if (all) {
+		fs_init(&extra);
+		for (p = presets; p->name; p++)
+			if (!strcmp(p->arch, this_arch()))
+				preset_features(p, &extra);
+		fs_minus(&extra, &mach);
+		for (i = 0; i < extra.nr; i++)
+			printf("%s absent\n", extra.names[i]);
+		fs_free(&extra);
+	}
+	fs_free(&mach);
+	fs_free(&view);
+	return EXIT_OK;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	bool hidden = false;
+	struct opt opts[] = {
+		{ "hidden", 0, false, NULL, &hidden },
+		{ NULL },
+	};
+	struct featset view, mach;
+	const char *pid = "self";
+	char *s;
+	int first;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (argc - first > 1)
+		usage_error("show takes at most one PID");
+	if (first < argc) {
+		pid = argv[first];
+		if (strcmp(pid, "self") &&
+		    strspn(pid, "0123456789") != strlen(pid))
+			usage_error("not a process id: \"%s\"", pid);
+	}
+	read_view(pid, &view);
+	if (hidden) {
+		machine_features(&mach);
+		fs_minus(&mach, &view);
+		fs_copy(&view, &mach);
+		fs_free(&mach);
+	}
+	s = fs_join(&view);
+	printf("%s\n", s);
+	free(s);
+	fs_free(&view);
+	return EXIT_OK;
+}
+
+/* A saved file or a preset, as a machine. */
+static void load_set(const char *what, struct machine *m)
+{
+	const struct preset *p = find_preset(what);
+	char err[ERRLEN];
+
+	if (p && !strchr(what, '/')) {
+		machine_init(m);
+		m->arch = xstrdup(p->arch);
+		m->kernel = xstrdup("n/a");
+		m->cpu = xasprintf("preset %s", p->name);
+		preset_features(p, &m->feat);
+		return;
+	}
+	if (!strchr(what, '/') && access(what, F_OK))
+		usage_error("%s: neither a file nor a preset (cpufeat presets lists them)",
+			    what);
+	if (load_saved(what, m, err))
+		usage_error("%s", err);
+}
+
+static int cmd_baseline(int argc, char **argv)
+{
+	const char *save = NULL;
+	struct opt opts[] = {
+		{ "save", 's', true, &save, NULL },
+		{ NULL },
+	};
+	struct machine res, m;
+	char *s, *names;
+	int i, first;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (first >= argc)
+		usage_error("baseline needs at least one FILE or PRESET");
+	load_set(argv[first], &res);
+	names = xstrdup(argv[first]);
+	for (i = first + 1; i < argc; i++) {
+		load_set(argv[i], &m);
+		if (strcmp(m.arch, res.arch))
+			usage_error("refusing to mix architectures: %s is %s, %s is %s",
+				    argv[first], res.arch, argv[i], m.arch);
+		fs_intersect(&res.feat, &m.feat);
+		s = xasprintf("%s, %s", names, argv[i]);
+		free(names);
+		names = s;
+		machine_free(&m);
+	}
+	if (!res.feat.nr)
+		die(EXIT_MISSING, "%s have no feature in common", names);
+	if (save) {
+		FILE *f = strcmp(save, "-") ? fopen(save, "w") : stdout;
+
+		if (!f)
+			die(EXIT_SYSTEM, "%s: %s", save, strerror(errno));
+		free(res.kernel);
+		free(res.cpu);
+		res.kernel = xstrdup("n/a");
+		res.cpu = xasprintf("baseline of %s", names);
+		if (write_saved(f, &res) || (f != stdout && fclose(f)))
+			die(EXIT_SYSTEM, "%s: write error", save);
+	} else {
+		s = fs_join(&res.feat);
+		printf("%s\n", s);
+		free(s);
+	}
+	free(names);
+	machine_free(&res);
+	return EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *pid = NULL;
+	struct opt opts[] = {
+		{ "pid", 'p', true, &pid, NULL },
+		{ "quiet", 'q', false, NULL, &quiet },
+		{ NULL },
+	};
+	struct featset have, missing;
+	struct machine want;
+	const char *arch;
+	char *s;
+	int first;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (argc - first != 1)
+		usage_error("check needs one FILE or PRESET");
+	load_set(argv[first], &want);
+	arch = this_arch();
+	if (strcmp(want.arch, arch)) {
+		printf("%s is for %s, this machine is %s\n", argv[first],
+		       want.arch, arch);
+		return EXIT_MISSING;
+	}
+	if (pid)
+		read_view(pid, &have);
+	else
+		machine_features(&have);
+	fs_init(&missing);
+	fs_copy(&missing, &want.feat);
+	fs_minus(&missing, &have);
+	if (missing.nr) {
+		s = fs_join(&missing);
+		printf("missing %zu of the %zu features of %s: %s\n",
+		       missing.nr, want.feat.nr, argv[first], s);
+		free(s);
+	} else if (!quiet) {
+		printf("ok: %s has all %zu features of %s\n",
+		       pid ? "the process's view" : "this machine",
+		       want.feat.nr, argv[first]);
+	}
+	fs_free(&have);
+	machine_free(&want);
+	if (missing.nr) {
+		fs_free(&missing);
+		return EXIT_MISSING;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_presets(int argc, char **argv)
+{
+	const struct preset *p;
+	struct featset fs;
+	char *s;
+
+	if (argc > 3)
+		usage_error("presets takes at most one PRESET");
+	if (argc == 3) {
+		p = find_preset(argv[2]);
+		if (!p)
+			usage_error("no preset %s", argv[2]);
+		fs_init(&fs);
+		preset_features(p, &fs);
+		s = fs_join(&fs);
+		printf("%s\n", s);
+		free(s);
+		fs_free(&fs);
+		return EXIT_OK;
+	}
+	for (p = presets; p->name; p++)
+		if (!strcmp(p->arch, this_arch()))
+			printf("%-10s %s\n", p->name, p->desc);
+	return EXIT_OK;
+}
+
+/* CGROUP as a path relative to the mount ("" for the root), normalised. */
+static char *cgroup_rel(const char *arg)
+{
+	const char *mnt = cgroup_mount();
+	size_t n = strlen(mnt);
+	char *copy, *tok, *save, *out;
+
+	if (!strncmp(arg, mnt, n) && (arg[n] == '/' || !arg[n])) {
+		arg += n;
+	} else if (*sysroot()) {
+		/* the mount as the system under test names it */
+		mnt += strlen(sysroot());
+		n = strlen(mnt);
+		if (!strncmp(arg, mnt, n) && (arg[n] == '/' || !arg[n]))
+			arg += n;
+	}
+	copy = xstrdup(arg);
+	out = xstrdup("");
+	for (tok = strtok_r(copy, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		char *t;
+
+		if (!strcmp(tok, ".") || !strcmp(tok, ".."))
+			usage_error("\"%s\": no \".\" or \"..\" in cgroup paths",
+				    arg);
+		t = xasprintf("%s%s%s", out, *out ? "/" : "", tok);
+		free(out);
+		out = t;
+	}
+	free(copy);
+	return out;
+}
+
+static char *cg_file(const char *rel, const char *file)
+{
+	return xasprintf("%s%s%s/%s", cgroup_mount(), *rel ? "/" : "", rel,
+			 file);
+}
+
+static char *cg_dir(const char *rel)
+{
+	return xasprintf("%s%s%s", cgroup_mount(), *rel ? "/" : "", rel);
+}
+
+static char *rel_parent(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+
+	return slash ? xasprintf("%.*s", (int)(slash - rel), rel) : xstrdup("");
+}
+
+/*
+ * Enable cpufeat in the subtree_control of @rel and all its ancestors;
+ * with @create, make the cgroups of @rel that are missing on the way.
+ */
+static void enable_down(const char *rel, bool dry_run, bool create)
+{
+	char *path, *text, *cur = xstrdup(""), *t;
+	const char *p = rel, *q;
+	struct stat st;
+	int err;
+
+	path = cg_file("", "cgroup.controllers");
+	err = read_text(path, &text);
+	if (err)
+		die(sys_exit, "no cgroup2 hierarchy at %s: %s", cgroup_mount(),
+		    strerror(-err));
+	if (!has_word(text, "cpufeat"))
+		die(sys_exit, "this kernel has no cpufeat controller (CONFIG_CGROUP_CPUFEAT)");
+	free(text);
+	free(path);
+	for (;;) {
+		path = cg_dir(cur);
+		if (stat(path, &st) && dry_run) {
+			/* would be created: nothing to read below */
+			free(path);
+			break;
+		}
+		if (stat(path, &st) && create && mkdir(path, 0755))
+			die(sys_exit, "cannot create cgroup %s: %s", path,
+			    strerror(errno));
+		free(path);
+		path = cg_file(cur, "cgroup.subtree_control");
+		err = read_text(path, &text);
+		if (err)
+			die(sys_exit, "%s: %s", path, strerror(-err));
+		if (!has_word(text, "cpufeat") && !dry_run) {
+			err = write_text(path, "+cpufeat");
+			if (err == -EBUSY)
+				die(sys_exit,
+				    "cannot enable cpufeat in %s: it has processes of its own, and a non-root cgroup with processes cannot enable controllers for its children (the cgroup v2 \"no internal processes\" rule); move them into a child cgroup first",
+				    path);
+			if (err == -EOPNOTSUPP)
+				die(sys_exit,
+				    "cannot enable cpufeat in %s: threaded cgroups cannot have it",
+				    path);
+			if (err)
+				die(sys_exit, "cannot enable cpufeat in %s: %s",
+				    path, strerror(-err));
+		}
+		free(text);
+		free(path);
+		if (!*p)
+			break;
+		q = p + strcspn(p, "/");
+		t = xasprintf("%s%s%.*s", cur, *cur ? "/" : "", (int)(q - p), p);
+		free(cur);
+		cur = t;
+		p = *q ? q + 1 : q;
+	}
+	free(cur);
+}
+
+/*
+ * The ISA level the system's programs need: --isa, else the level glibc's
+ * dynamic loader or libc.so.6 is marked with, else one a distribution is known to
+ * require, else the architecture's baseline.  @why says where it came from.
+ */
+static const char *distro_level(const char *arch, const char *isa,
+				char **why)
+{
+	static const char * const loaders[] = {
+		"/lib64/ld-linux-x86-64.so.2",
+		"/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		"/usr/lib64/ld-linux-x86-64.so.2",
+		"/lib/x86_64-linux-gnu/libc.so.6",
+		"/lib64/libc.so.6",
+	};
+	const char *best = NULL, *lvl;
+	char *path, *text = NULL, *p;
+	unsigned int i;
+	int fd, major;
+	struct stat st;
+
+	if (isa) {
+		*why = xstrdup("the level given with --isa");
+		return isa;
+	}
+	if (strcmp(arch, "x86_64")) {
+		*why = xasprintf("the baseline of every %s distribution", arch);
+		return arch_baseline(arch);
+	}
+	for (i = 0; i < ARRAY_SIZE(loaders) && !best; i++) {
+		unsigned char *buf;
+
+		path = sys_path(loaders[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) || st.st_size > (16 << 20)) {
+			if (fd >= 0)
+				close(fd);
+			free(path);
+			continue;
+		}
+		buf = xrealloc(NULL, st.st_size);
+		if (read(fd, buf, st.st_size) == st.st_size) {
+			lvl = isa_level_name(elf_isa_needed(buf, st.st_size));
+			if (lvl && strcmp(lvl, "x86-64-v1")) {
+				best = lvl;
+				*why = xasprintf("the level the C library (%s) is built for",
+						 loaders[i]);
+			}
+		}
+		free(buf);
+		close(fd);
+		free(path);
+	}
+	path = sys_path("/etc/os-release");
+	if (!best && read_text(path, &text) == 0) {
+		bool el = strstr(text, "\nID=\"rhel\"") ||
+			  strstr(text, "\nID=\"centos\"") ||
+			  strstr(text, "\nID=\"rocky\"") ||
+			  strstr(text, "\nID=\"almalinux\"") ||
+			  strstr(text, "\nID=rhel") || strstr(text, "\nID=centos");
+
+		p = strstr(text, "\nVERSION_ID=");
+		if (el && p) {
+			p += 12 + (p[12] == '"');
+			major = atoi(p);
+			if (major >= 9) {
+				best = major >= 10 ? "x86-64-v3" : "x86-64-v2";
+				*why = xasprintf("the level Enterprise Linux %d requires",
+						 major);
+			}
+		}
+	}
+	free(text);
+	free(path);
+	if (!best) {
+		*why = xstrdup("the baseline of every x86_64 distribution");
+		best = arch_baseline(arch);
+	}
+	return best;
+}
+
+/* Warn if writing @written to @rel would hide features of the ISA level. */
+static void warn_baseline(const char *rel, const char *written,
+			  const struct featset *mach, const char *isa)
+{
+	struct featset parent_eff, pred, missing;
+	char *parent = rel_parent(rel), *path, *text, *cur = NULL, *why, *s;
+	char *glibc_msg;
+	const char *arch = this_arch(), *level;
+
+	fs_init(&parent_eff);
+	fs_init(&pred);
+	fs_init(&missing);
+	path = cg_file(parent, "cpufeat.hwcap.effective");
+	if (read_text(path, &text) == 0) {
+		fs_add_words(&parent_eff, text);
+		free(text);
+	} else {
+		fs_copy(&parent_eff, mach);
+	}
+	free(path);
+	path = cg_file(rel, "cpufeat.hwcap");
+	if (read_text(path, &cur))
+		cur = xstrdup("max");
+	free(path);
+	spec_predict(written, cur, &parent_eff, &pred);
+	level = distro_level(arch, isa, &why);
+	baseline_missing(level, mach, &pred, &missing);
+	if (missing.nr) {
+		s = fs_join(&missing);
+		glibc_msg = xasprintf("\"CPU does not support %s\"", level);
+		warn("this hides %s of %s, %s:", s, level, why);
+		warn("dynamically linked programs will not start in /%s", rel);
+		warn("(glibc: \"CPU ISA level is lower than required\" or %s)",
+		     glibc_msg);
+		free(glibc_msg);
+		free(s);
+	}
+	free(why);
+	free(cur);
+	free(parent);
+	fs_free(&parent_eff);
+	fs_free(&pred);
+	fs_free(&missing);
+}
+
+static void spec_load_err(int status, const char *err)
+{
+	die(status, "%s", err);
+}
+
+/* Parse @words and render them for the cgroup @rel; may exit. */
+static char *make_spec(char **words, int nr, const struct featset *mach)
+{
+	char err[ERRLEN];
+	struct spec s;
+	char *out;
+
+	spec_init(&s);
+	if (spec_parse(&s, this_arch(), words, nr, load_saved, err))
+		spec_load_err(sys_exit == EXIT_RUN ? EXIT_RUN : EXIT_USAGE, err);
+	out = spec_render(&s, mach, err);
+	if (!out)
+		spec_load_err(sys_exit == EXIT_RUN ? EXIT_RUN : EXIT_USAGE, err);
+	spec_free(&s);
+	return out;
+}
+
+static void write_hwcap(const char *rel, const char *value)
+{
+	char *path = cg_file(rel, "cpufeat.hwcap");
+	int err = write_text(path, value);
+
+	if (err == -EINVAL)
+		die(sys_exit,
+		    "the kernel rejected \"%.200s\" for %s (EINVAL): a feature name it does not know, or nothing left to allow",
+		    value, path);
+	if (err == -EPERM)
+		die(sys_exit,
+		    "%s: permission denied: writing cpufeat.hwcap needs CAP_SYS_ADMIN in the initial user namespace and the initial cgroup namespace",
+		    path);
+	if (err == -ENOENT)
+		die(sys_exit,
+		    "%s does not exist (cpufeat not enabled in the parent's cgroup.subtree_control?)",
+		    path);
+	if (err)
+		die(sys_exit, "%s: %s", path, strerror(-err));
+	free(path);
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	bool dry_run = false, create = false;
+	const char *isa = NULL;
+	struct opt opts[] = {
+		{ "dry-run", 'n', false, NULL, &dry_run },
+		{ "create", 'c', false, NULL, &create },
+		{ "quiet", 'q', false, NULL, &quiet },
+		{ "isa", 0, true, &isa, NULL },
+		{ NULL },
+	};
+	char *rel, *parent, *dir, *value;
+	struct featset mach;
+	struct stat st;
+	int first;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (argc - first < 2)
+		usage_error("set needs a CGROUP and a SPEC");
+	if (isa && (!find_preset(isa) || strcmp(find_preset(isa)->arch,
+						this_arch())))
+		usage_error("--isa %s: not a preset of %s", isa, this_arch());
+	rel = cgroup_rel(argv[first]);
+	if (!*rel)
+		usage_error("the root cgroup has no cpufeat.hwcap");
+	dir = cg_dir(rel);
+	if (stat(dir, &st) && !create)
+		die(EXIT_SYSTEM, "no cgroup %s (--create makes it)", dir);
+	parent = rel_parent(rel);
+	enable_down(parent, dry_run, create);
+	if (create && !dry_run && mkdir(dir, 0755) && errno != EEXIST)
+		die(EXIT_SYSTEM, "cannot create cgroup %s: %s", dir,
+		    strerror(errno));
+	machine_features(&mach);
+	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
+		first++;
+	value = make_spec(argv + first + 1, argc - first - 1, &mach);
+	warn_baseline(rel, value, &mach, isa);
+	if (dry_run)
+		printf("%s\n", value);
+	else
+		write_hwcap(rel, value);
+	free(value);
+	free(parent);
+	free(dir);
+	free(rel);
+	fs_free(&mach);
+	return EXIT_OK;
+}
+
+static pid_t child;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	bool do_exec = false, created = false;
+	const char *cg = NULL, *isa = NULL;
+	struct opt opts[] = {
+		{ "cgroup", 'g', true, &cg, NULL },
+		{ "exec", 'e', false, NULL, &do_exec },
+		{ "quiet", 'q', false, NULL, &quiet },
+		{ "isa", 0, true, &isa, NULL },
+		{ NULL },
+	};
+	char *rel, *parent, *dir, *value, *procs, *text, *self;
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct featset mach;
+	struct sigaction sa;
+	int first, dash, i, status, err, e;
+	struct stat st;
+
+	sys_exit = EXIT_RUN;
+	first = parse_opts(argc, argv, 2, opts, true);
+	for (dash = first; dash < argc && strcmp(argv[dash], "--"); dash++)
+		;
+	if (dash == argc)
+		usage_error("run needs SPEC... -- COMMAND");
+	if (dash == first)
+		usage_error("run needs a SPEC before --");
+	if (dash + 1 == argc)
+		usage_error("run needs a COMMAND after --");
+	if (isa && (!find_preset(isa) || strcmp(find_preset(isa)->arch,
+						this_arch())))
+		usage_error("--isa %s: not a preset of %s", isa, this_arch());
+
+	if (cg) {
+		rel = cgroup_rel(cg);
+		if (!*rel)
+			usage_error("run cannot use the root cgroup");
+	} else {
+		/*
+		 * Next to our own cgroup: a cgroup with processes cannot
+		 * enable controllers for its children, so not under it.
+		 */
+		self = sys_path("/proc/self/cgroup");
+		err = read_text(self, &text);
+		if (err || strncmp(text, "0::/", 4))
+			die(EXIT_RUN, "%s: no cgroup2 entry", self);
+		text[strcspn(text, "\n")] = '\0';
+		parent = cgroup_rel(text + 3);
+		dir = rel_parent(parent);
+		free(parent);
+		rel = xasprintf("%s%scpufeat-run.%d", dir, *dir ? "/" : "",
+				(int)getpid());
+		free(dir);
+		free(text);
+		free(self);
+	}
+	parent = rel_parent(rel);
+	dir = cg_dir(rel);
+	enable_down(parent, false, false);
+	if (stat(dir, &st)) {
+		if (mkdir(dir, 0755))
+			die(EXIT_RUN, "cannot create cgroup %s: %s", dir,
+			    strerror(errno));
+		created = true;
+	}
+	machine_features(&mach);
+	value = make_spec(argv + first, dash - first, &mach);
+	warn_baseline(rel, value, &mach, isa);
+	write_hwcap(rel, value);
+	procs = cg_file(rel, "cgroup.procs");
+
+	if (do_exec) {
+		err = write_text(procs, "0");
+		if (err)
+			die(EXIT_RUN, "cannot move into %s: %s", dir,
+			    strerror(-err));
+		execvp(argv[dash + 1], argv + dash + 1);
+		e = errno;
+		fprintf(stderr, "cpufeat: %s: %s\n", argv[dash + 1],
+			strerror(e));
+		if (created)
+			rmdir(dir);
+		return e == ENOENT ? 127 : 126;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = forward;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	fflush(NULL);
+	child = fork();
+	if (child < 0)
+		die(EXIT_RUN, "fork: %s", strerror(errno));
+	if (!child) {
+		sa.sa_handler = SIG_DFL;
+		for (i = 1; i < NSIG; i++)
+			sigaction(i, &sa, NULL);
+		err = write_text(procs, "0");
+		if (err) {
+			fprintf(stderr, "cpufeat: cannot move into %s: %s\n",
+				dir, strerror(-err));
+			_exit(EXIT_RUN);
+		}
+		execvp(argv[dash + 1], argv + dash + 1);
+		e = errno;
+		fprintf(stderr, "cpufeat: %s: %s\n", argv[dash + 1],
+			strerror(e));
+		_exit(e == ENOENT ? 127 : 126);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			die(EXIT_RUN, "waitpid: %s", strerror(errno));
+	if (created) {
+		/* the cgroup may still count the exited child for a moment */
+		for (i = 0; (e = rmdir(dir)) && errno == EBUSY && i < 100; i++)
+			nanosleep(&ts, NULL);
+		if (e)
+			fprintf(stderr, "cpufeat: warning: could not remove %s: %s\n",
+				dir, strerror(errno));
+	}
+	free(procs);
+	free(value);
+	free(parent);
+	free(dir);
+	free(rel);
+	fs_free(&mach);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd)
+		usage_error("no command");
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(argc, argv);
+	if (!strcmp(cmd, "baseline"))
+		return cmd_baseline(argc, argv);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc, argv);
+	if (!strcmp(cmd, "set"))
+		return cmd_set(argc, argv);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "presets"))
+		return cmd_presets(argc, argv);
+	usage_error("unknown command \"%s\"", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cpufeat: the pure logic of the cpufeat tool (feature sets, the saved-file
+ * format, presets, spec composition, ISA baseline checks), shared by the
+ * tool (cpufeat.c) and its host-side unit tests (tests/unit.c).
+ */
+#ifndef CPUFEAT_H
+#define CPUFEAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses, see cpufeat.8. */
+#define EXIT_OK		0
+#define EXIT_MISSING	1	/* check: something is missing */
+#define EXIT_USAGE	2	/* bad arguments, spec or file */
+#define EXIT_SYSTEM	3	/* the kernel or a file said no */
+#define EXIT_RUN	125	/* run: cpufeat itself failed */
+
+#define ERRLEN		512
+
+/* An ordered set of feature names, without duplicates. */
+struct featset {
+	char **names;
+	size_t nr;
+	size_t alloc;
+};
+
+void fs_init(struct featset *fs);
+void fs_free(struct featset *fs);
+bool fs_has(const struct featset *fs, const char *name);
+void fs_add(struct featset *fs, const char *name);
+void fs_del(struct featset *fs, const char *name);
+void fs_copy(struct featset *dst, const struct featset *src);
+void fs_add_all(struct featset *dst, const struct featset *src);
+void fs_intersect(struct featset *fs, const struct featset *with);
+void fs_minus(struct featset *fs, const struct featset *without);
+void fs_add_words(struct featset *fs, const char *text);
+char *fs_join(const struct featset *fs);
+bool valid_name(const char *name);
+
+/* A machine's feature set as saved by "cpufeat list --save". */
+struct machine {
+	char *arch;
+	char *kernel;
+	char *cpu;
+	struct featset feat;
+};
+
+#define SAVED_MAGIC	"cpufeat-features"
+#define SAVED_VERSION	1
+
+void machine_init(struct machine *m);
+void machine_free(struct machine *m);
+int parse_saved(const char *text, const char *fname, struct machine *m,
+		char *err);
+int write_saved(FILE *f, const struct machine *m);
+
+/* Presets: named feature levels of one architecture. */
+struct preset {
+	const char *arch;
+	const char *name;
+	const char *base;	/* the preset this one extends, or NULL */
+	const char *adds;	/* feature names it adds */
+	const char *desc;
+};
+
+extern const struct preset presets[];
+const struct preset *find_preset(const char *name);
+void preset_features(const struct preset *p, struct featset *fs);
+const char *arch_baseline(const char *arch);
+
+/* A spec: what "set" and "run" write to cpufeat.hwcap. */
+struct spec {
+	bool max;
+	bool list;		/* names, presets or files given */
+	struct featset allow;
+	struct featset plus;
+	struct featset minus;
+};
+
+typedef int (*load_fn)(const char *path, struct machine *m, char *err);
+
+void spec_init(struct spec *s);
+void spec_free(struct spec *s);
+int spec_parse(struct spec *s, const char *arch, char **words, int nr,
+	       load_fn load, char *err);
+char *spec_render(const struct spec *s, const struct featset *machine,
+		  char *err);
+void spec_predict(const char *written, const char *current,
+		  const struct featset *parent_eff, struct featset *out);
+void baseline_missing(const char *level, const struct featset *machine,
+		      const struct featset *allowed, struct featset *missing);
+
+/* glibc's x86 ISA level marking (GNU_PROPERTY_X86_ISA_1_NEEDED). */
+int elf_isa_needed(const unsigned char *buf, size_t len);
+const char *isa_level_name(int mask);
+
+char *xstrdup(const char *s);
+void *xrealloc(void *p, size_t n);
+
+#endif /* CPUFEAT_H */
