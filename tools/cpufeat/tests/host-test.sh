@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests of the cpufeat tool: the unit tests of its pure logic
+# (tests/unit.c) and the command line against a fake system
+# (CPUFEAT_SYSROOT: a made-up /proc, cgroup2 tree and C library).  Needs no
+# root and no cpufeat kernel.  Prints one TAP stream; exits 1 if a test
+# failed.
+#
+#   tests/host-test.sh            (builds with make in a temporary directory)
+#   CPUFEAT=path CPUFEAT_UNIT=path tests/host-test.sh
+set -u
+
+dir=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ -z "${CPUFEAT:-}" ] || [ -z "${CPUFEAT_UNIT:-}" ]; then
+	make -s -C "$dir" O="$tmp/build" "$tmp/build/cpufeat" \
+		"$tmp/build/cpufeat-unit" >&2 || { echo "Bail out! build failed"; exit 1; }
+	CPUFEAT=$tmp/build/cpufeat
+	CPUFEAT_UNIT=$tmp/build/cpufeat-unit
+fi
+
+n=0
+failed=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+echo "TAP version 13"
+
+# The unit tests, renumbered into this stream.
+unit_out=$("$CPUFEAT_UNIT"); unit_rc=$?
+unit_seen=0
+unit_failed=0
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) unit_seen=1; pass "unit: ${line#ok * - }" ;;
+	"not ok "*) unit_seen=1; unit_failed=1; fail "unit: ${line#not ok * - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <<<"$unit_out"
+if [ $unit_seen = 0 ] || { [ $unit_rc != 0 ] && [ $unit_failed = 0 ]; }; then
+	fail "unit test binary exited $unit_rc"
+fi
+
+# A fake x86_64 machine: root cgroup with cpufeat enabled, a process whose
+# view hides avx2, a C library built for x86-64-v2.
+R=$tmp/root
+MACH="fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 sse4_2 popcnt cx16 lahf_lm xsave avx avx2"
+mkdir -p "$R/sys/fs/cgroup/a" "$R/proc/self" "$R/proc/1" "$R/proc/42" "$R/lib64" "$R/etc"
+echo "cpu cpufeat memory" >"$R/sys/fs/cgroup/cgroup.controllers"
+echo "cpufeat" >"$R/sys/fs/cgroup/cgroup.subtree_control"
+echo "$MACH" >"$R/sys/fs/cgroup/cpufeat.hwcap.effective"
+echo "cpufeat" >"$R/sys/fs/cgroup/a/cgroup.controllers"
+echo "" >"$R/sys/fs/cgroup/a/cgroup.subtree_control"
+echo "$MACH" >"$R/sys/fs/cgroup/a/cpufeat.hwcap.effective"
+echo "max" >"$R/sys/fs/cgroup/a/cpufeat.hwcap"
+echo "${MACH% avx2}" >"$R/proc/self/cpufeat"
+echo "$MACH" >"$R/proc/1/cpufeat"
+echo "fpu sse sse2" >"$R/proc/42/cpufeat"
+echo "0::/a" >"$R/proc/self/cgroup"
+printf 'processor\t: 0\nmodel name\t: Fake CPU @ 1GHz\nflags\t\t: fpu\n' >"$R/proc/cpuinfo"
+python3 - "$R/lib64/ld-linux-x86-64.so.2" <<'EOF'
+import struct, sys
+# ELF64 header, one PT_GNU_PROPERTY segment, ISA_1_NEEDED = baseline|v2
+note = struct.pack("<III4sIII4x", 4, 16, 5, b"GNU", 0xc0008002, 4, 3)
+eh = b"\x7fELF\x02\x01\x01" + b"\0" * 25 + struct.pack("<Q", 64) + b"\0" * 14 + struct.pack("<HH", 56, 1) + b"\0" * 6
+ph = struct.pack("<IIQQQQQQ", 0x6474e553, 4, 120, 0, 0, len(note), len(note), 8)
+open(sys.argv[1], "wb").write(eh + ph + note)
+EOF
+
+cf() { CPUFEAT_SYSROOT=$R CPUFEAT_ARCH=x86_64 "$CPUFEAT" "$@"; }
+
+# expect STATUS DESCRIPTION -- COMMAND...: run it, check its exit status;
+# its stdout and stderr are in $out and $err.
+expect() {
+	local want=$1 what=$2 rc
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+	if [ "$rc" = "$want" ]; then
+		pass "$what (exit $rc)"
+		return 0
+	fi
+	fail "$what (exit $rc, want $want)"
+	sed 's/^/# out: /' "$tmp/out"
+	sed 's/^/# err: /' "$tmp/err"
+	return 1
+}
+# check DESCRIPTION COMMAND...: a test of the last output
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; echo "# out: $out"; echo "# err: $err"; fi
+}
+has() { grep -q -- "$1" <<<"$2"; }
+
+expect 0 "help" -- cf help
+check "help lists every command and exit status" \
+	eval 'for w in list show baseline check set run presets "Exit status"; do has "$w" "$out" || exit 1; done'
+expect 2 "no command" -- cf
+expect 2 "unknown command" -- cf frob
+check "unknown command named" has 'unknown command "frob"' "$err"
+expect 2 "unknown option" -- cf list --frob
+
+expect 0 "list" -- cf list
+check "list: every machine feature, avx2 marked hidden" \
+	eval '[ "$(wc -l <<<"$out")" = 19 ] && has "^avx2 hidden$" "$out" && has "^avx$" "$out"'
+expect 0 "list --all" -- cf list --all
+check "list --all: preset features this machine lacks marked absent" \
+	eval 'has "^avx512f absent$" "$out" && has "^bmi1 absent$" "$out" && ! has "^fpu absent" "$out"'
+expect 0 "list --save" -- cf list --save "$tmp/this.feat"
+check "saved file: magic, arch, kernel, cpu, features" \
+	eval 'f=$(cat "$tmp/this.feat"); has "^cpufeat-features 1$" "$f" && has "^arch x86_64$" "$f" &&
+	      has "^kernel " "$f" && has "^cpu Fake CPU @ 1GHz$" "$f" && has "^features $MACH$" "$f"'
+expect 0 "list --save -" -- cf list --save -
+check "list --save - writes to stdout" has "^features fpu" "$out"
+
+expect 0 "show" -- cf show
+check "show: own view" test "$out" = "${MACH% avx2}"
+expect 0 "show 42" -- cf show 42
+check "show PID" test "$out" = "fpu sse sse2"
+expect 0 "show --hidden 42" -- cf show --hidden 42
+check "show --hidden lists what the view lacks" eval 'has "^fpu\|fpu " "$out" || has "avx2" "$out" && ! has "sse2" "$out"'
+expect 3 "show of a missing process" -- cf show 4242
+check "show: no such process" has "no process 4242" "$err"
+expect 2 "show bad pid" -- cf show abc
+
+cat >"$tmp/weak.feat" <<EOF
+# a made-up older machine
+cpufeat-features 1
+arch x86_64
+kernel 6.12.0
+cpu Old CPU
+features fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 popcnt
+EOF
+cat >"$tmp/arm.feat" <<EOF
+cpufeat-features 1
+arch arm64
+features fp asimd cpuid
+EOF
+expect 0 "baseline of two files" -- cf baseline "$tmp/this.feat" "$tmp/weak.feat"
+check "baseline: intersection in the first file's order" \
+	test "$out" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 popcnt"
+expect 0 "baseline of a file and a preset" -- cf baseline "$tmp/this.feat" x86-64-v1
+check "baseline with a preset" test "$out" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm"
+expect 0 "baseline --save" -- cf baseline --save "$tmp/base.feat" "$tmp/this.feat" "$tmp/weak.feat"
+check "baseline --save writes a saved file" \
+	eval 'has "^cpu baseline of " "$(cat "$tmp/base.feat")" && has "^arch x86_64" "$(cat "$tmp/base.feat")"'
+expect 2 "baseline refuses to mix architectures" -- cf baseline "$tmp/this.feat" "$tmp/arm.feat"
+check "mixing error names both" has "refusing to mix architectures" "$err"
+expect 2 "baseline of x86 and arm64 presets" -- cf baseline x86-64-v2 armv8.0-a
+expect 2 "baseline without operands" -- cf baseline
+expect 2 "baseline of a nonexistent name" -- cf baseline nosuch
+check "neither file nor preset" has "neither a file nor a preset" "$err"
+printf 'cpufeat-features 1\narch x86_64\nfeatures fpu Bad\n' >"$tmp/bad.feat"
+expect 2 "malformed file" -- cf baseline "$tmp/bad.feat"
+check "malformed file: file and line named" has "bad.feat:3: invalid feature name \"Bad\"" "$err"
+head -c 100 /dev/zero >"$tmp/bin.feat"
+expect 2 "binary file" -- cf check "$tmp/bin.feat"
+printf 'cpufeat-features 1\narch x86_64\nfeatures fpu\n' >"$tmp/one.feat"
+printf 'cpufeat-features 1\narch x86_64\nfeatures avx\n' >"$tmp/two.feat"
+expect 1 "baseline with nothing in common" -- cf baseline "$tmp/one.feat" "$tmp/two.feat"
+
+expect 0 "check a weaker file" -- cf check "$tmp/weak.feat"
+check "check: ok line" has "^ok: this machine has all 13 features" "$out"
+expect 0 "check -q prints nothing" -- cf check -q x86-64-v2
+check "quiet" test -z "$out"
+expect 1 "check x86-64-v3 (no bmi1, bmi2, abm, movbe, f16c, fma)" -- cf check x86-64-v3
+check "check lists what is missing" has "^missing 6 of the 25 features of x86-64-v3: bmi1 bmi2 f16c fma abm movbe$" "$out"
+expect 1 "check --pid 42 x86-64-v1" -- cf check --pid 42 x86-64-v1
+check "check --pid uses the process's view" has "missing 6 of the 9 features of x86-64-v1: cx8 cmov mmx fxsr syscall lm" "$out"
+expect 0 "check --pid self x86-64-v2" -- cf check --pid self x86-64-v2
+expect 1 "check an arm64 file on x86_64" -- cf check "$tmp/arm.feat"
+check "arch mismatch said" has "is for arm64, this machine is x86_64" "$out"
+expect 2 "check without operand" -- cf check
+
+expect 0 "presets" -- cf presets
+check "x86 presets listed, not arm64 ones" eval 'has "^x86-64-v4 " "$out" && ! has armv8 "$out"'
+expect 0 "presets x86-64-v2" -- cf presets x86-64-v2
+check "preset features" test "$out" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm cx16 lahf_lm popcnt pni ssse3 sse4_1 sse4_2"
+expect 0 "arm64 presets" -- env CPUFEAT_ARCH=arm64 CPUFEAT_SYSROOT="$R" "$CPUFEAT" presets
+check "arm64 presets listed" eval 'has "^armv8.0-a " "$out" && has "^armv9.0-a " "$out" && ! has x86-64 "$out"'
+
+# set: the fake cgroup files are plain files, so what is written stays.
+CG=$R/sys/fs/cgroup
+expect 0 "set --dry-run x86-64-v2" -- cf set --dry-run a x86-64-v2
+check "dry run prints the list and writes nothing" \
+	eval '[ "$out" = "$(cf presets x86-64-v2)" ] && [ "$(cat "$CG/a/cpufeat.hwcap")" = max ]'
+check "no warning at the C library's level" test -z "$err"
+expect 0 "set a x86-64-v1" -- cf set a x86-64-v1
+check "written" test "$(cat "$CG/a/cpufeat.hwcap")" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm"
+check "warns: below the C library's x86-64-v2" \
+	eval 'has "warning: this hides .*popcnt.* of x86-64-v2" "$err" && has "ld-linux-x86-64.so.2" "$err" && has "CPU does not support x86-64-v2" "$err"'
+expect 0 "set --quiet" -- cf set --quiet a x86-64-v1
+check "no warning with --quiet" test -z "$err"
+expect 0 "set --isa x86-64-v1 x86-64-v1" -- cf set --isa x86-64-v1 /a x86-64-v1
+check "--isa overrides the detected level" test -z "$err"
+expect 0 "set of edits" -- cf set /sys/fs/cgroup/a -- -avx2 +avx
+check "edits written verbatim (+ first)" test "$(cat "$CG/a/cpufeat.hwcap")" = "+avx -avx2"
+expect 0 "set max -avx2" -- cf set a max -avx2
+check "max -NAME: the machine's features minus NAME" test "$(cat "$CG/a/cpufeat.hwcap")" = "${MACH% avx2}"
+expect 0 "set a saved file" -- cf set a "$tmp/weak.feat" -popcnt
+check "file minus an edit" test "$(cat "$CG/a/cpufeat.hwcap")" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1"
+check "warns about sse4_2 popcnt cx16 lahf_lm" has "hides cx16 lahf_lm popcnt sse4_2 of x86-64-v2" "$err"
+echo max >"$CG/a/cpufeat.hwcap"
+expect 0 "set -- -sse2 warns at the v1 level" -- cf set --isa x86-64-v1 a -- -sse2
+check "warning names sse2 and x86-64-v1" has "hides sse2 of x86-64-v1" "$err"
+expect 2 "set of a bad spec" -- cf set a "max fpu"
+check "bad spec explained" has '"max" cannot be combined' "$err"
+expect 2 "set of an arm64 preset" -- cf set a armv8.0-a
+expect 2 "set without a spec" -- cf set a
+expect 2 "set of the root cgroup" -- cf set / max
+expect 2 "set with .." -- cf set a/../b max
+expect 3 "set of a missing cgroup" -- cf set nosuch max
+check "suggests --create" has "(--create makes it)" "$err"
+mkdir "$CG/b"
+echo cpufeat >"$CG/b/cgroup.controllers"
+: >"$CG/b/cgroup.subtree_control"
+# (a fake cgroup made by mkdir has no files: the write itself fails here)
+expect 3 "set --create b/c" -- cf set --create b/c fpu sse
+check "created, cpufeat enabled in the parent, then the write tried" \
+	eval '[ -d "$CG/b/c" ] && [ "$(cat "$CG/b/cgroup.subtree_control")" = +cpufeat ] && has "b/c/cpufeat.hwcap does not exist" "$err"'
+expect 2 "set --isa of another arch" -- cf set --isa armv8.0-a a max
+expect 0 "RHEL 9 without marked libc: x86-64-v2" -- \
+	env CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 sh -c \
+	'rm -f "$CPUFEAT_SYSROOT/lib64/ld-linux-x86-64.so.2"; printf "NAME=x\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n" >"$CPUFEAT_SYSROOT/etc/os-release"; "$0" set a x86-64-v1' "$CPUFEAT"
+check "warning names Enterprise Linux 9" has "x86-64-v2, the level Enterprise Linux 9 requires" "$err"
+
+# run: only the parts that fail before anything is executed
+expect 125 "run without --" -- cf run x86-64-v2 true
+expect 125 "run without a spec" -- cf run -- true
+expect 125 "run without a command" -- cf run x86-64-v2 --
+expect 125 "run with a bad spec" -- cf run SSE -- true
+
+# A machine without cpufeat in the kernel.
+R2=$tmp/root2
+mkdir -p "$R2/sys/fs/cgroup" "$R2/proc/self"
+echo "cpu memory" >"$R2/sys/fs/cgroup/cgroup.controllers"
+expect 3 "no cpufeat controller" -- env CPUFEAT_SYSROOT="$R2" "$CPUFEAT" list
+check "said so" has "no cpufeat controller" "$err"
+echo "cpu cpufeat" >"$R2/sys/fs/cgroup/cgroup.controllers"
+expect 3 "cpufeat not enabled in the root" -- env CPUFEAT_SYSROOT="$R2" "$CPUFEAT" list
+check "explains how to enable it" has "echo +cpufeat > .*cgroup.subtree_control" "$err"
+
+echo "1..$n"
+echo "# $((n - failed)) passed, $failed failed"
+[ $failed = 0 ]
