@@ -967,26 +967,28 @@ static char *make_spec(char **words, int nr, const struct featset *mach)
 	return out;
 }
 
-static void write_hwcap(const char *rel, const char *value)
+/* Write @value to @rel's cpufeat.hwcap; on failure say why, return -1. */
+static int write_hwcap(const char *rel, const char *value)
 {
 	char *path = cg_file(rel, "cpufeat.hwcap");
 	int err = write_text(path, value);
 
 	if (err == -EINVAL)
-		die(sys_exit,
-		    "the kernel rejected \"%.200s\" for %s (EINVAL): a feature name it does not know, or nothing left to allow",
-		    value, path);
-	if (err == -EPERM)
-		die(sys_exit,
-		    "%s: permission denied: writing cpufeat.hwcap needs CAP_SYS_ADMIN in the initial user namespace and the initial cgroup namespace",
-		    path);
-	if (err == -ENOENT)
-		die(sys_exit,
-		    "%s does not exist (cpufeat not enabled in the parent's cgroup.subtree_control?)",
-		    path);
-	if (err)
-		die(sys_exit, "%s: %s", path, strerror(-err));
+		fprintf(stderr,
+			"%s: the kernel rejected \"%.200s\" for %s (EINVAL): a feature name it does not know, or nothing left to allow\n",
+			progname, value, path);
+	else if (err == -EPERM)
+		fprintf(stderr,
+			"%s: %s: permission denied: writing cpufeat.hwcap needs CAP_SYS_ADMIN in the initial user namespace and the initial cgroup namespace\n",
+			progname, path);
+	else if (err == -ENOENT)
+		fprintf(stderr,
+			"%s: %s does not exist (cpufeat not enabled in the parent's cgroup.subtree_control?)\n",
+			progname, path);
+	else if (err)
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(-err));
 	free(path);
+	return err ? -1 : 0;
 }
 
 static int cmd_set(int argc, char **argv)
@@ -1029,8 +1031,8 @@ static int cmd_set(int argc, char **argv)
 	warn_baseline(rel, value, &mach, isa);
 	if (dry_run)
 		printf("%s\n", value);
-	else
-		write_hwcap(rel, value);
+	else if (write_hwcap(rel, value))
+		exit(EXIT_SYSTEM);
 	free(value);
 	free(parent);
 	free(dir);
@@ -1105,23 +1107,30 @@ static int cmd_run(int argc, char **argv)
 	parent = rel_parent(rel);
 	dir = cg_dir(rel);
 	enable_down(parent, false, false);
+	machine_features(&mach);
+	value = make_spec(argv + first, dash - first, &mach);
 	if (stat(dir, &st)) {
 		if (mkdir(dir, 0755))
 			die(EXIT_RUN, "cannot create cgroup %s: %s", dir,
 			    strerror(errno));
 		created = true;
 	}
-	machine_features(&mach);
-	value = make_spec(argv + first, dash - first, &mach);
 	warn_baseline(rel, value, &mach, isa);
-	write_hwcap(rel, value);
+	if (write_hwcap(rel, value)) {
+		if (created)
+			rmdir(dir);
+		exit(EXIT_RUN);
+	}
 	procs = cg_file(rel, "cgroup.procs");
 
 	if (do_exec) {
 		err = write_text(procs, "0");
-		if (err)
+		if (err) {
+			if (created)
+				rmdir(dir);
 			die(EXIT_RUN, "cannot move into %s: %s", dir,
 			    strerror(-err));
+		}
 		execvp(argv[dash + 1], argv + dash + 1);
 		e = errno;
 		fprintf(stderr, "cpufeat: %s: %s\n", argv[dash + 1],
@@ -1140,8 +1149,12 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	fflush(NULL);
 	child = fork();
-	if (child < 0)
-		die(EXIT_RUN, "fork: %s", strerror(errno));
+	if (child < 0) {
+		e = errno;
+		if (created)
+			rmdir(dir);
+		die(EXIT_RUN, "fork: %s", strerror(e));
+	}
 	if (!child) {
 		sa.sa_handler = SIG_DFL;
 		for (i = 1; i < NSIG; i++)
