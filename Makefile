@@ -19,6 +19,7 @@ FLAVOURED := $(foreach a,$(ARCHES),$(foreach f,$(FLAVOURS),$(a)-$(f)))
 export TOP BUILD
 
 .PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 series clean \
+	cpufeat-tool check-cpufeat-tool \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES)) \
 	$(addprefix check-,$(addsuffix -debug,$(ARCHES))) \
@@ -88,6 +89,14 @@ $(addprefix bench-,$(ARCHES)): bench-%: guest-% kernel-%-baseline
 
 bench: guests $(addprefix kernel-,$(addsuffix -baseline,$(ARCHES)))
 	@$(HARNESS)/bench.sh $(ARCHES)
+
+# The cpufeat command-line tool (tools/cpufeat), built in $(BUILD), and
+# its host-side tests; make check runs those and its guest test as well.
+cpufeat-tool:
+	@$(MAKE) --no-print-directory -C tools/cpufeat O=$(BUILD)/cpufeat-tool
+
+check-cpufeat-tool:
+	@$(MAKE) --no-print-directory -C tools/cpufeat O=$(BUILD)/cpufeat-tool check
 
 series: tree
 	@$(HARNESS)/series.sh export

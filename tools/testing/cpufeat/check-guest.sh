@@ -3,8 +3,9 @@
 #
 # Guest side of check.sh (busybox sh, as root): print the kernel log, where
 # the KUnit suites left their KTAP results at boot, then run the cpufeat
-# kselftest, then print what the kernel logged meanwhile, then (x86_64, where
-# the initramfs has it) check the QEMU's CPUID faulting with
+# kselftest, then print what the kernel logged meanwhile, then run the
+# cpufeat tool's guest test (guest-test.sh, added by check.sh), then
+# (x86_64, where the initramfs has it) check the QEMU's CPUID faulting with
 # cpuid-fault-test, and (arm64, where the initramfs has it) run the upstream
 # hwcap kselftest (tools/testing/selftests/arm64/abi/hwcap.c) twice: in the
 # root cgroup, and in a cgroup whose cpufeat.hwcap hides $HWCAP_HIDE.  Each
@@ -49,6 +50,11 @@ mark kselftest end status=$status
 mark dmesg begin
 dmesg
 mark dmesg end
+
+# The cpufeat tool against the real controller (tools/cpufeat/tests).
+mark cpufeat-tool begin
+sh guest-test.sh 2>&1
+mark cpufeat-tool end status=$?
 
 # Last, so that what it may log is not taken for the kselftest's.
 if prog=$(command -v cpuid-fault-test); then

@@ -5,10 +5,11 @@
 #
 #   check.sh ARCH...        (ARCH: x86_64, arm64, x86_64-debug, arm64-debug)
 #
-# First the host-side test of the TAP parser, then for each ARCH one boot
-# of its guest (tools/testing/cpufeat/vm) that prints the KUnit results the
-# cpufeat* suites left in the kernel log and runs the test_cpufeat
-# kselftest (check-guest.sh).  x86_64 adds a host-side check that vm runs
+# First the host-side tests of the TAP parser and of the cpufeat tool
+# (tools/cpufeat/tests/host-test.sh), then for each ARCH one boot of its
+# guest (tools/testing/cpufeat/vm) that prints the KUnit results the
+# cpufeat* suites left in the kernel log, runs the test_cpufeat kselftest
+# and the cpufeat tool's guest test (check-guest.sh, part "tool").  x86_64 adds a host-side check that vm runs
 # the QEMU with CPUID faulting (tests/qemu-test.sh) and, in the guest, the
 # check that CPUID faulting works (qemu/cpuid-fault-test.c).  arm64 adds,
 # in the guest, the upstream hwcap kselftest in the root cgroup and in a
@@ -151,10 +152,13 @@ guest_ended() {
 # The parser's own test first: everything below depends on it.
 echo "  TEST    host: tapcount.py"
 host_test tapcount "$HARNESS/tests/tapcount-test.sh"
+# The cpufeat tool (tools/cpufeat) against a fake system.
+echo "  TEST    host: the cpufeat tool"
+host_test cpufeat-tool "$TOP/tools/cpufeat/tests/host-test.sh"
 
 for arch in ${arches[@]+"${arches[@]}"}; do
 	log=$LOGDIR/$arch.log
-	adds=(--add "$HARNESS/check-guest.sh")
+	adds=(--add "$HARNESS/check-guest.sh" --add "$TOP/tools/cpufeat/tests/guest-test.sh")
 	for f in ${GUEST_ADD:-}; do
 		adds+=(--add "$f")
 	done
@@ -186,8 +190,12 @@ for arch in ${arches[@]+"${arches[@]}"}; do
 	section kunit "$log" >"$LOGDIR/$arch.kunit.tap"
 	section kselftest "$log" >"$LOGDIR/$arch.kselftest.tap"
 	section dmesg "$log" >"$LOGDIR/$arch.dmesg-after.log"
+	section cpufeat-tool "$log" >"$LOGDIR/$arch.cpufeat-tool.tap"
 	count "$arch" kunit "$LOGDIR/$arch.kunit.tap" --suite 'cpufeat*'
 	count "$arch" kselftest "$LOGDIR/$arch.kselftest.tap"
+	tool_fail0=$total_fail
+	count "$arch" tool "$LOGDIR/$arch.cpufeat-tool.tap"
+	tool_fail1=$total_fail
 	if [ "$arch" = x86_64 ]; then
 		section cpuid-fault "$log" >"$LOGDIR/$arch.cpuid-fault.tap"
 		cf_fail0=$total_fail
@@ -215,7 +223,9 @@ for arch in ${arches[@]+"${arches[@]}"}; do
 		extra=$((extra + 1))
 	fi
 	guest_ended "$arch" kselftest kselftest test_cpufeat \
-		$((total_fail - fail0))
+		$((tool_fail0 - fail0))
+	guest_ended "$arch" tool cpufeat-tool guest-test.sh \
+		$((tool_fail1 - tool_fail0))
 	warnings=$(grep -cE 'WARNING:|BUG:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|refcount_t:' \
 		"$LOGDIR/$arch.dmesg-after.log")
 	if [ "$warnings" != 0 ]; then
