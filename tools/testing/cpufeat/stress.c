@@ -664,6 +664,7 @@ static bool can_read_answer(void)
 
 static struct answer first_answer;
 static bool answer_readable;
+static unsigned long thread_mismatches;
 
 static void read_answer_if(struct answer *a)
 {
@@ -672,7 +673,6 @@ static void read_answer_if(struct answer *a)
 	else
 		memset(a, 0, sizeof(*a));
 }
-static unsigned long thread_mismatches;
 
 static void *reader_thread(void *arg)
 {
