@@ -31,7 +31,10 @@
 # reaches the guest but its program.
 #
 # Both guests of an architecture, and the two architectures, run side by
-# side, two QEMUs at a time.  Environment: BUILD, VM_TIMEOUT (per guest).
+# side, two QEMUs at a time.  Environment: BUILD, VM_TIMEOUT (per guest),
+# VM_BUILD=0 (do not build: e.g. to measure a kernel of your own, put it
+# with a copy of the initramfs in DIR/ARCH/, link DIR/ARCH-baseline and
+# DIR/qemu to those of build/, and run BUILD=DIR VM_BUILD=0 bench.sh).
 set -euo pipefail
 
 HARNESS=$(cd "$(dirname "$0")" && pwd)
@@ -61,8 +64,9 @@ mkdir -p "$OUT"
 start=$SECONDS
 
 # Build what the guests need first, one at a time (vm would otherwise run
-# make from every job at once).
+# make from every job at once); VM_BUILD=0 takes what is in $BUILD as it is.
 for arch in "${arches[@]}"; do
+	[ "${VM_BUILD:-1}" != 0 ] || break
 	make -C "$TOP" --no-print-directory "guest-$arch" "kernel-$arch-baseline" >&2 ||
 		die "cannot build the $arch guests"
 done

@@ -41,7 +41,7 @@
  *   chain DEPTH DIR MASK     make DIR/c/c/... DEPTH levels deep with
  *                            cpufeat enabled at each, MASK written at the
  *                            first, and print the deepest path
- *   mem N DIR                memory per cgroup: see mem() below
+ *   mem N DIR                memory per cgroup: see mem_test() below
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,12 +190,14 @@ static void cpuid_loop(const char *test, unsigned long n)
 	uint64_t t;
 
 	for (i = 0; i < warm(n); i++) {
-		a = 7, c = 0;
+		a = 7;
+		c = 0;
 		cpuid(&a, &b, &c, &d);
 	}
 	t = now();
 	for (i = 0; i < n; i++) {
-		a = 7, c = 0;
+		a = 7;
+		c = 0;
 		cpuid(&a, &b, &c, &d);
 	}
 	result(test, now() - t, n);
@@ -249,7 +251,7 @@ static void cpuid_user(unsigned long n)
 #endif
 
 #ifdef __aarch64__
-static void mrs(unsigned long n)
+static void mrs_loop(unsigned long n)
 {
 	unsigned long i, v;
 	uint64_t t;
@@ -273,7 +275,7 @@ static void pong(void)
 
 	while (read(PONG_IN, &c, 1) == 1)
 		if (write(PONG_OUT, &c, 1) != 1)
-			die("pong: write");
+			die("write to the pinging process");
 	exit(0);
 }
 
@@ -432,7 +434,7 @@ static long long slab_percpu(void)
  * between steps.  Prints RESULT mem-off-K, mem-on-K and mem-pids-K (bytes
  * for N cgroups, K = 1 or 2).
  */
-static void mem(unsigned long n, const char *dir)
+static void mem_test(unsigned long n, const char *dir)
 {
 	static const char * const parents[] = { "off", "on", "pids" };
 	static const char * const enable[] = { NULL, "+cpufeat", "+pids" };
@@ -510,7 +512,7 @@ int main(int argc, char **argv)
 #endif
 #ifdef __aarch64__
 	else if (!strcmp(test, "mrs"))
-		mrs(n);
+		mrs_loop(n);
 #endif
 	else if (!strcmp(test, "pingpong"))
 		pingpong(n, argc >= 4 ? argv[3] : NULL);
@@ -521,7 +523,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(test, "chain") && argc >= 5)
 		chain(n, argv[3], argv[4]);
 	else if (!strcmp(test, "mem") && argc >= 4)
-		mem(n, argv[3]);
+		mem_test(n, argv[3]);
 	else
 		die("unknown test or missing arguments: %s", test);
 	return 0;

@@ -8,8 +8,6 @@
  * Built with -nostdlib -ffreestanding -fno-stack-protector.
  */
 
-void _start(void);
-
 void _start(void)
 {
 #if defined(__x86_64__)
