@@ -25,6 +25,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <asm/cpufeat.h>
 #include <asm/cpuid.h>
@@ -258,7 +259,17 @@ static int cpufeat_user_cpuid_length(struct pt_regs *regs)
 {
 	unsigned char buf[MAX_INSN_SIZE];
 	struct insn insn;
+	u16 opcode;
 	int nr;
+
+	/*
+	 * The common case, a bare CPUID in 64-bit code, where CS has no base:
+	 * two bytes tell, without the instruction decoder.
+	 */
+	if (user_64bit_mode(regs) &&
+	    !get_user(opcode, (const u16 __user *)regs->ip) &&
+	    opcode == 0xa20f)
+		return 2;
 
 	nr = insn_fetch_from_user(regs, buf);
 	if (nr <= 0 || !insn_decode_from_regs(&insn, regs, buf, nr))
