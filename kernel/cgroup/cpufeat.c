@@ -73,7 +73,8 @@ struct cpufeat_setting {
 /**
  * struct cpufeat_cgroup - the controller's state of one cgroup
  * @css: the cgroup subsystem state
- * @setting: the cgroup's own setting
+ * @setting: the cgroup's own setting, NULL for "max": most cgroups have
+ *	none of their own, and without it the structure fits in 256 bytes
  * @view: the effective view, NULL when nothing is hidden
  * @pending: the next @view while an update is being prepared
  * @updating: @pending is valid and the css is pinned for the update
@@ -87,7 +88,7 @@ struct cpufeat_setting {
  */
 struct cpufeat_cgroup {
 	struct cgroup_subsys_state css;
-	struct cpufeat_setting setting;
+	const struct cpufeat_setting *setting;
 	struct cpufeat_view __rcu *view;
 	struct cpufeat_view *pending;
 	bool updating;
@@ -103,9 +104,18 @@ static DECLARE_BITMAP(cpufeat_named, CPUFEAT_NR_FEATURES) __ro_after_init;
 
 DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
 
+static const struct cpufeat_setting cpufeat_setting_max = { .max = true };
+
 static struct cpufeat_cgroup *css_cpufeat(struct cgroup_subsys_state *css)
 {
 	return container_of(css, struct cpufeat_cgroup, css);
+}
+
+/* A cgroup's setting; the caller holds cpufeat_mutex. */
+static const struct cpufeat_setting *
+cpufeat_cg_setting(struct cpufeat_cgroup *cg)
+{
+	return cg->setting ?: &cpufeat_setting_max;
 }
 
 /*
@@ -418,11 +428,18 @@ static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 static int cpufeat_update(struct cpufeat_cgroup *cg,
 			  const struct cpufeat_setting *s)
 {
+	struct cpufeat_setting *copy = NULL;
 	struct cgroup_subsys_state *pos;
 	struct cpufeat_view *view;
 	int ret = 0;
 
 	lockdep_assert_held(&cpufeat_mutex);
+
+	if (!s->max) {
+		copy = kmemdup(s, sizeof(*s), GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+	}
 
 	/* Prepare every view; allocation may sleep, so pin and unlock. */
 	rcu_read_lock();
@@ -433,7 +450,7 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 		if (!d->online || !css_tryget(pos))
 			continue;
 		rcu_read_unlock();
-		view = cpufeat_view_for(d == cg ? s : &d->setting,
+		view = cpufeat_view_for(d == cg ? s : cpufeat_cg_setting(d),
 					cpufeat_parent_view(d));
 		rcu_read_lock();
 		if (IS_ERR(view)) {
@@ -462,9 +479,13 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 	}
 	rcu_read_unlock();
 
-	if (!ret)
-		cg->setting = *s;
-	return ret;
+	if (ret) {
+		kfree(copy);
+		return ret;
+	}
+	kfree(cg->setting);
+	cg->setting = copy;
+	return 0;
 }
 
 /* Exec */
@@ -574,12 +595,14 @@ void cpufeat_show_mm(struct seq_file *m, struct mm_struct *mm)
 static int cpufeat_hwcap_show(struct seq_file *sf, void *v)
 {
 	struct cpufeat_cgroup *cg = css_cpufeat(seq_css(sf));
+	const struct cpufeat_setting *s;
 
 	mutex_lock(&cpufeat_mutex);
-	if (cg->setting.max)
+	s = cpufeat_cg_setting(cg);
+	if (s->max)
 		seq_puts(sf, "max\n");
 	else
-		cpufeat_print(sf, cpufeat_table, cg->setting.allowed);
+		cpufeat_print(sf, cpufeat_table, s->allowed);
 	mutex_unlock(&cpufeat_mutex);
 	return 0;
 }
@@ -610,9 +633,9 @@ static ssize_t cpufeat_hwcap_write(struct kernfs_open_file *of, char *buf,
 		return -EINVAL;
 
 	mutex_lock(&cpufeat_mutex);
-	s = cg->setting;
+	s = *cpufeat_cg_setting(cg);
 	ret = cpufeat_parse(cpufeat_table, buf, &s);
-	if (!ret && !cpufeat_setting_equal(&s, &cg->setting))
+	if (!ret && !cpufeat_setting_equal(&s, cpufeat_cg_setting(cg)))
 		ret = cpufeat_update(cg, &s);
 	mutex_unlock(&cpufeat_mutex);
 
@@ -685,7 +708,6 @@ cpufeat_css_alloc(struct cgroup_subsys_state *parent_css)
 
 	if (!cg)
 		return ERR_PTR(-ENOMEM);
-	cg->setting.max = true;
 	return &cg->css;
 }
 
@@ -698,7 +720,7 @@ static int cpufeat_css_online(struct cgroup_subsys_state *css)
 		return 0;
 
 	mutex_lock(&cpufeat_mutex);
-	view = cpufeat_view_for(&cg->setting, cpufeat_parent_view(cg));
+	view = cpufeat_view_for(cpufeat_cg_setting(cg), cpufeat_parent_view(cg));
 	if (!IS_ERR(view)) {
 		rcu_assign_pointer(cg->view, view);
 		cg->online = true;
@@ -713,6 +735,7 @@ static void cpufeat_css_free(struct cgroup_subsys_state *css)
 	struct cpufeat_cgroup *cg = css_cpufeat(css);
 
 	cpufeat_view_put(rcu_dereference_protected(cg->view, true));
+	kfree(cg->setting);
 	kfree(cg);
 }
 
