@@ -25,6 +25,7 @@
 #include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include <asm/hwcap.h>
 #include <asm/pointer_auth.h>
@@ -195,6 +196,24 @@ struct cpufeat_arm64_field_cap {
 static struct cpufeat_arm64_field_cap *cpufeat_arm64_caps __ro_after_init;
 static unsigned int cpufeat_arm64_nr_caps __ro_after_init;
 
+/**
+ * struct cpufeat_arm64_reg - the field caps of one ID register
+ * @sys_reg: the register
+ * @first: its first entry in cpufeat_arm64_caps, which is sorted by register
+ * @nr: its number of entries there
+ * @hwcaps: the hwcaps of those entries: an MRS of a register none of whose
+ *	hwcaps the program hides costs one bitmap test
+ */
+struct cpufeat_arm64_reg {
+	u32 sys_reg;
+	unsigned int first;
+	unsigned int nr;
+	DECLARE_BITMAP(hwcaps, CPUFEAT_NR_FEATURES);
+};
+
+static struct cpufeat_arm64_reg *cpufeat_arm64_regs __ro_after_init;
+static unsigned int cpufeat_arm64_nr_regs __ro_after_init;
+
 /* Every field a hwcap tests, with its cap.  With @caps NULL only count. */
 static unsigned int __init
 cpufeat_arm64_fill_caps(struct cpufeat_arm64_field_cap *caps)
@@ -219,6 +238,43 @@ cpufeat_arm64_fill_caps(struct cpufeat_arm64_field_cap *caps)
 	return n;
 }
 
+static int __init cpufeat_arm64_cmp_caps(const void *a, const void *b)
+{
+	u32 ra = ((const struct cpufeat_arm64_field_cap *)a)->field->sys_reg;
+	u32 rb = ((const struct cpufeat_arm64_field_cap *)b)->field->sys_reg;
+
+	return ra < rb ? -1 : ra > rb;
+}
+
+/*
+ * Sort the field caps by register and index them per register.  The order
+ * of the caps of one register does not matter: each only lowers a field.
+ */
+static bool __init cpufeat_arm64_index_caps(void)
+{
+	struct cpufeat_arm64_field_cap *caps = cpufeat_arm64_caps;
+	struct cpufeat_arm64_reg *r = NULL;
+	unsigned int i, n = 0;
+
+	sort(caps, cpufeat_arm64_nr_caps, sizeof(*caps),
+	     cpufeat_arm64_cmp_caps, NULL);
+	for (i = 0; i < cpufeat_arm64_nr_caps; i++)
+		n += !i || caps[i].field->sys_reg != caps[i - 1].field->sys_reg;
+	cpufeat_arm64_regs = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	if (!cpufeat_arm64_regs)
+		return false;
+	for (i = 0; i < cpufeat_arm64_nr_caps; i++) {
+		if (!r || caps[i].field->sys_reg != r->sys_reg) {
+			r = &cpufeat_arm64_regs[cpufeat_arm64_nr_regs++];
+			r->sys_reg = caps[i].field->sys_reg;
+			r->first = i;
+		}
+		r->nr++;
+		__set_bit(caps[i].hwcap, r->hwcaps);
+	}
+	return true;
+}
+
 /**
  * cpufeat_arch_table() - the features cpufeat controls on arm64
  *
@@ -236,6 +292,8 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 	if (!cpufeat_arm64_caps)
 		return NULL;
 	cpufeat_arm64_nr_caps = cpufeat_arm64_fill_caps(cpufeat_arm64_caps);
+	if (!cpufeat_arm64_index_caps())
+		return NULL;
 
 	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
 		cpufeat_arm64_names[i] = arm64_hwcap_name(i);
@@ -320,19 +378,25 @@ static u64 cpufeat_arm64_cap_field(const struct arm64_cpu_capabilities *f,
 static u64 cpufeat_arm64_mask_reg(const unsigned long *hidden, u32 sys_reg,
 				  u64 val)
 {
-	const struct cpufeat_arm64_field_cap *fc;
+	const struct cpufeat_arm64_field_cap *fc, *end;
+	const struct cpufeat_arm64_reg *r;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cpufeat_arm64_gated); i++)
 		if (cpufeat_arm64_gated[i].sys_reg == sys_reg &&
 		    test_bit(cpufeat_arm64_gated[i].requires, hidden))
 			return 0;
-	for (i = 0; i < cpufeat_arm64_nr_caps; i++) {
-		fc = &cpufeat_arm64_caps[i];
-		if (fc->field->sys_reg == sys_reg &&
-		    test_bit(fc->hwcap, hidden))
+	for (r = cpufeat_arm64_regs;
+	     r < cpufeat_arm64_regs + cpufeat_arm64_nr_regs; r++)
+		if (r->sys_reg == sys_reg)
+			break;
+	if (r == cpufeat_arm64_regs + cpufeat_arm64_nr_regs ||
+	    !bitmap_intersects(r->hwcaps, hidden, CPUFEAT_NR_FEATURES))
+		return val;
+	end = cpufeat_arm64_caps + r->first + r->nr;
+	for (fc = cpufeat_arm64_caps + r->first; fc < end; fc++)
+		if (test_bit(fc->hwcap, hidden))
 			val = cpufeat_arm64_cap_field(fc->field, val, fc->cap);
-	}
 	return val;
 }
 
