@@ -24,7 +24,8 @@
 # stress run (stress.c) and scans for leaks (debug-guest.sh).  Part
 # "checkers" passes when the whole console log of that boot has no report
 # of any checker (BUG, WARNING, KASAN, lockdep, RCU stall, UBSAN, kmemleak)
-# and the kmemleak scan found nothing.
+# and the kmemleak scan found nothing.  Last, part "bench-smoke": every
+# benchmark of make bench, a few rounds each, on the ARCHes' guests.
 #
 # What counts: KUnit test cases, a parameterized case once per parameter
 # (the leaves of the KTAP tree); every "ok"/"not ok" of the kselftest and
@@ -322,6 +323,16 @@ debug_run() {
 for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
 	debug_run "$arch"
 done
+
+# A short run of every benchmark (bench.sh --smoke) on the cpufeat kernels,
+# so that make bench cannot rot: it asserts that each produced a number,
+# nothing about the numbers.
+if [ ${#arches[@]} -gt 0 ]; then
+	echo "  BENCH   smoke: ${arches[*]} (log: $LOGDIR/bench-smoke.tap)"
+	VM_BUILD=0 "$HARNESS/bench.sh" --smoke --no-baseline "${arches[@]}" \
+		>"$LOGDIR/bench-smoke.tap" 2>&1
+	count "${arches[*]// /+}" bench-smoke "$LOGDIR/bench-smoke.tap"
+fi
 
 echo
 printf '%-10s %-10s %7s %7s %8s\n' ARCH PART PASSED FAILED SKIPPED
