@@ -64,6 +64,8 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 				 unsigned int type, unsigned long hwcap,
 				 bool compat);
 void cpufeat_arch_show_filters(struct seq_file *sf);
+unsigned int cpufeat_arch_view_words(void);
+void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data);
 
 DECLARE_STATIC_KEY_FALSE(cpufeat_restricting);
 
@@ -74,6 +76,7 @@ unsigned long __cpufeat_elf_hwcap(unsigned int type, unsigned long hwcap,
 				  bool compat);
 void cpufeat_show_mm(struct seq_file *m, struct mm_struct *mm);
 const unsigned long *__cpufeat_hidden(struct mm_struct *mm);
+const u64 *__cpufeat_view_arch(struct mm_struct *mm);
 void cpufeat_count_emulation(void);
 
 /**
@@ -87,6 +90,21 @@ static inline const unsigned long *cpufeat_hidden(struct mm_struct *mm)
 {
 	if (static_branch_unlikely(&cpufeat_restricting) && mm)
 		return __cpufeat_hidden(mm);
+	return NULL;
+}
+
+/**
+ * cpufeat_view_arch() - what the architecture derived for a program's view
+ * @mm: the program's mm, or NULL for a kernel thread
+ *
+ * Return: cpufeat_arch_view_words() words filled by cpufeat_arch_view_init()
+ * when the view was made, valid as long as @mm is, or NULL when the program
+ * is not told less than the machine has.
+ */
+static inline const u64 *cpufeat_view_arch(struct mm_struct *mm)
+{
+	if (static_branch_unlikely(&cpufeat_restricting) && mm)
+		return __cpufeat_view_arch(mm);
 	return NULL;
 }
 

@@ -29,6 +29,7 @@
 #include <linux/cgroup_cpufeat.h>
 #include <linux/init.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -52,12 +53,17 @@
  *	(without a reference) when the two are equal.
  * @hidden: the features the program is not told about: every named feature
  *	outside its view, those the kernel does not offer included
+ * @restricted: @hidden is not empty (tested on every emulated instruction)
+ * @arch: what the architecture derives from @hidden when the view is made,
+ *	cpufeat_arch_view_words() words (cpufeat_arch_view_init())
  */
 struct cpufeat_view {
 	refcount_t ref;
 	struct rcu_head rcu;
 	struct cpufeat_view *secure;
 	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
+	bool restricted;
+	u64 arch[];
 };
 
 /**
@@ -103,6 +109,9 @@ static DECLARE_BITMAP(cpufeat_machine, CPUFEAT_NR_FEATURES) __ro_after_init;
 static DECLARE_BITMAP(cpufeat_named, CPUFEAT_NR_FEATURES) __ro_after_init;
 
 DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
+
+/* The size of struct cpufeat_view's @arch, set at init. */
+static unsigned int cpufeat_view_arch_words __ro_after_init;
 
 static const struct cpufeat_setting cpufeat_setting_max = { .max = true };
 
@@ -317,14 +326,17 @@ static void cpufeat_visible(const struct cpufeat_view *view,
 
 static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
 {
-	struct cpufeat_view *view = kzalloc(sizeof(*view), GFP_KERNEL);
+	struct cpufeat_view *view;
 
+	view = kzalloc(struct_size(view, arch, cpufeat_view_arch_words),
+		       GFP_KERNEL);
 	if (!view)
 		return NULL;
 	refcount_set(&view->ref, 1);
 	view->secure = view;
-	bitmap_andnot(view->hidden, cpufeat_named, visible,
-		      CPUFEAT_NR_FEATURES);
+	view->restricted = bitmap_andnot(view->hidden, cpufeat_named, visible,
+					 CPUFEAT_NR_FEATURES);
+	cpufeat_arch_view_init(view->hidden, view->arch);
 	return view;
 }
 
@@ -552,9 +564,26 @@ const unsigned long *__cpufeat_hidden(struct mm_struct *mm)
 {
 	struct cpufeat_view *view = mm->cpufeat_view;
 
-	if (!view || bitmap_empty(view->hidden, CPUFEAT_NR_FEATURES))
+	if (!view || !view->restricted)
 		return NULL;
 	return view->hidden;
+}
+
+/**
+ * __cpufeat_view_arch() - what the architecture derived for a program's view
+ * @mm: the program's mm
+ *
+ * Return: the view's cpufeat_arch_view_words() words, as
+ * cpufeat_arch_view_init() filled them when the view was made, or NULL if
+ * the view hides nothing.
+ */
+const u64 *__cpufeat_view_arch(struct mm_struct *mm)
+{
+	struct cpufeat_view *view = mm->cpufeat_view;
+
+	if (!view || !view->restricted)
+		return NULL;
+	return view->arch;
 }
 
 /**
@@ -762,6 +791,7 @@ static int __init cpufeat_init(void)
 			__set_bit(i, cpufeat_machine);
 	}
 	cpufeat_close(t, cpufeat_machine);
+	cpufeat_view_arch_words = cpufeat_arch_view_words();
 	cpufeat_table = t;
 	return 0;
 }

@@ -214,6 +214,20 @@ struct cpufeat_arm64_reg {
 static struct cpufeat_arm64_reg *cpufeat_arm64_regs __ro_after_init;
 static unsigned int cpufeat_arm64_nr_regs __ro_after_init;
 
+/*
+ * The ID registers a view can change, those with a field some hwcap tests
+ * and those gated on a hwcap, carried by each view as its programs read
+ * them (see cpufeat_arch_view_init()).  cpufeat_arm64_slot[], indexed by
+ * cpufeat_arm64_id_index(), holds the register's word in a view's data,
+ * 0 for the others: word 0 holds CPUFEAT_ARM64_* flags.
+ */
+#define CPUFEAT_ARM64_ID_REGS		64
+#define CPUFEAT_ARM64_MRS_REFUSED	BIT_ULL(0)
+
+static u32 cpufeat_arm64_view_regs[CPUFEAT_ARM64_ID_REGS] __ro_after_init;
+static unsigned int cpufeat_arm64_nr_view_regs __ro_after_init;
+static u8 cpufeat_arm64_slot[CPUFEAT_ARM64_ID_REGS] __ro_after_init;
+
 /* Every field a hwcap tests, with its cap.  With @caps NULL only count. */
 static unsigned int __init
 cpufeat_arm64_fill_caps(struct cpufeat_arm64_field_cap *caps)
@@ -275,6 +289,41 @@ static bool __init cpufeat_arm64_index_caps(void)
 	return true;
 }
 
+/*
+ * Where an ID register's entry is in cpufeat_arm64_slot[], or -1: the ID
+ * registers are sys_reg(3, 0, 0, CRm, Op2), CRm < 8, so the index is
+ * CRm * 8 + Op2.
+ */
+static int cpufeat_arm64_id_index(u32 sys_reg)
+{
+	u32 first = sys_reg(3, 0, 0, 0, 0);
+
+	if (sys_reg < first || sys_reg - first >= sys_reg(0, 0, 0, 8, 0))
+		return -1;
+	return (sys_reg - first) / sys_reg(0, 0, 0, 0, 1);
+}
+
+static void __init cpufeat_arm64_add_view_reg(u32 sys_reg)
+{
+	int i = cpufeat_arm64_id_index(sys_reg);
+
+	if (WARN_ON(i < 0) || cpufeat_arm64_slot[i])
+		return;
+	cpufeat_arm64_view_regs[cpufeat_arm64_nr_view_regs++] = sys_reg;
+	cpufeat_arm64_slot[i] = cpufeat_arm64_nr_view_regs;
+}
+
+/* Every register cpufeat_arm64_mask_reg() can change gets a slot. */
+static void __init cpufeat_arm64_index_view_regs(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < cpufeat_arm64_nr_regs; i++)
+		cpufeat_arm64_add_view_reg(cpufeat_arm64_regs[i].sys_reg);
+	for (i = 0; i < ARRAY_SIZE(cpufeat_arm64_gated); i++)
+		cpufeat_arm64_add_view_reg(cpufeat_arm64_gated[i].sys_reg);
+}
+
 /**
  * cpufeat_arch_table() - the features cpufeat controls on arm64
  *
@@ -294,6 +343,7 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 	cpufeat_arm64_nr_caps = cpufeat_arm64_fill_caps(cpufeat_arm64_caps);
 	if (!cpufeat_arm64_index_caps())
 		return NULL;
+	cpufeat_arm64_index_view_regs();
 
 	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
 		cpufeat_arm64_names[i] = arm64_hwcap_name(i);
@@ -401,24 +451,76 @@ static u64 cpufeat_arm64_mask_reg(const unsigned long *hidden, u32 sys_reg,
 }
 
 /**
+ * cpufeat_arch_view_words() - the size of what each view carries on arm64
+ *
+ * Return: one word of flags and one for each ID register a view can change.
+ */
+unsigned int __init cpufeat_arch_view_words(void)
+{
+	return 1 + cpufeat_arm64_nr_view_regs;
+}
+
+/**
+ * cpufeat_arch_view_init() - the ID registers as a view's programs read them
+ * @hidden: the view's hidden features
+ * @data: cpufeat_arch_view_words() words: CPUFEAT_ARM64_MRS_REFUSED if the
+ *	view hides cpuid, then the masked value of each ID register a view
+ *	can change, in cpufeat_arm64_view_regs[] order
+ *
+ * Computed once when the view is made, so that an emulated MRS of a
+ * program with a restricted view only looks its register up.  The values
+ * every program reads are final once the system's features are.
+ */
+void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data)
+{
+	unsigned int i;
+	u32 reg;
+	u64 val;
+
+	data[0] = test_bit(KERNEL_HWCAP_CPUID, hidden) ?
+		  CPUFEAT_ARM64_MRS_REFUSED : 0;
+	for (i = 0; i < cpufeat_arm64_nr_view_regs; i++) {
+		reg = cpufeat_arm64_view_regs[i];
+		if (arm64_read_user_sys_reg(reg, &val))
+			val = 0;
+		data[1 + i] = cpufeat_arm64_mask_reg(hidden, reg, val);
+	}
+}
+
+/*
+ * @sys_reg as a program whose view carries @data reads it; @val is what
+ * every program reads.
+ */
+static u64 cpufeat_arm64_view_read(const u64 *data, u32 sys_reg, u64 val)
+{
+	int i = cpufeat_arm64_id_index(sys_reg);
+
+	if (i < 0 || !cpufeat_arm64_slot[i])
+		return val;
+	return data[cpufeat_arm64_slot[i]];
+}
+
+/**
  * cpufeat_filter_mrs() - filter an emulated MRS of an ID register
  * @sys_reg: the register
  * @valp: in, what every program reads; out, what this program reads
  *
  * Called for every MRS from EL0 that the kernel emulates.  A program that
  * hides cpuid gets SIGILL, as on a kernel that does not emulate the reads.
+ * The masked value comes from the program's view, computed when the view
+ * was made.
  *
  * Return: 0, or -EINVAL to refuse the read.
  */
 int cpufeat_filter_mrs(u32 sys_reg, u64 *valp)
 {
-	const unsigned long *hidden = cpufeat_hidden(current->mm);
+	const u64 *data = cpufeat_view_arch(current->mm);
 
-	if (!hidden)
+	if (!data)
 		return 0;
-	if (test_bit(KERNEL_HWCAP_CPUID, hidden))
+	if (data[0] & CPUFEAT_ARM64_MRS_REFUSED)
 		return -EINVAL;
-	*valp = cpufeat_arm64_mask_reg(hidden, sys_reg, *valp);
+	*valp = cpufeat_arm64_view_read(data, sys_reg, *valp);
 	cpufeat_count_emulation();
 	return 0;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the arm64 side of cpufeat: the masked view of the ID
- * registers that a program with hidden hwcaps reads.  The hwcaps the
- * kernel's own matching code finds in that view must be exactly the
- * visible ones, and no field may rise.  Included by cpufeat.c.
+ * registers that a program with hidden hwcaps reads, as its emulated MRS
+ * reads it (from what its view carries).  The hwcaps the kernel's own
+ * matching code finds in that view must be exactly the visible ones, and
+ * no field may rise.  Included by cpufeat.c.
  */
 
 #include <kunit/test.h>
@@ -20,6 +21,19 @@ static const unsigned long *cpufeat_arm64_test_machine(void)
 	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
 		__assign_bit(i, machine, cpu_have_feature(i));
 	return machine;
+}
+
+/*
+ * @sys_reg as the emulated MRS of a program hiding @hidden reads it: from
+ * the data a view of @hidden carries, as cpufeat_filter_mrs() reads it.
+ */
+static u64 cpufeat_arm64_test_read(const unsigned long *hidden, u32 sys_reg,
+				   u64 val)
+{
+	u64 data[1 + CPUFEAT_ARM64_ID_REGS];
+
+	cpufeat_arch_view_init(hidden, data);
+	return cpufeat_arm64_view_read(data, sys_reg, val);
 }
 
 /* Close @hidden: whatever needs a hidden hwcap is hidden too. */
@@ -49,7 +63,7 @@ static bool cpufeat_arm64_test_matches(const struct arm64_cpu_capabilities *c,
 		return !test_bit(c->hwcap, hidden);
 	for (e = c->match_list ?: c; e->matches; e++) {
 		if (!arm64_read_user_sys_reg(e->sys_reg, &val)) {
-			val = cpufeat_arm64_mask_reg(hidden, e->sys_reg, val);
+			val = cpufeat_arm64_test_read(hidden, e->sys_reg, val);
 			if (arm64_cap_matches_value(e, val))
 				return true;
 		}
@@ -78,7 +92,7 @@ static void cpufeat_arm64_test_no_rise(struct kunit *test,
 		for (e = c->match_list ?: c; e->matches && e->sys_reg; e++) {
 			if (arm64_read_user_sys_reg(e->sys_reg, &val))
 				break;
-			masked = cpufeat_arm64_mask_reg(hidden, e->sys_reg, val);
+			masked = cpufeat_arm64_test_read(hidden, e->sys_reg, val);
 			KUNIT_EXPECT_LE_MSG(test,
 					    cpufeat_arm64_test_field(e, masked),
 					    cpufeat_arm64_test_field(e, val),
@@ -186,7 +200,7 @@ static int cpufeat_arm64_test_aes_field(unsigned int hwcap)
 	cpufeat_arm64_test_close(hidden);
 	if (arm64_read_user_sys_reg(SYS_ID_AA64ISAR0_EL1, &val))
 		return -1;
-	val = cpufeat_arm64_mask_reg(hidden, SYS_ID_AA64ISAR0_EL1, val);
+	val = cpufeat_arm64_test_read(hidden, SYS_ID_AA64ISAR0_EL1, val);
 	return SYS_FIELD_GET(ID_AA64ISAR0_EL1, AES, val);
 }
 

@@ -199,6 +199,25 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 }
 
 /**
+ * cpufeat_arch_view_words() - x86 derives nothing per view
+ *
+ * Return: 0; CPUID is masked from the view's bitmap as it is emulated.
+ */
+unsigned int __init cpufeat_arch_view_words(void)
+{
+	return 0;
+}
+
+/**
+ * cpufeat_arch_view_init() - nothing to derive on x86
+ * @hidden: the view's hidden features
+ * @data: no words
+ */
+void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data)
+{
+}
+
+/**
  * cpufeat_arch_show_filters() - which discovery paths honour the views
  * @sf: the root's cpufeat.filters
  *
