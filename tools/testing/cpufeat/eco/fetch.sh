@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The ecosystem overlay of the x86_64 test guest: Debian 12's libcgroup
+# tools, runc, crun and CRIU with the C library and every shared library
+# they need, for "vm --eco" (tools/testing/cpufeat/eco/README).
+#
+#   eco/fetch.sh [x86_64]
+#
+# The .debs are fetched with "apt-get download" (no install, no root
+# needed beyond what apt-get download needs) into $BUILD/eco/debs and
+# unpacked with dpkg-deb -x into $BUILD/eco/ARCH/rootfs; the overlay is
+# $BUILD/eco/ARCH/eco.cpio.gz, a cpio archive vm appends to the guest's
+# initramfs.  Every ELF program and library in the overlay must find each
+# library it needs (DT_NEEDED) inside the overlay, or this script fails
+# naming the missing ones.  A quick no-op when the package list and this
+# script are unchanged; $BUILD/eco/ARCH/versions lists what was fetched.
+set -euo pipefail
+
+HARNESS=$(cd "$(dirname "$0")/.." && pwd)
+TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+
+die() { echo "eco/fetch.sh: $*" >&2; exit 1; }
+
+arch=${1:-x86_64}
+case "$arch" in
+x86_64) debarch=amd64 triplet=x86_64-linux-gnu ;;
+*) die "only x86_64 is supported (arm64: see eco/README)" ;;
+esac
+
+# The programs, then the libraries they need (the closure check below
+# keeps this list complete).
+PACKAGES=(
+	cgroup-tools libcgroup2 runc crun criu
+	libc6
+	# crun
+	libsystemd0 libseccomp2 libcap2 libyajl2
+	libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libzstd1
+	# criu
+	libbsd0 libmd0 libprotobuf-c1 libnl-3-200 libnet1
+	libgnutls30 libp11-kit0 libidn2-0 libunistring2 libtasn1-6
+	libnettle8 libhogweed6 libgmp10 libffi8
+	libnftables1 libmnl0 libnftnl11 libxtables12 libjansson4
+)
+
+OUT=$BUILD/eco/$arch
+DEBS=$BUILD/eco/debs
+ROOT=$OUT/rootfs
+CPIO=$OUT/eco.cpio.gz
+mkdir -p "$OUT" "$DEBS"
+exec 9>"$OUT/.lock"
+flock 9
+
+state=$( { printf '%s\n' "${PACKAGES[@]}"; cat "$0"; } | sha256sum | cut -d' ' -f1)
+if [ -f "$CPIO" ] && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$state" ]; then
+	exit 0
+fi
+
+pkgs=()
+for p in "${PACKAGES[@]}"; do
+	pkgs+=("$p:$debarch")
+done
+echo "  FETCH   eco $arch: ${#pkgs[@]} Debian packages"
+rm -rf "$DEBS/new"
+mkdir -p "$DEBS/new"
+# _apt must be able to write there, or apt-get warns.
+chmod 777 "$DEBS/new" 2>/dev/null || true
+(cd "$DEBS/new" && apt-get download -q "${pkgs[@]}" >/dev/null) ||
+	die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
+
+rm -rf "$ROOT"
+mkdir -p "$ROOT"
+for deb in "$DEBS"/new/*.deb; do
+	dpkg-deb -x "$deb" "$ROOT"
+	# shellcheck disable=SC2016 # dpkg-deb fields, not shell variables
+	dpkg-deb --showformat '${Package} ${Version}\n' -W "$deb"
+done | sort >"$OUT/versions"
+mv "$DEBS"/new/*.deb "$DEBS"/
+rmdir "$DEBS/new"
+# Documentation, locales, gconv modules and the like: not needed.
+rm -rf "${ROOT:?}"/usr/share "$ROOT"/etc/ld.so.conf.d "$ROOT/usr/lib/$triplet/gconv" \
+	"$ROOT/usr/lib/$triplet/audit" "$ROOT"/usr/libexec "$ROOT"/sbin/ldconfig
+
+# Closure: each DT_NEEDED of every ELF file in the overlay is in it.
+missing=$(find "$ROOT" -type f | while read -r f; do
+	[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = 177ELF ] || continue
+	readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r so; do
+		for d in lib/$triplet usr/lib/$triplet lib64; do
+			[ ! -e "$ROOT/$d/$so" ] || continue 2
+		done
+		echo "$so (needed by ${f#"$ROOT"/})"
+	done
+done | sort -u)
+[ -z "$missing" ] || die "libraries missing from the overlay (add their packages to PACKAGES):
+$missing"
+
+# Fixed owners and timestamps: the same packages give the same archive.
+find "$ROOT" -exec touch -h -d @0 {} +
+(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet --reproducible) |
+	gzip -n -6 >"$CPIO.tmp"
+mv "$CPIO.tmp" "$CPIO"
+echo "$state" >"$OUT/.stamp"
+echo "  CPIO    eco $arch: $(du -sh "$ROOT" | cut -f1) unpacked, $(du -h "$CPIO" | cut -f1) archive"
