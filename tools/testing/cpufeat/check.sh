@@ -252,6 +252,39 @@ for arch in ${arches[@]+"${arches[@]}"}; do
 		$((total_skip - skip0))
 done
 
+# ---- ecosystem (x86_64): libcgroup, runc, crun, CRIU in their own boot ----
+# eco/fetch.sh builds the overlay of Debian packages (cached), vm --eco
+# boots the x86_64 guest with it and runs eco/eco-guest.sh, which executes
+# the recipes of Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst.
+# Part "eco"; CHECK_ECO=0 leaves it out.
+eco_run() {
+	local elog=$LOGDIR/x86_64-eco.log pass0=$total_pass fail0=$total_fail skip0=$total_skip st
+
+	echo "  BOOT    x86_64: libcgroup, runc, crun, CRIU (log: $elog)"
+	if ! "$HARNESS/eco/fetch.sh" x86_64; then
+		notes+=("# x86_64 eco: building the overlay failed (eco/fetch.sh)")
+		add_row x86_64 eco 0 1 0
+		return
+	fi
+	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-900} VM_LOG=$LOGDIR/x86_64-eco.console.log \
+		"$HARNESS/vm" --arch x86_64 --eco --add "$HARNESS/eco/eco-guest.sh" \
+		-- sh eco-guest.sh >"$elog" 2>&1
+	st=$?
+	count x86_64 eco "$elog"
+	if [ $st != 0 ] && [ "$total_fail" = "$fail0" ]; then
+		notes+=("# x86_64 eco: vm or eco-guest.sh exited with status $st")
+		add_row x86_64 eco 0 1 0
+	fi
+	row x86_64-eco total $((total_pass - pass0)) $((total_fail - fail0)) \
+		$((total_skip - skip0))
+}
+if [ "${CHECK_ECO:-1}" != 0 ]; then
+	for arch in ${arches[@]+"${arches[@]}"}; do
+		[ "$arch" != x86_64 ] || eco_run
+	done
+fi
+# ---- end of ecosystem ----
+
 # What the checkers of a debug kernel print when they find something.
 CHECKER_REPORTS='BUG:|WARNING:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|rcu: INFO|detected stall|sleeping function called from invalid context|ODEBUG|list_add corruption|list_del corruption|refcount_t:'
 

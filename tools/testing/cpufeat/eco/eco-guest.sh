@@ -1,0 +1,279 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of the ecosystem test (busybox sh, as root, in a guest booted
+# with "vm --eco"): Debian 12's libcgroup tools, runc, crun and CRIU
+# against the cpufeat controller, each recipe of
+# Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst run as the
+# guide writes it.  Prints TAP.
+#
+# The programs inside the containers are the guest's static cpufeat-probe
+# and cpufeat, copied into a busybox bundle rootfs.
+#
+# HIDE is what the tests hide: features this CPU (QEMU TCG "max") has.
+
+HIDE=${HIDE:-"-avx2 -aes"}
+T=/tmp/eco
+CG=/sys/fs/cgroup
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $*"
+}
+# check DESC COMMAND...: one test, ok when COMMAND succeeds.
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+# lacks FILE: FILE names none of the hidden features (and is not empty).
+lacks() {
+	[ -s "$1" ] || { echo "# $1 is empty"; return 1; }
+	for f in $HIDE; do
+		if grep -qw -- "${f#-}" "$1"; then
+			echo "# $1 still names ${f#-}"
+			return 1
+		fi
+	done
+}
+# has FILE: FILE names every hidden feature (the unmasked view).
+has() {
+	for f in $HIDE; do
+		grep -qw -- "${f#-}" "$1" || { echo "# $1 lacks ${f#-}"; return 1; }
+	done
+}
+# same_words A B: files A and B hold the same words in the same order.
+same_words() {
+	[ "$(tr '\t' ' ' <"$1" | tr -s ' ' '\n' | grep .)" = "$(tr '\t' ' ' <"$2" | tr -s ' ' '\n' | grep .)" ] ||
+		{ echo "# $1 and $2 differ:"; show "$1"; return 1; }
+}
+show() {
+	sed 's/^/# /' "$@"
+}
+
+mkdir -p $T
+cd $T || exit 1
+echo "1..20"
+
+# Sanity: the machine has what the tests hide (else they prove nothing).
+cat /proc/self/cpufeat >$T/host-view
+check "the guest CPU has the features the tests hide ($HIDE)" has $T/host-view
+
+# The container's programs: static, in a busybox rootfs.
+mkdir -p $T/bundle/rootfs/bin $T/bundle/rootfs/proc $T/bundle/rootfs/dev \
+	$T/bundle/rootfs/sys $T/bundle/rootfs/tmp
+cp /bin/busybox $T/bundle/rootfs/bin/
+for p in sh cat grep; do ln -sf busybox $T/bundle/rootfs/bin/$p; done
+cp "$(command -v cpufeat-probe)" "$(command -v cpufeat)" $T/bundle/rootfs/bin/
+
+# --- runc, first: the root cgroup has not enabled cpufeat yet -----------
+# bundle_config CGROUPSPATH HWCAP: the OCI config.json the guide shows.
+bundle_config() {
+	cat >$T/bundle/config.json <<JSON
+{
+	"ociVersion": "1.0.2",
+	"process": {
+		"terminal": false,
+		"user": { "uid": 0, "gid": 0 },
+		"args": [ "/bin/cpufeat-probe", "--check" ],
+		"env": [ "PATH=/bin" ],
+		"cwd": "/"
+	},
+	"root": { "path": "rootfs" },
+	"hostname": "masked",
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+		  "options": [ "nosuid", "mode=755" ] }
+	],
+	"linux": {
+		"cgroupsPath": "$1",
+		"resources": {
+			"unified": { "cpufeat.hwcap": "$2" }
+		},
+		"namespaces": [
+			{ "type": "pid" }, { "type": "ipc" }, { "type": "uts" },
+			{ "type": "mount" }, { "type": "network" }
+		]
+	}
+}
+JSON
+}
+
+# The loopback interface: CRIU binds a TCP socket to 127.0.0.1.
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+
+echo "# root cgroup.subtree_control before runc: '$(cat $CG/cgroup.subtree_control)'"
+bundle_config /runc/c1 "$HIDE"
+runc run --no-pivot -b $T/bundle runc-c1 >$T/runc.out 2>&1
+st=$?
+show $T/runc.out
+check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the filtered view (status $st)" \
+	sh -c "[ $st = 0 ] && grep -q . $T/runc.out && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/runc.out"
+check "runc: enabled cpufeat in the root's and /runc's subtree_control itself" \
+	sh -c "grep -qw cpufeat $CG/cgroup.subtree_control && grep -qw cpufeat $CG/runc/cgroup.subtree_control"
+runc delete -f runc-c1 >/dev/null 2>&1
+rmdir $CG/runc/c1 $CG/runc 2>/dev/null
+
+# --- crun ------------------------------------------------------------------
+# Without +cpufeat in the parent: crun refuses, clearly.
+bundle_config /crun-no/c1 "$HIDE"
+crun run --no-pivot -b $T/bundle crun-no >$T/crun-no.out 2>&1
+st=$?
+show $T/crun-no.out
+check "crun: a parent without +cpufeat: fails (status $st) with 'controller \`cpufeat\` is not available'" \
+	sh -c "[ $st != 0 ] && grep -q 'controller .cpufeat. is not available' $T/crun-no.out"
+crun delete -f crun-no >/dev/null 2>&1
+rmdir $CG/crun-no/c1 $CG/crun-no 2>/dev/null
+
+# With it (the guide's recipe): the container sees the filtered view.
+mkdir -p $CG/crun
+echo +cpufeat >$CG/crun/cgroup.subtree_control
+bundle_config /crun/c1 "$HIDE"
+crun run --no-pivot -b $T/bundle crun-c1 >$T/crun.out 2>&1
+st=$?
+show $T/crun.out
+check "crun: with +cpufeat in the parent the entrypoint sees the filtered view (status $st)" \
+	sh -c "[ $st = 0 ] && grep -q . $T/crun.out && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/crun.out"
+crun delete -f crun-c1 >/dev/null 2>&1
+
+# --- libcgroup (cgroup-tools) ------------------------------------------------
+cgcreate -g cpufeat:/eco/a/b >$T/lcg.out 2>&1
+check "libcgroup: cgcreate -g cpufeat:/eco/a/b" test -f $CG/eco/a/b/cpufeat.hwcap
+show $T/lcg.out
+cgset -r cpufeat.hwcap="$HIDE" /eco/a/b >$T/lcg.out 2>&1
+st=$?
+show $T/lcg.out
+check "libcgroup: cgset -r cpufeat.hwcap='$HIDE' writes the file (status $st)" \
+	sh -c "[ $st = 0 ] && grep -q . $CG/eco/a/b/cpufeat.hwcap"
+# cgget prints a long value in chunks of 100 bytes, each further chunk on
+# a line of its own after a tab (even inside a word): join them.
+cgget -n -v -r cpufeat.hwcap.effective /eco/a/b | tr -d '\n\t' >$T/lcg.eff
+tr -d '\n' <$CG/eco/a/b/cpufeat.hwcap.effective >$T/lcg.file
+check "libcgroup: cgget reads cpufeat.hwcap.effective, without the hidden features" \
+	lacks $T/lcg.eff
+check "libcgroup: cgget prints what the file holds (chunks joined)" \
+	same_words $T/lcg.eff $T/lcg.file
+cgexec -g cpufeat:/eco/a/b cpufeat-probe --check >$T/lcg.probe 2>&1
+st=$?
+show $T/lcg.probe
+check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
+	sh -c "[ $st = 0 ]"
+cgexec -g cpufeat:/eco/a/b cat /proc/self/cpufeat >$T/lcg.view 2>&1
+check "libcgroup: cgexec'd program's /proc/self/cpufeat lacks the hidden features" lacks $T/lcg.view
+before=$(cat $CG/eco/a/b/cpufeat.hwcap)
+cgset -r cpufeat.hwcap="-no_such_feature" /eco/a/b >$T/lcg.bad 2>&1
+st=$?
+show $T/lcg.bad
+check "libcgroup: a bad value fails (status $st, libcgroup's error) and changes nothing" \
+	sh -c "[ $st != 0 ] && grep -q 'cgroup modify error' $T/lcg.bad && [ \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" = '$before' ]"
+cat >$T/cgconfig.conf <<CONF
+group eco/conf {
+	cpufeat {
+		cpufeat.hwcap = "$HIDE";
+	}
+}
+CONF
+cgconfigparser -l $T/cgconfig.conf >$T/lcg.conf 2>&1
+st=$?
+show $T/lcg.conf
+check "libcgroup: cgconfigparser creates and sets a cgconfig.conf group (status $st)" \
+	sh -c "[ $st = 0 ] && [ \"\$(cat $CG/eco/conf/cpufeat.hwcap)\" = \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" ]"
+
+# --- CRIU ------------------------------------------------------------------
+# Not a test: "criu check" also fails for features the guest kernel
+# lacks and CRIU does not need here (tun, veth, SO_BINDTODEVICE).
+criu check >$T/criu-check.out 2>&1
+echo "# criu check (diagnostic only): status $?"
+show $T/criu-check.out
+
+# The fleet baseline the container was masked with, saved for the check
+# before restore: this machine and a weaker x86-64-v2 one.
+cpufeat list --save $T/here.feat
+cpufeat baseline --save $T/fleet.feat $T/here.feat x86-64-v2 >/dev/null 2>&1
+cpufeat check $T/fleet.feat >$T/check-fleet.out 2>&1
+st=$?
+show $T/check-fleet.out
+check "cpufeat check: this machine can take a checkpoint made under the fleet baseline (status $st)" \
+	sh -c "[ $st = 0 ]"
+cpufeat check x86-64-v4 >$T/check-v4.out 2>&1
+st=$?
+show $T/check-v4.out
+check "cpufeat check: a target lacking features of the view is refused before restore (status $st)" \
+	sh -c "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
+
+# A masked program: a shell that, each time it is poked, executes
+# cpufeat-probe --check (a program exec'd after restore) and otherwise
+# sleeps.  Its own view is read from /proc/PID/cpufeat and /proc/PID/auxv.
+mkdir -p $CG/criu
+echo +cpufeat >$CG/criu/cgroup.subtree_control 2>/dev/null
+mkdir -p $CG/criu/job
+echo "$HIDE" >$CG/criu/job/cpufeat.hwcap
+cat >$T/job.sh <<'JOB'
+while :; do
+	if [ -e /tmp/eco/poke ]; then
+		rm -f /tmp/eco/poke
+		cpufeat-probe --check >/tmp/eco/job.probe 2>&1
+		echo "status=$?" >>/tmp/eco/job.probe
+	fi
+	sleep 1
+done
+JOB
+setsid cgexec -g cpufeat:/criu/job sh $T/job.sh </dev/null >$T/job.log 2>&1 &
+pid=$!
+sleep 2
+cat /proc/"$pid"/cpufeat >$T/job.view0
+od -An -tx8 /proc/"$pid"/auxv >$T/job.auxv0
+echo "# job pid $pid, view: $(cat $T/job.view0)"
+mkdir -p $T/img
+criu dump -t "$pid" -D $T/img -o dump.log -v4 >$T/criu-dump.out 2>&1
+st=$?
+dumped=$st
+[ $st = 0 ] || { show $T/criu-dump.out; grep -E 'Error|Warn' $T/img/dump.log | head -n 20 | sed 's/^/# /'; }
+check "criu dump of the masked program (status $st)" sh -c "[ $st = 0 ] && ! kill -0 $pid 2>/dev/null"
+# Restore under the same view: criu itself exec'd in the masked cgroup, so
+# the tree it forks inherits that view.
+cpufeat check $T/fleet.feat >/dev/null &&
+	cgexec -g cpufeat:/criu/job criu restore -d -D $T/img -o restore.log -v4 >$T/criu-restore.out 2>&1
+st=$?
+[ $dumped = 0 ] || st=$dumped
+restored=$st
+[ $st = 0 ] || { show $T/criu-restore.out; grep -E 'Error|Warn' $T/img/restore.log | head -n 20 | sed 's/^/# /'; }
+check "criu restore under the same view (status $st)" sh -c "[ $st = 0 ] && kill -0 $pid 2>/dev/null"
+cat /proc/"$pid"/cpufeat >$T/job.view1 2>&1
+od -An -tx8 /proc/"$pid"/auxv >$T/job.auxv1 2>&1
+echo "# restored view: $(cat $T/job.view1)"
+check "criu: the restored program's view (/proc/PID/cpufeat) and auxv are unchanged" \
+	sh -c "[ $restored = 0 ] && cmp -s $T/job.view0 $T/job.view1 && cmp -s $T/job.auxv0 $T/job.auxv1"
+touch $T/poke
+i=0
+while [ ! -s $T/job.probe ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
+sleep 1
+show $T/job.probe
+check "criu: a program the restored one executes sees the same filtered view (auxv, CPUID)" \
+	sh -c "[ $restored = 0 ] && grep -q '^status=0' $T/job.probe && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/job.probe"
+
+# Why criu restore runs in the masked cgroup: restored from the root
+# cgroup, the same image comes back with criu's own, full view (its auxv,
+# restored from the image, still looks masked).
+rm -rf $T/img2
+mkdir -p $T/img2
+criu dump -t "$pid" -D $T/img2 -o dump.log >$T/criu-dump2.out 2>&1 &&
+	criu restore -d -D $T/img2 -o restore.log >$T/criu-restore2.out 2>&1
+st=$?
+[ $st = 0 ] || show $T/criu-dump2.out $T/criu-restore2.out
+cat /proc/"$pid"/cpufeat >$T/job.view2 2>&1
+echo "# view when restored from the root cgroup: $(cat $T/job.view2)"
+check "criu: restored by a criu outside the masked cgroup, the program gets the full view (status $st)" \
+	sh -c "[ $st = 0 ] && cmp -s $T/job.view2 $T/host-view"
+kill "$pid" 2>/dev/null
+
+echo "# $fails failed of $n"
+[ "$fails" = 0 ]
