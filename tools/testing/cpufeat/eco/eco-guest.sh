@@ -33,9 +33,11 @@ check() {
 	shift
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
-# lacks FILE: FILE names none of the hidden features (and is not empty).
+# lacks FILE: FILE names none of the hidden features (and is neither
+# empty nor "max", which a cpufeat.hwcap that hides nothing reads).
 lacks() {
-	[ -s "$1" ] || { echo "# $1 is empty"; return 1; }
+	[ -n "$(cat "$1")" ] || { echo "# $1 is empty"; return 1; }
+	! grep -qx max "$1" || { echo "# $1 is max"; return 1; }
 	for f in $HIDE; do
 		if grep -qw -- "${f#-}" "$1"; then
 			echo "# $1 still names ${f#-}"
@@ -57,10 +59,18 @@ same_words() {
 show() {
 	sed 's/^/# /' "$@"
 }
+# is_view FILE: the last line of FILE (what cpufeat-probe --check or
+# /proc/self/cpufeat printed) is the reference view: what a program
+# exec'd in a cgroup hiding $HIDE sees, dependants included.
+is_view() {
+	[ -s $T/ref-view ] || { echo "# no reference view"; return 1; }
+	[ "$(tail -n 1 "$1")" = "$(cat $T/ref-view)" ] ||
+		{ echo "# $1 is not the reference view:"; show "$1"; return 1; }
+}
 
 mkdir -p $T
 cd $T || exit 1
-echo "1..20"
+echo "1..21"
 
 # Sanity: the machine has what the tests hide (else they prove nothing).
 cat /proc/self/cpufeat >$T/host-view
@@ -115,10 +125,18 @@ bundle_config /runc/c1 "$HIDE"
 runc run --no-pivot -b $T/bundle runc-c1 >$T/runc.out 2>&1
 st=$?
 show $T/runc.out
-check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the filtered view (status $st)" \
-	sh -c "[ $st = 0 ] && grep -q . $T/runc.out && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/runc.out"
 check "runc: enabled cpufeat in the root's and /runc's subtree_control itself" \
-	sh -c "grep -qw cpufeat $CG/cgroup.subtree_control && grep -qw cpufeat $CG/runc/cgroup.subtree_control"
+	eval "grep -qw cpufeat $CG/cgroup.subtree_control && grep -qw cpufeat $CG/runc/cgroup.subtree_control"
+
+# The reference view, now that the root has cpufeat enabled: a program
+# exec'd in a cgroup hiding $HIDE.
+mkdir -p $CG/ref
+echo "$HIDE" >$CG/ref/cpufeat.hwcap
+sh -c "echo \$\$ >$CG/ref/cgroup.procs && exec cat /proc/self/cpufeat" >$T/ref-view
+echo "# reference view: $(cat $T/ref-view)"
+check "the reference view lacks the hidden features" lacks $T/ref-view
+check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the filtered view (status $st)" \
+	eval "[ $st = 0 ] && is_view $T/runc.out"
 runc delete -f runc-c1 >/dev/null 2>&1
 rmdir $CG/runc/c1 $CG/runc 2>/dev/null
 
@@ -129,7 +147,7 @@ crun run --no-pivot -b $T/bundle crun-no >$T/crun-no.out 2>&1
 st=$?
 show $T/crun-no.out
 check "crun: a parent without +cpufeat: fails (status $st) with 'controller \`cpufeat\` is not available'" \
-	sh -c "[ $st != 0 ] && grep -q 'controller .cpufeat. is not available' $T/crun-no.out"
+	eval "[ $st != 0 ] && grep -q 'controller .cpufeat. is not available' $T/crun-no.out"
 crun delete -f crun-no >/dev/null 2>&1
 rmdir $CG/crun-no/c1 $CG/crun-no 2>/dev/null
 
@@ -141,7 +159,7 @@ crun run --no-pivot -b $T/bundle crun-c1 >$T/crun.out 2>&1
 st=$?
 show $T/crun.out
 check "crun: with +cpufeat in the parent the entrypoint sees the filtered view (status $st)" \
-	sh -c "[ $st = 0 ] && grep -q . $T/crun.out && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/crun.out"
+	eval "[ $st = 0 ] && is_view $T/crun.out"
 crun delete -f crun-c1 >/dev/null 2>&1
 
 # --- libcgroup (cgroup-tools) ------------------------------------------------
@@ -152,7 +170,7 @@ cgset -r cpufeat.hwcap="$HIDE" /eco/a/b >$T/lcg.out 2>&1
 st=$?
 show $T/lcg.out
 check "libcgroup: cgset -r cpufeat.hwcap='$HIDE' writes the file (status $st)" \
-	sh -c "[ $st = 0 ] && grep -q . $CG/eco/a/b/cpufeat.hwcap"
+	eval "[ $st = 0 ] && lacks $CG/eco/a/b/cpufeat.hwcap"
 # cgget prints a long value in chunks of 100 bytes, each further chunk on
 # a line of its own after a tab (even inside a word): join them.
 cgget -n -v -r cpufeat.hwcap.effective /eco/a/b | tr -d '\n\t' >$T/lcg.eff
@@ -165,15 +183,15 @@ cgexec -g cpufeat:/eco/a/b cpufeat-probe --check >$T/lcg.probe 2>&1
 st=$?
 show $T/lcg.probe
 check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
-	sh -c "[ $st = 0 ]"
+	eval "[ $st = 0 ] && is_view $T/lcg.probe"
 cgexec -g cpufeat:/eco/a/b cat /proc/self/cpufeat >$T/lcg.view 2>&1
-check "libcgroup: cgexec'd program's /proc/self/cpufeat lacks the hidden features" lacks $T/lcg.view
+check "libcgroup: cgexec'd program's /proc/self/cpufeat is the filtered view" is_view $T/lcg.view
 before=$(cat $CG/eco/a/b/cpufeat.hwcap)
 cgset -r cpufeat.hwcap="-no_such_feature" /eco/a/b >$T/lcg.bad 2>&1
 st=$?
 show $T/lcg.bad
 check "libcgroup: a bad value fails (status $st, libcgroup's error) and changes nothing" \
-	sh -c "[ $st != 0 ] && grep -q 'cgroup modify error' $T/lcg.bad && [ \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" = '$before' ]"
+	eval "[ $st != 0 ] && grep -q 'cgroup modify error' $T/lcg.bad && [ \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" = '$before' ]"
 cat >$T/cgconfig.conf <<CONF
 group eco/conf {
 	cpufeat {
@@ -185,7 +203,7 @@ cgconfigparser -l $T/cgconfig.conf >$T/lcg.conf 2>&1
 st=$?
 show $T/lcg.conf
 check "libcgroup: cgconfigparser creates and sets a cgconfig.conf group (status $st)" \
-	sh -c "[ $st = 0 ] && [ \"\$(cat $CG/eco/conf/cpufeat.hwcap)\" = \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" ]"
+	eval "[ $st = 0 ] && lacks $CG/eco/conf/cpufeat.hwcap"
 
 # --- CRIU ------------------------------------------------------------------
 # Not a test: "criu check" also fails for features the guest kernel
@@ -202,12 +220,12 @@ cpufeat check $T/fleet.feat >$T/check-fleet.out 2>&1
 st=$?
 show $T/check-fleet.out
 check "cpufeat check: this machine can take a checkpoint made under the fleet baseline (status $st)" \
-	sh -c "[ $st = 0 ]"
+	eval "[ $st = 0 ]"
 cpufeat check x86-64-v4 >$T/check-v4.out 2>&1
 st=$?
 show $T/check-v4.out
 check "cpufeat check: a target lacking features of the view is refused before restore (status $st)" \
-	sh -c "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
+	eval "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
 
 # A masked program: a shell that, each time it is poked, executes
 # cpufeat-probe --check (a program exec'd after restore) and otherwise
@@ -250,15 +268,15 @@ check "criu restore under the same view (status $st)" sh -c "[ $st = 0 ] && kill
 cat /proc/"$pid"/cpufeat >$T/job.view1 2>&1
 od -An -tx8 /proc/"$pid"/auxv >$T/job.auxv1 2>&1
 echo "# restored view: $(cat $T/job.view1)"
-check "criu: the restored program's view (/proc/PID/cpufeat) and auxv are unchanged" \
-	sh -c "[ $restored = 0 ] && cmp -s $T/job.view0 $T/job.view1 && cmp -s $T/job.auxv0 $T/job.auxv1"
+check "criu: the restored program's view (/proc/PID/cpufeat, the filtered one) and auxv are unchanged" \
+	eval "[ $restored = 0 ] && is_view $T/job.view0 && cmp -s $T/job.view0 $T/job.view1 && cmp -s $T/job.auxv0 $T/job.auxv1"
 touch $T/poke
 i=0
 while [ ! -s $T/job.probe ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 sleep 1
 show $T/job.probe
 check "criu: a program the restored one executes sees the same filtered view (auxv, CPUID)" \
-	sh -c "[ $restored = 0 ] && grep -q '^status=0' $T/job.probe && ! grep -qwE '$(echo "$HIDE" | sed 's/-//g; s/ /|/g')' $T/job.probe"
+	eval "[ $restored = 0 ] && grep -q '^status=0' $T/job.probe && sed '\$d' $T/job.probe >$T/job.probe.view && is_view $T/job.probe.view"
 
 # Why criu restore runs in the masked cgroup: restored from the root
 # cgroup, the same image comes back with criu's own, full view (its auxv,
@@ -272,7 +290,7 @@ st=$?
 cat /proc/"$pid"/cpufeat >$T/job.view2 2>&1
 echo "# view when restored from the root cgroup: $(cat $T/job.view2)"
 check "criu: restored by a criu outside the masked cgroup, the program gets the full view (status $st)" \
-	sh -c "[ $st = 0 ] && cmp -s $T/job.view2 $T/host-view"
+	eval "[ $st = 0 ] && cmp -s $T/job.view2 $T/host-view"
 kill "$pid" 2>/dev/null
 
 echo "# $fails failed of $n"
