@@ -275,6 +275,10 @@ for arch in "${arches[@]}"; do
 			"$(r "$P:cpuid-masked")" "$(r "$P:cpuid-user")" x 0.25
 		row "$arch" "  CPUID, unmasked (executed, not emulated)" insn/op \
 			"$(r "$P:cpuid-root")" "" report
+		row "$arch" "  baseline kernel's emulated SMSW (UMIP) vs getppid" insn/op \
+			"$(r "$B:smsw-root")" "$(r "$B:getppid")" report
+		row "$arch" "  emulated CPUID vs the baseline's emulated SMSW" insn/op \
+			"$(r "$P:cpuid-masked")" "$(r "$B:smsw-root")" report
 	else
 		row "$arch" "emulated MRS, masked vs unmasked" insn/op \
 			"$(r "$P:mrs-masked")" "$(r "$P:mrs-root")" x 1.1

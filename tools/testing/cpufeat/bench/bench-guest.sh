@@ -83,6 +83,7 @@ case "$arch" in
 x86_64)
 	run cpuid-root $B cpuid $n_emul
 	run cpuid-user $B cpuid-user $n_emul
+	run smsw-root $B smsw $n_emul
 	;;
 aarch64)
 	run mrs-root $B mrs $n_emul

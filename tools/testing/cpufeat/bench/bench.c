@@ -26,6 +26,9 @@
  *   cpuid N                  x86: CPUID leaf 7 subleaf 0
  *   cpuid-user N             x86: CPUID emulated in user space, the way
  *                            rr and libvirtcpuid do it
+ *   smsw N                   x86: SMSW to a register, which a kernel with
+ *                            CONFIG_X86_UMIP emulates on a CPU with UMIP:
+ *                            the stock kernel's own #GP emulation
  *   mrs N                    arm64: MRS of ID_AA64ISAR0_EL1
  *   pingpong N [CGROUP]      round trips of one byte between two processes
  *                            through pipes on one CPU; with CGROUP the peer
@@ -201,6 +204,19 @@ static void cpuid_loop(const char *test, unsigned long n)
 		cpuid(&a, &b, &c, &d);
 	}
 	result(test, now() - t, n);
+}
+
+static void smsw_loop(unsigned long n)
+{
+	unsigned long i, v;
+	uint64_t t;
+
+	for (i = 0; i < warm(n); i++)
+		asm volatile("smsw %k0" : "=r" (v));
+	t = now();
+	for (i = 0; i < n; i++)
+		asm volatile("smsw %k0" : "=r" (v));
+	result("smsw", now() - t, n);
 }
 
 static long arch_set_cpuid(int on)
@@ -509,6 +525,8 @@ int main(int argc, char **argv)
 		cpuid_loop("cpuid", n);
 	else if (!strcmp(test, "cpuid-user"))
 		cpuid_user(n);
+	else if (!strcmp(test, "smsw"))
+		smsw_loop(n);
 #endif
 #ifdef __aarch64__
 	else if (!strcmp(test, "mrs"))
