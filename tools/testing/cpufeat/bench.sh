@@ -275,10 +275,13 @@ for arch in "${arches[@]}"; do
 			"$(r "$P:cpuid-masked")" "$(r "$P:cpuid-user")" x 0.25
 		row "$arch" "  CPUID, unmasked (executed, not emulated)" insn/op \
 			"$(r "$P:cpuid-root")" "" report
-		row "$arch" "  baseline kernel's emulated SMSW (UMIP) vs getppid" insn/op \
-			"$(r "$B:smsw-root")" "$(r "$B:getppid")" report
-		row "$arch" "  emulated CPUID vs the baseline's emulated SMSW" insn/op \
-			"$(r "$P:cpuid-masked")" "$(r "$B:smsw-root")" report
+		# The baseline kernel's rows: not without it (--no-baseline).
+		if [ ${#flavours[@]} -gt 1 ]; then
+			row "$arch" "  baseline kernel's emulated SMSW (UMIP) vs getppid" insn/op \
+				"$(r "$B:smsw-root")" "$(r "$B:getppid")" report
+			row "$arch" "  emulated CPUID vs the baseline's emulated SMSW" insn/op \
+				"$(r "$P:cpuid-masked")" "$(r "$B:smsw-root")" report
+		fi
 	else
 		row "$arch" "emulated MRS, masked vs unmasked" insn/op \
 			"$(r "$P:mrs-masked")" "$(r "$P:mrs-root")" x 1.1

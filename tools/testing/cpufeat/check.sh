@@ -364,7 +364,7 @@ if [ ${#arches[@]} -gt 0 ]; then
 	echo "  BENCH   smoke: ${arches[*]} (log: $LOGDIR/bench-smoke.tap)"
 	VM_BUILD=0 "$HARNESS/bench.sh" --smoke --no-baseline "${arches[@]}" \
 		>"$LOGDIR/bench-smoke.tap" 2>&1
-	count "${arches[*]// /+}" bench-smoke "$LOGDIR/bench-smoke.tap"
+	count "$(IFS=+; echo "${arches[*]}")" bench-smoke "$LOGDIR/bench-smoke.tap"
 fi
 
 echo
