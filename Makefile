@@ -13,8 +13,9 @@ BUILD    ?= $(TOP)/build
 HARNESS  := $(TOP)/tools/testing/cpufeat
 ARCHES   := x86_64 arm64
 # Other kernels of the same configuration (build-kernel.sh): debug (KASAN,
-# lockdep, ...) and baseline (the base without the series).
-FLAVOURS := debug baseline
+# lockdep, ...), baseline (the base without the series) and systemd (what
+# systemd needs as PID 1, for tools/testing/cpufeat/systemd/).
+FLAVOURS := debug baseline systemd
 FLAVOURED := $(foreach a,$(ARCHES),$(foreach f,$(FLAVOURS),$(a)-$(f)))
 export TOP BUILD
 

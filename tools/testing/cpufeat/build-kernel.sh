@@ -3,7 +3,7 @@
 #
 # Build a cpufeat test kernel for one architecture:
 #
-#   build-kernel.sh x86_64|arm64 [debug|baseline]
+#   build-kernel.sh x86_64|arm64 [debug|baseline|systemd]
 #
 # Source: $BUILD/linux (see series.sh).  Output, in $BUILD/ARCH (the test
 # kernel) or $BUILD/ARCH-FLAVOUR: obj/ (O=), kernel (bzImage or Image),
@@ -18,6 +18,8 @@
 #   baseline  the same configuration built from the base without the series
 #             ($BUILD/linux-baseline, a git worktree of $BUILD/linux at its
 #             "base" tag), for the benchmarks' "costs nothing" comparisons
+#   systemd   the same kernel with what systemd 252 needs as PID 1
+#             (configs/systemd.config), for systemd/check-systemd.sh
 #
 # Each fragment is applied in turn.  A fingerprint of the whole tree lets an unchanged tree skip
 # kbuild altogether, so "make guest-ARCH" is a quick no-op for vm.
@@ -33,9 +35,9 @@ die() { echo "build-kernel.sh: $*" >&2; exit 1; }
 arch=${1:-}
 flavour=${2:-}
 case "$flavour" in
-"" | debug) ;;
+"" | debug | systemd) ;;
 baseline) SRC=$BUILD/linux-baseline ;;
-*) die "unknown flavour '$flavour' (debug or baseline)" ;;
+*) die "unknown flavour '$flavour' (debug, baseline or systemd)" ;;
 esac
 case "$arch" in
 x86_64)
@@ -49,7 +51,7 @@ arm64)
 	image=arch/arm64/boot/Image
 	;;
 *)
-	die "usage: build-kernel.sh x86_64|arm64 [debug|baseline]"
+	die "usage: build-kernel.sh x86_64|arm64 [debug|baseline|systemd]"
 	;;
 esac
 
