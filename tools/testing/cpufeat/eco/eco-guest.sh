@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of the ecosystem test (busybox sh, as root, in a guest booted
-# with "vm --eco"): Debian 12's libcgroup tools, runc, crun and CRIU
+# with "vm --eco"): Debian 12's libcgroup tools, runc, crun, CRIU and LXC
 # against the cpufeat controller, each recipe of
 # Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst run as the
 # guide writes it.  Prints TAP.
@@ -70,7 +70,7 @@ is_view() {
 
 mkdir -p $T
 cd $T || exit 1
-echo "1..21"
+echo "1..27"
 
 # Sanity: the machine has what the tests hide (else they prove nothing).
 cat /proc/self/cpufeat >$T/host-view
@@ -80,7 +80,7 @@ check "the guest CPU has the features the tests hide ($HIDE)" has $T/host-view
 mkdir -p $T/bundle/rootfs/bin $T/bundle/rootfs/proc $T/bundle/rootfs/dev \
 	$T/bundle/rootfs/sys $T/bundle/rootfs/tmp
 cp /bin/busybox $T/bundle/rootfs/bin/
-for p in sh cat grep; do ln -sf busybox $T/bundle/rootfs/bin/$p; done
+for p in sh cat grep sleep; do ln -sf busybox $T/bundle/rootfs/bin/$p; done
 cp "$(command -v cpufeat-probe)" "$(command -v cpufeat)" $T/bundle/rootfs/bin/
 
 # --- runc, first: the root cgroup has not enabled cpufeat yet -----------
@@ -139,6 +139,70 @@ check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the f
 	eval "[ $st = 0 ] && is_view $T/runc.out"
 runc delete -f runc-c1 >/dev/null 2>&1
 rmdir $CG/runc/c1 $CG/runc 2>/dev/null
+
+# --- LXC -------------------------------------------------------------------
+# The root without cpufeat again, as runc found it (no cgroup below has
+# enabled it): LXC enables every controller the root lists by itself.
+echo -cpufeat >$CG/cgroup.subtree_control
+lxc_root=$(cat $CG/cgroup.subtree_control)
+echo "# root cgroup.subtree_control before LXC: '$lxc_root'"
+# The guest has no /run: LXC keeps its locks in /run/lxc.
+mkdir -p $T/lxc /run/lxc
+# lxc_config NAME: the container's configuration, as the guide shows it
+# (no network: the guest kernel has no veth; no AppArmor, no seccomp).
+lxc_config() {
+	cat >"$T/$1.conf" <<CONF
+lxc.rootfs.path = dir:$T/bundle/rootfs
+lxc.mount.auto = proc:rw
+lxc.net.0.type = empty
+lxc.console.path = none
+lxc.cgroup2.cpufeat.hwcap = $HIDE
+CONF
+}
+lxc_config lxc-c1
+lxc-execute -n lxc-c1 -P $T/lxc -f $T/lxc-c1.conf -o $T/lxc-c1.log -- \
+	/bin/cpufeat-probe --check >$T/lxc.out 2>&1
+st=$?
+show $T/lxc.out
+[ $st = 0 ] || show $T/lxc-c1.log
+check "lxc: lxc-execute with lxc.cgroup2.cpufeat.hwcap: the program sees the filtered view (status $st)" \
+	eval "[ $st = 0 ] && is_view $T/lxc.out"
+check "lxc: enabled cpufeat in the root's subtree_control itself (before: '$lxc_root')" \
+	eval "! echo '$lxc_root' | grep -qw cpufeat && grep -qw cpufeat $CG/cgroup.subtree_control"
+
+# A running container (lxc-start, init /bin/sleep): its init's view, the
+# value lxc-cgroup reads, and a program lxc-attach executes in it.
+lxc_config lxc-d
+echo "lxc.init.cmd = /bin/sleep 120" >>$T/lxc-d.conf
+lxc-start -n lxc-d -P $T/lxc -f $T/lxc-d.conf -o $T/lxc-d.log >$T/lxc-d.out 2>&1
+st=$?
+show $T/lxc-d.out
+pid=$(lxc-info -n lxc-d -P $T/lxc -p -H 2>/dev/null)
+cat /proc/"${pid:-0}"/cpufeat >$T/lxc-d.view 2>&1
+check "lxc: lxc-start: the container's init (pid $pid) has the filtered view (status $st)" \
+	eval "[ $st = 0 ] && is_view $T/lxc-d.view"
+lxc-cgroup -n lxc-d -P $T/lxc cpufeat.hwcap >$T/lxc-d.hwcap 2>/dev/null
+check "lxc: lxc-cgroup reads the container's cpufeat.hwcap, without the hidden features" \
+	lacks $T/lxc-d.hwcap
+lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat-probe --check </dev/null >$T/lxc-att.out 2>&1
+st=$?
+show $T/lxc-att.out
+check "lxc: a program lxc-attach executes in the container sees the filtered view (status $st)" \
+	eval "[ $st = 0 ] && is_view $T/lxc-att.out"
+lxc-stop -n lxc-d -P $T/lxc -k >/dev/null 2>&1
+
+# A value the kernel refuses: the container does not start.
+sed 's/^lxc.cgroup2.cpufeat.hwcap = .*/lxc.cgroup2.cpufeat.hwcap = -no_such_feature/' \
+	$T/lxc-c1.conf >$T/lxc-bad.conf
+lxc-execute -n lxc-bad -P $T/lxc -f $T/lxc-bad.conf -o $T/lxc-bad.log -- \
+	/bin/cpufeat-probe --check >$T/lxc-bad.out 2>&1
+st=$?
+show $T/lxc-bad.out
+check "lxc: a bad value: lxc-execute fails (status $st), 'Failed to set \"cpufeat.hwcap\"', the program is not run" \
+	eval "[ $st != 0 ] && grep -q 'Failed to set \"cpufeat.hwcap\"' $T/lxc-bad.out && ! grep -q '^fpu' $T/lxc-bad.out"
+rmdir $CG/lxc.pivot 2>/dev/null
+# The sections below expect cpufeat enabled in the root.
+echo +cpufeat >$CG/cgroup.subtree_control
 
 # --- crun ------------------------------------------------------------------
 # Without +cpufeat in the parent: crun refuses, clearly.

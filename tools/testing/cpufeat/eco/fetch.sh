@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The ecosystem overlay of the x86_64 test guest: Debian 12's libcgroup
-# tools, runc, crun and CRIU with the C library and every shared library
-# they need, for "vm --eco" (tools/testing/cpufeat/eco/README).
+# tools, runc, crun, CRIU and LXC with the C library and every shared
+# library they need, for "vm --eco" (tools/testing/cpufeat/eco/README).
 #
 #   eco/fetch.sh [x86_64]
 #
@@ -32,7 +32,7 @@ esac
 # The programs, then the libraries they need (the closure check below
 # keeps this list complete).
 PACKAGES=(
-	cgroup-tools libcgroup2 runc crun criu
+	cgroup-tools libcgroup2 runc crun criu lxc liblxc1 liblxc-common
 	libc6
 	# crun
 	libsystemd0 libseccomp2 libcap2 libyajl2
@@ -42,6 +42,8 @@ PACKAGES=(
 	libgnutls30 libp11-kit0 libidn2-0 libunistring2 libtasn1-6
 	libnettle8 libhogweed6 libgmp10 libffi8
 	libnftables1 libmnl0 libnftnl11 libxtables12 libjansson4
+	# lxc
+	libapparmor1 libselinux1 libpcre2-8-0 libgcc-s1
 )
 
 OUT=$BUILD/eco/$arch
@@ -81,6 +83,9 @@ rmdir "$DEBS/new"
 # Documentation, locales, gconv modules and the like: not needed.
 rm -rf "${ROOT:?}"/usr/share "$ROOT"/etc/ld.so.conf.d "$ROOT/usr/lib/$triplet/gconv" \
 	"$ROOT/usr/lib/$triplet/audit" "$ROOT"/usr/libexec "$ROOT"/sbin/ldconfig
+# LXC: only the tools the test runs (each lxc-* program is about 1 MB).
+find "$ROOT"/usr/bin -name 'lxc-*' ! -name lxc-execute ! -name lxc-start \
+	! -name lxc-stop ! -name lxc-info ! -name lxc-attach ! -name lxc-cgroup -delete
 
 # Closure: each DT_NEEDED of every ELF file in the overlay is in it.
 missing=$(find "$ROOT" -type f | while read -r f; do
