@@ -75,8 +75,8 @@ start() {
 
 # Wait for PID 1 to answer again after daemon-reexec.
 wait_manager() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		systemctl show -P Version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
