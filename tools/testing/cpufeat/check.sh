@@ -24,8 +24,12 @@
 # stress run (stress.c) and scans for leaks (debug-guest.sh).  Part
 # "checkers" passes when the whole console log of that boot has no report
 # of any checker (BUG, WARNING, KASAN, lockdep, RCU stall, UBSAN, kmemleak)
-# and the kmemleak scan found nothing.  Last, part "bench-smoke": every
-# benchmark of make bench, a few rounds each, on the ARCHes' guests.
+# and the kmemleak scan found nothing.  With x86_64, two parts boot guests
+# of their own: "eco" (eco/eco-guest.sh: libcgroup, runc, crun, LXC and
+# CRIU, the recipes of the containers guide) and "systemd"
+# (systemd/check-systemd.sh: systemd 252 as PID 1, patched and stock).
+# Last, part "bench-smoke": every benchmark of make bench, a few rounds
+# each, on the ARCHes' guests.
 #
 # What counts: KUnit test cases, a parameterized case once per parameter
 # (the leaves of the KTAP tree); every "ok"/"not ok" of the kselftest and
@@ -284,6 +288,35 @@ if [ "${CHECK_ECO:-1}" != 0 ]; then
 	done
 fi
 # ---- end of ecosystem ----
+
+# ---- systemd (x86_64): systemd 252 as PID 1, patched and Debian's ----
+# systemd/check-systemd.sh builds what it needs (cached: the "systemd"
+# kernel flavour, the patched systemd of systemd/build.sh, the Debian 12
+# image of systemd/mkimage.sh) and boots the image twice: AllowedCPUFeatures=
+# with our systemd, the no-patch recipe of
+# Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst with Debian's.
+# Part "systemd"; CHECK_SYSTEMD=0 leaves it out.
+systemd_run() {
+	local slog=$LOGDIR/x86_64-systemd.log pass0=$total_pass fail0=$total_fail skip0=$total_skip st
+
+	echo "  BOOT    x86_64: systemd 252 as PID 1, patched and Debian's (log: $slog)"
+	VM_TIMEOUT=${VM_TIMEOUT:-600} VM_LOG_DIR=$LOGDIR/x86_64-systemd.console \
+		"$HARNESS/systemd/check-systemd.sh" >"$slog" 2>&1
+	st=$?
+	count x86_64 systemd "$slog"
+	if [ $st != 0 ] && [ "$total_fail" = "$fail0" ]; then
+		notes+=("# x86_64 systemd: check-systemd.sh exited with status $st")
+		add_row x86_64 systemd 0 1 0
+	fi
+	row x86_64-sd total $((total_pass - pass0)) $((total_fail - fail0)) \
+		$((total_skip - skip0))
+}
+if [ "${CHECK_SYSTEMD:-1}" != 0 ]; then
+	for arch in ${arches[@]+"${arches[@]}"}; do
+		[ "$arch" != x86_64 ] || systemd_run
+	done
+fi
+# ---- end of systemd ----
 
 # What the checkers of a debug kernel print when they find something.
 CHECKER_REPORTS='BUG:|WARNING:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|rcu: INFO|detected stall|sleeping function called from invalid context|ODEBUG|list_add corruption|list_del corruption|refcount_t:'
