@@ -256,7 +256,7 @@ for arch in ${arches[@]+"${arches[@]}"}; do
 		$((total_skip - skip0))
 done
 
-# ---- ecosystem (x86_64): libcgroup, runc, crun, CRIU in their own boot ----
+# ---- ecosystem (x86_64): libcgroup, runc, crun, LXC, CRIU in their own boot ----
 # eco/fetch.sh builds the overlay of Debian packages (cached), vm --eco
 # boots the x86_64 guest with it and runs eco/eco-guest.sh, which executes
 # the recipes of Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst.
@@ -264,7 +264,7 @@ done
 eco_run() {
 	local elog=$LOGDIR/x86_64-eco.log pass0=$total_pass fail0=$total_fail skip0=$total_skip st
 
-	echo "  BOOT    x86_64: libcgroup, runc, crun, CRIU (log: $elog)"
+	echo "  BOOT    x86_64: libcgroup, runc, crun, LXC, CRIU (log: $elog)"
 	if ! "$HARNESS/eco/fetch.sh" x86_64; then
 		notes+=("# x86_64 eco: building the overlay failed (eco/fetch.sh)")
 		add_row x86_64 eco 0 1 0
