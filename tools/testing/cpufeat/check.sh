@@ -256,13 +256,36 @@ for arch in ${arches[@]+"${arches[@]}"}; do
 		$((total_skip - skip0))
 done
 
-# ---- ecosystem (x86_64): libcgroup, runc, crun, LXC, CRIU in their own boot ----
-# eco/fetch.sh builds the overlay of Debian packages (cached), vm --eco
-# boots the x86_64 guest with it and runs eco/eco-guest.sh, which executes
-# the recipes of Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst.
-# Part "eco"; CHECK_ECO=0 leaves it out.
+# ---- x86_64 parts that boot guests of their own: eco and systemd ----
+# own_boot PART LABEL LOG WHAT COMMAND...: run COMMAND (which boots its own
+# guest), its TAP in LOG, counted as x86_64's part PART and summed in row
+# LABEL; a non-zero exit with no failure counted counts as one.
+own_boot() {
+	local part=$1 label=$2 log=$3 what=$4
+	local pass0=$total_pass fail0=$total_fail skip0=$total_skip st
+
+	shift 4
+	"$@" >"$log" 2>&1
+	st=$?
+	count x86_64 "$part" "$log"
+	if [ $st != 0 ] && [ "$total_fail" = "$fail0" ]; then
+		notes+=("# x86_64 $part: $what exited with status $st")
+		add_row x86_64 "$part" 0 1 0
+	fi
+	row "$label" total $((total_pass - pass0)) $((total_fail - fail0)) \
+		$((total_skip - skip0))
+}
+checks_x86_64() {
+	[[ " ${arches[*]-} " == *" x86_64 "* ]]
+}
+
+# Part "eco" (CHECK_ECO=0 leaves it out): eco/fetch.sh builds the overlay
+# of Debian packages (cached), vm --eco boots the x86_64 guest with it and
+# runs eco/eco-guest.sh, which executes the recipes of
+# Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst with
+# libcgroup, runc, crun, LXC and CRIU.
 eco_run() {
-	local elog=$LOGDIR/x86_64-eco.log pass0=$total_pass fail0=$total_fail skip0=$total_skip st
+	local elog=$LOGDIR/x86_64-eco.log
 
 	echo "  BOOT    x86_64: libcgroup, runc, crun, LXC, CRIU (log: $elog)"
 	if ! "$HARNESS/eco/fetch.sh" x86_64; then
@@ -270,53 +293,29 @@ eco_run() {
 		add_row x86_64 eco 0 1 0
 		return
 	fi
-	VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-900} VM_LOG=$LOGDIR/x86_64-eco.console.log \
+	own_boot eco x86_64-eco "$elog" "vm or eco-guest.sh" \
+		env VM_BUILD=0 VM_TIMEOUT="${VM_TIMEOUT:-900}" \
+		VM_LOG="$LOGDIR/x86_64-eco.console.log" \
 		"$HARNESS/vm" --arch x86_64 --eco --add "$HARNESS/eco/eco-guest.sh" \
-		-- sh eco-guest.sh >"$elog" 2>&1
-	st=$?
-	count x86_64 eco "$elog"
-	if [ $st != 0 ] && [ "$total_fail" = "$fail0" ]; then
-		notes+=("# x86_64 eco: vm or eco-guest.sh exited with status $st")
-		add_row x86_64 eco 0 1 0
-	fi
-	row x86_64-eco total $((total_pass - pass0)) $((total_fail - fail0)) \
-		$((total_skip - skip0))
+		-- sh eco-guest.sh
 }
-if [ "${CHECK_ECO:-1}" != 0 ]; then
-	for arch in ${arches[@]+"${arches[@]}"}; do
-		[ "$arch" != x86_64 ] || eco_run
-	done
+if [ "${CHECK_ECO:-1}" != 0 ] && checks_x86_64; then
+	eco_run
 fi
-# ---- end of ecosystem ----
 
-# ---- systemd (x86_64): systemd 252 as PID 1, patched and Debian's ----
-# systemd/check-systemd.sh builds what it needs (cached: the "systemd"
-# kernel flavour, the patched systemd of systemd/build.sh, the Debian 12
-# image of systemd/mkimage.sh) and boots the image twice: AllowedCPUFeatures=
-# with our systemd, the no-patch recipe of
-# Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst with Debian's.
-# Part "systemd"; CHECK_SYSTEMD=0 leaves it out.
-systemd_run() {
-	local slog=$LOGDIR/x86_64-systemd.log pass0=$total_pass fail0=$total_fail skip0=$total_skip st
-
-	echo "  BOOT    x86_64: systemd 252 as PID 1, patched and Debian's (log: $slog)"
-	VM_TIMEOUT=${VM_TIMEOUT:-600} VM_LOG_DIR=$LOGDIR/x86_64-systemd.console \
-		"$HARNESS/systemd/check-systemd.sh" >"$slog" 2>&1
-	st=$?
-	count x86_64 systemd "$slog"
-	if [ $st != 0 ] && [ "$total_fail" = "$fail0" ]; then
-		notes+=("# x86_64 systemd: check-systemd.sh exited with status $st")
-		add_row x86_64 systemd 0 1 0
-	fi
-	row x86_64-sd total $((total_pass - pass0)) $((total_fail - fail0)) \
-		$((total_skip - skip0))
-}
-if [ "${CHECK_SYSTEMD:-1}" != 0 ]; then
-	for arch in ${arches[@]+"${arches[@]}"}; do
-		[ "$arch" != x86_64 ] || systemd_run
-	done
+# Part "systemd" (CHECK_SYSTEMD=0 leaves it out): systemd/check-systemd.sh
+# builds what it needs (cached: the "systemd" kernel flavour, the patched
+# systemd of systemd/build.sh, the Debian 12 image of systemd/mkimage.sh)
+# and boots the image twice: AllowedCPUFeatures= with our systemd, the
+# no-patch recipe of the containers guide with Debian's.
+if [ "${CHECK_SYSTEMD:-1}" != 0 ] && checks_x86_64; then
+	echo "  BOOT    x86_64: systemd 252 as PID 1, patched and Debian's (log: $LOGDIR/x86_64-systemd.log)"
+	own_boot systemd x86_64-sd "$LOGDIR/x86_64-systemd.log" check-systemd.sh \
+		env VM_TIMEOUT="${VM_TIMEOUT:-600}" \
+		VM_LOG_DIR="$LOGDIR/x86_64-systemd.console" \
+		"$HARNESS/systemd/check-systemd.sh"
 fi
-# ---- end of systemd ----
+# ---- end of the x86_64 parts with their own boots ----
 
 # What the checkers of a debug kernel print when they find something.
 CHECKER_REPORTS='BUG:|WARNING:|Oops|Kernel panic|general protection|Unable to handle|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lock held when returning|suspicious RCU usage|rcu: INFO|detected stall|sleeping function called from invalid context|ODEBUG|list_add corruption|list_del corruption|refcount_t:'
