@@ -176,7 +176,10 @@ cmd_refresh() {
 			git_tree show "$c:$f" >"$TOP/$f"
 		done
 		if [ -n "$mod" ]; then
-			git_tree format-patch -1 --stdout --no-signature "$c" -- $mod >"$TOP/patches/$name.new"
+			# No commit ids and no blob ids: a patch file changes only
+			# when its own change does, not with every earlier patch.
+			git_tree format-patch -1 --stdout --no-signature --zero-commit "$c" -- $mod |
+				sed '/^index [0-9a-f]*\.\.[0-9a-f]*/d' >"$TOP/patches/$name.new"
 		else
 			git_tree log -1 --format='From: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c" \
 				>"$TOP/patches/$name.new"
