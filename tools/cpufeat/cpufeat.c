@@ -834,8 +834,9 @@ static const char *distro_level(const char *arch, const char *isa,
 		"/lib/x86_64-linux-gnu/libc.so.6",
 		"/lib64/libc.so.6",
 	};
+	const struct distro_rule *rule;
 	const char *best = NULL, *lvl;
-	char *path, *text = NULL, *p;
+	char *path, *text = NULL;
 	unsigned int i;
 	int fd, major;
 	struct stat st;
@@ -874,21 +875,11 @@ static const char *distro_level(const char *arch, const char *isa,
 	}
 	path = sys_path("/etc/os-release");
 	if (!best && read_text(path, &text) == 0) {
-		bool el = strstr(text, "\nID=\"rhel\"") ||
-			  strstr(text, "\nID=\"centos\"") ||
-			  strstr(text, "\nID=\"rocky\"") ||
-			  strstr(text, "\nID=\"almalinux\"") ||
-			  strstr(text, "\nID=rhel") || strstr(text, "\nID=centos");
-
-		p = strstr(text, "\nVERSION_ID=");
-		if (el && p) {
-			p += 12 + (p[12] == '"');
-			major = atoi(p);
-			if (major >= 9) {
-				best = major >= 10 ? "x86-64-v3" : "x86-64-v2";
-				*why = xasprintf("the level Enterprise Linux %d requires",
-						 major);
-			}
+		rule = distro_rule(text, &major);
+		if (rule) {
+			best = rule->level;
+			*why = xasprintf("the level %s %d requires",
+					 rule->name, major);
 		}
 	}
 	free(text);
@@ -900,33 +891,102 @@ static const char *distro_level(const char *arch, const char *isa,
 	return best;
 }
 
-/* Warn if writing @written to @rel would hide features of the ISA level. */
-static void warn_baseline(const char *rel, const char *written,
-			  const struct featset *mach, const char *isa)
-{
-	struct featset parent_eff, pred, missing;
-	char *parent = rel_parent(rel), *path, *text, *cur = NULL, *why, *s;
-	char *glibc_msg;
-	const char *arch = this_arch(), *level;
+/* What a write to a cgroup's cpufeat.hwcap will do, as far as we know. */
+struct write_prediction {
+	int err;			/* 0, -EINVAL or -E2BIG */
+	char why[ERRLEN];		/* what is wrong, when err */
+	struct hwcap_setting setting;	/* cpufeat.hwcap afterwards */
+	struct featset effective;	/* cpufeat.hwcap.effective afterwards */
+};
 
-	fs_init(&parent_eff);
-	fs_init(&pred);
-	fs_init(&missing);
-	path = cg_file(parent, "cpufeat.hwcap.effective");
-	if (read_text(path, &text) == 0) {
-		fs_add_words(&parent_eff, text);
+static void read_words(const char *path, struct featset *fs, bool *found)
+{
+	char *text;
+
+	*found = read_text(path, &text) == 0;
+	if (*found) {
+		fs_add_words(fs, text);
 		free(text);
-	} else {
-		fs_copy(&parent_eff, mach);
 	}
+}
+
+/*
+ * Predict the write of @len bytes of @value to @rel's cpufeat.hwcap, from
+ * the cgroup's setting and its parent's effective set.  Where the setting
+ * stays as it is, the effective set is the one the kernel shows now;
+ * otherwise it is computed without the kernel's dependencies.
+ */
+static void predict_write(const char *rel, const char *value, size_t len,
+			  const struct featset *mach,
+			  struct write_prediction *pred)
+{
+	struct featset known, parent_eff, cur_eff;
+	struct hwcap_setting before;
+	char *parent = rel_parent(rel), *path, *text, *a, *b;
+	bool found, same;
+
+	fs_init(&known);
+	fs_init(&parent_eff);
+	fs_init(&cur_eff);
+	hwcap_init(&before);
+	hwcap_init(&pred->setting);
+	fs_init(&pred->effective);
+	kernel_names(this_arch(), mach, &known);
+	path = cg_file(parent, "cpufeat.hwcap.effective");
+	read_words(path, &parent_eff, &found);
+	if (!found)
+		fs_copy(&parent_eff, mach);
 	free(path);
 	path = cg_file(rel, "cpufeat.hwcap");
-	if (read_text(path, &cur))
-		cur = xstrdup("max");
+	if (read_text(path, &text) == 0) {
+		hwcap_read(&before, text);
+		free(text);
+	}
 	free(path);
-	spec_predict(written, cur, &parent_eff, &pred);
+	path = cg_file(rel, "cpufeat.hwcap.effective");
+	read_words(path, &cur_eff, &found);
+	if (!found)
+		hwcap_effective(&before, &parent_eff, &cur_eff);
+	free(path);
+
+	pred->setting.max = before.max;
+	fs_copy(&pred->setting.allowed, &before.allowed);
+	pred->err = hwcap_apply(value, len, &known, &pred->setting, pred->why);
+	a = hwcap_show(&before);
+	b = hwcap_show(&pred->setting);
+	same = !strcmp(a, b);
+	if (pred->err || same)
+		fs_copy(&pred->effective, &cur_eff);
+	else
+		hwcap_effective(&pred->setting, &parent_eff, &pred->effective);
+	free(a);
+	free(b);
+	free(parent);
+	hwcap_free(&before);
+	fs_free(&known);
+	fs_free(&parent_eff);
+	fs_free(&cur_eff);
+}
+
+static void prediction_free(struct write_prediction *pred)
+{
+	hwcap_free(&pred->setting);
+	fs_free(&pred->effective);
+}
+
+/* Warn if @pred, a write to @rel, hides features of the ISA level. */
+static void warn_baseline(const char *rel, const struct write_prediction *pred,
+			  const struct featset *mach, const char *isa)
+{
+	const char *arch = this_arch(), *level;
+	char *why, *s, *glibc_msg;
+	struct featset missing;
+
+	if (pred->err)
+		return;
+	fs_init(&missing);
 	level = distro_level(arch, isa, &why);
-	baseline_missing(level, mach, &pred, &missing);
+	baseline_missing(level, mach, &pred->effective, &missing);
 	if (missing.nr) {
 		s = fs_join(&missing);
 		glibc_msg = xasprintf("\"CPU does not support %s\"", level);
@@ -938,10 +998,6 @@ static void warn_baseline(const char *rel, const char *written,
 		free(s);
 	}
 	free(why);
-	free(cur);
-	free(parent);
-	fs_free(&parent_eff);
-	fs_free(&pred);
 	fs_free(&missing);
 }
 
@@ -967,16 +1023,45 @@ static char *make_spec(char **words, int nr, const struct featset *mach)
 	return out;
 }
 
-/* Write @value to @rel's cpufeat.hwcap; on failure say why, return -1. */
-static int write_hwcap(const char *rel, const char *value)
+/* The names of the errors a write to cpufeat.hwcap can give. */
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EINVAL, "EINVAL" },
+	{ E2BIG, "E2BIG" },
+	{ EPERM, "EPERM" },
+	{ ENOENT, "ENOENT" },
+	{ ENODEV, "ENODEV" },
+	{ ENOMEM, "ENOMEM" },
+};
+
+static const char *errno_name(int err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return strerror(err);
+}
+
+/*
+ * Write @value to @rel's cpufeat.hwcap; on failure say why (@pred: what
+ * cpufeat predicted), return -1.
+ */
+static int write_hwcap(const char *rel, const char *value,
+		       const struct write_prediction *pred)
 {
 	char *path = cg_file(rel, "cpufeat.hwcap");
 	int err = write_text(path, value);
 
-	if (err == -EINVAL)
+	if (err == -EINVAL || err == -E2BIG)
 		fprintf(stderr,
-			"%s: the kernel rejected \"%.200s\" for %s (EINVAL): a feature name it does not know, or nothing left to allow\n",
-			progname, value, path);
+			"%s: the kernel rejected \"%.200s\" for %s (%s): %s\n",
+			progname, value, path, errno_name(-err),
+			pred->err == err ? pred->why :
+			"a feature name it does not know, or nothing left to allow");
 	else if (err == -EPERM)
 		fprintf(stderr,
 			"%s: %s: permission denied: writing cpufeat.hwcap needs CAP_SYS_ADMIN in the initial user namespace and the initial cgroup namespace\n",
@@ -991,23 +1076,61 @@ static int write_hwcap(const char *rel, const char *value)
 	return err ? -1 : 0;
 }
 
+/* Print @s with newlines, tabs and backslashes as \n, \t, \\. */
+static void print_escaped(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", stdout);
+		else if (*s == '\t')
+			fputs("\\t", stdout);
+		else if (*s == '\\')
+			fputs("\\\\", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/* set --predict: what writing @value will do, in "KEY VALUE" lines. */
+static void print_prediction(const char *value,
+			     const struct write_prediction *pred)
+{
+	char *s;
+
+	fputs("write ", stdout);
+	print_escaped(value);
+	printf("\nresult %s\n", pred->err ? errno_name(-pred->err) : "ok");
+	if (pred->err)
+		printf("reason %s\n", pred->why);
+	s = hwcap_show(&pred->setting);
+	printf("setting %s\n", s);
+	free(s);
+	s = fs_join(&pred->effective);
+	printf("effective %s\n", s);
+	free(s);
+}
+
 static int cmd_set(int argc, char **argv)
 {
-	bool dry_run = false, create = false;
+	bool dry_run = false, create = false, raw = false, predict = false;
 	const char *isa = NULL;
 	struct opt opts[] = {
 		{ "dry-run", 'n', false, NULL, &dry_run },
 		{ "create", 'c', false, NULL, &create },
 		{ "quiet", 'q', false, NULL, &quiet },
 		{ "isa", 0, true, &isa, NULL },
+		{ "raw", 0, false, NULL, &raw },
+		{ "predict", 0, false, NULL, &predict },
 		{ NULL },
 	};
+	struct write_prediction pred;
 	char *rel, *parent, *dir, *value;
 	struct featset mach;
 	struct stat st;
 	int first;
 
 	first = parse_opts(argc, argv, 2, opts, false);
+	dry_run |= predict;
 	if (argc - first < 2)
 		usage_error("set needs a CGROUP and a SPEC");
 	if (isa && (!find_preset(isa) || strcmp(find_preset(isa)->arch,
@@ -1016,6 +1139,10 @@ static int cmd_set(int argc, char **argv)
 	rel = cgroup_rel(argv[first]);
 	if (!*rel)
 		usage_error("the root cgroup has no cpufeat.hwcap");
+	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
+		first++;
+	if (raw && argc - first != 2)
+		usage_error("set --raw takes exactly one VALUE");
 	dir = cg_dir(rel);
 	if (stat(dir, &st) && !create)
 		die(EXIT_SYSTEM, "no cgroup %s (--create makes it)", dir);
@@ -1025,14 +1152,22 @@ static int cmd_set(int argc, char **argv)
 		die(EXIT_SYSTEM, "cannot create cgroup %s: %s", dir,
 		    strerror(errno));
 	machine_features(&mach);
-	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
-		first++;
-	value = make_spec(argv + first + 1, argc - first - 1, &mach);
-	warn_baseline(rel, value, &mach, isa);
-	if (dry_run)
+	if (raw)
+		value = xstrdup(argv[first + 1]);
+	else
+		value = make_spec(argv + first + 1, argc - first - 1, &mach);
+	predict_write(rel, value, strlen(value), &mach, &pred);
+	warn_baseline(rel, &pred, &mach, isa);
+	if (predict)
+		print_prediction(value, &pred);
+	else if (dry_run)
 		printf("%s\n", value);
-	else if (write_hwcap(rel, value))
+	if (dry_run && !predict && pred.err)
+		warn("the kernel would reject this (%s): %s",
+		     errno_name(-pred.err), pred.why);
+	if (!dry_run && write_hwcap(rel, value, &pred))
 		exit(EXIT_SYSTEM);
+	prediction_free(&pred);
 	free(value);
 	free(parent);
 	free(dir);
@@ -1062,6 +1197,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	char *rel, *parent, *dir, *value, *procs, *text, *self;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct write_prediction pred;
 	struct featset mach;
 	struct sigaction sa;
 	int first, dash, i, status, err, e;
@@ -1115,8 +1251,9 @@ static int cmd_run(int argc, char **argv)
 			    strerror(errno));
 		created = true;
 	}
-	warn_baseline(rel, value, &mach, isa);
-	if (write_hwcap(rel, value)) {
+	predict_write(rel, value, strlen(value), &mach, &pred);
+	warn_baseline(rel, &pred, &mach, isa);
+	if (write_hwcap(rel, value, &pred)) {
 		if (created)
 			rmdir(dir);
 		exit(EXIT_RUN);
@@ -1183,6 +1320,7 @@ static int cmd_run(int argc, char **argv)
 				dir, strerror(errno));
 	}
 	free(procs);
+	prediction_free(&pred);
 	free(value);
 	free(parent);
 	free(dir);

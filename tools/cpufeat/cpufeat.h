@@ -71,6 +71,19 @@ const struct preset *find_preset(const char *name);
 void preset_features(const struct preset *p, struct featset *fs);
 const char *arch_baseline(const char *arch);
 
+/* A distribution whose programs need an ISA level above the baseline. */
+struct distro_rule {
+	const char *id;		/* os-release ID */
+	int major;		/* from this VERSION_ID on */
+	const char *level;	/* a preset */
+	const char *name;
+};
+
+bool os_release_value(const char *text, const char *key, char *buf,
+		      size_t size);
+const struct distro_rule *distro_rule(const char *text, int *major);
+const struct distro_rule *distro_rules_table(void);
+
 /* A spec: what "set" and "run" write to cpufeat.hwcap. */
 struct spec {
 	bool max;
@@ -88,8 +101,47 @@ int spec_parse(struct spec *s, const char *arch, char **words, int nr,
 	       load_fn load, char *err);
 char *spec_render(const struct spec *s, const struct featset *machine,
 		  char *err);
-void spec_predict(const char *written, const char *current,
-		  const struct featset *parent_eff, struct featset *out);
+
+/* Feature classes: what a missing feature means for a moved program. */
+enum feat_class {
+	FC_UNKNOWN,	/* a name the table does not have */
+	FC_ISA,		/* instruction-set extension: refuse */
+	FC_HINT,	/* performance hint, unobservable behaviour: note */
+	FC_KERNEL,	/* kernel or virtualisation only: ignore */
+	FC_STATE,	/* carries state a restore cannot recreate: refuse */
+};
+
+struct feat_info {
+	const char *name;
+	enum feat_class cls;
+	bool cpufeat;		/* cpufeat.hwcap accepts it */
+};
+
+const struct feat_info *arch_features(const char *arch, size_t *nr);
+const struct feat_info *feat_info(const char *arch, const char *name);
+enum feat_class feat_class(const char *arch, const char *name);
+const char *class_name(enum feat_class c);
+
+/* The kernel's side of cpufeat.hwcap, as the tool predicts it. */
+#define HWCAP_MAX_WRITE		8192
+#define HWCAP_SEPARATORS	" \t\n"
+
+struct hwcap_setting {
+	bool max;
+	struct featset allowed;	/* when !max, in the kernel's order */
+};
+
+void fs_order(struct featset *fs, const struct featset *order);
+void kernel_names(const char *arch, const struct featset *machine,
+		  struct featset *known);
+void hwcap_init(struct hwcap_setting *s);
+void hwcap_free(struct hwcap_setting *s);
+void hwcap_read(struct hwcap_setting *s, const char *text);
+char *hwcap_show(const struct hwcap_setting *s);
+int hwcap_apply(const char *buf, size_t len, const struct featset *known,
+		struct hwcap_setting *s, char *why);
+void hwcap_effective(const struct hwcap_setting *s,
+		     const struct featset *parent_eff, struct featset *out);
 void baseline_missing(const char *level, const struct featset *machine,
 		      const struct featset *allowed, struct featset *missing);
 

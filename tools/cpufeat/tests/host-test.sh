@@ -30,7 +30,7 @@ fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 echo "TAP version 13"
 
 # The unit tests, renumbered into this stream.
-unit_out=$("$CPUFEAT_UNIT"); unit_rc=$?
+unit_out=$("$CPUFEAT_UNIT" "$dir/tests/kernel-names-6.12.txt"); unit_rc=$?
 unit_seen=0
 unit_failed=0
 while IFS= read -r line; do
@@ -42,6 +42,37 @@ while IFS= read -r line; do
 done <<<"$unit_out"
 if [ $unit_seen = 0 ] || { [ $unit_rc != 0 ] && [ $unit_failed = 0 ]; }; then
 	fail "unit test binary exited $unit_rc"
+fi
+
+# The list of the kernel's feature names that the unit tests hold the
+# feature table to (tests/kernel-names-6.12.txt) is what the kernel tree
+# says: build/linux (make tree) if there is one, else Debian's source
+# package.
+names_src=
+top=$(cd "$dir/../.." && pwd)
+if [ -f "${BUILD:-$top/build}/linux/arch/x86/include/asm/cpufeatures.h" ]; then
+	names_src=${BUILD:-$top/build}/linux
+elif [ -f /usr/src/linux-source-6.12.tar.xz ]; then
+	mkdir -p "$tmp/src"
+	tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$tmp/src" --strip-components=1 \
+		--wildcards '*/arch/x86/include/asm/cpufeatures.h' \
+		'*/arch/x86/include/asm/cpufeature.h' '*/arch/arm64/include/asm/hwcap.h' \
+		'*/arch/arm64/include/uapi/asm/hwcap.h' '*/arch/arm64/kernel/cpuinfo.c' 2>/dev/null
+	# cpufeat_x86_words[] is ours: from the repository
+	mkdir -p "$tmp/src/arch/x86/kernel/cpu"
+	cp "$top/arch/x86/kernel/cpu/cpufeat.c" "$tmp/src/arch/x86/kernel/cpu/"
+	[ -f "$tmp/src/arch/x86/include/asm/cpufeatures.h" ] && names_src=$tmp/src
+fi
+if [ -n "$names_src" ]; then
+	if python3 "$dir/tests/kernel-names.py" "$names_src" >"$tmp/names" 2>"$tmp/err" &&
+	   diff -u "$dir/tests/kernel-names-6.12.txt" "$tmp/names" >"$tmp/diff"; then
+		pass "kernel-names-6.12.txt is what $names_src lists"
+	else
+		fail "kernel-names-6.12.txt is what $names_src lists"
+		sed 's/^/# /' "$tmp/err" "$tmp/diff" | head -40
+	fi
+else
+	pass "kernel-names-6.12.txt against a kernel tree # SKIP no build/linux or linux-source-6.12"
 fi
 
 # A fake x86_64 machine: root cgroup with cpufeat enabled, a process whose
@@ -95,6 +126,7 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; echo "# out: $out"; echo "# err: $err"; fi
 }
 has() { grep -q -- "$1" <<<"$2"; }
+has_word() { [[ " $2 " == *" $1 "* ]]; }
 
 expect 0 "help" -- cf help
 check "help lists every command and exit status" \
@@ -227,6 +259,43 @@ expect 0 "RHEL 9 without marked libc: x86-64-v2" -- \
 	env CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 sh -c \
 	'rm -f "$CPUFEAT_SYSROOT/lib64/ld-linux-x86-64.so.2"; printf "NAME=x\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n" >"$CPUFEAT_SYSROOT/etc/os-release"; "$0" set a x86-64-v1' "$CPUFEAT"
 check "warning names Enterprise Linux 9" has "x86-64-v2, the level Enterprise Linux 9 requires" "$err"
+
+# set --predict: what the kernel will do with a write (kernel syntax with
+# --raw), without writing.
+echo max >"$CG/a/cpufeat.hwcap"
+expect 0 "set --predict of a spec" -- cf set --predict a max -avx2
+words() { tr ' ' '\n' | sed '/^$/d' | sort; }
+same_set() { [ "$(words <<<"$1")" = "$(words <<<"$2")" ]; }
+check "prediction: the value, ok, the setting (in the kernel's order) and the effective set" \
+	eval 'has "^write ${MACH% avx2}$" "$out" && has "^result ok$" "$out" &&
+	      same_set "$(sed -n "s/^setting //p" <<<"$out")" "${MACH% avx2}" &&
+	      has "^setting fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 cx16 sse4_1" "$out" &&
+	      has "^effective ${MACH% avx2}$" "$out"'
+check "--predict writes nothing" test "$(cat "$CG/a/cpufeat.hwcap")" = max
+expect 0 "set --predict --raw of edits" -- cf set --predict --raw a "-avx2 -sse4_2"
+check "edits of max: every name the kernel knows less two; the machine's features less two" \
+	eval 'set=$(sed -n "s/^setting //p" <<<"$out"); [ "$(wc -w <<<"$set")" = 213 ] &&
+	      ! has_word avx2 "$set" && ! has_word sse4_2 "$set" && has_word la57 "$set" &&
+	      has "^effective fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 popcnt cx16 lahf_lm xsave avx$" "$out"'
+expect 0 "set --predict --raw of a repeated name" -- cf set --predict --raw a "fpu fpu"
+check "predicted EINVAL, named, nothing changes" \
+	eval 'has "^result EINVAL$" "$out" && has "^reason \"fpu\" given twice$" "$out" && has "^setting max$" "$out" && has "^effective $MACH$" "$out"'
+expect 0 "set --predict --raw keeps white space" -- cf set --predict --raw a "$(printf ' max\t\n')"
+check "escaped in the write line" has '^write  max\\t$' "$out"
+expect 0 "set --predict --raw of names the machine lacks" -- cf set --predict --raw a "fpu avx512f"
+check "known to the kernel: kept in the setting, not in the effective set" \
+	eval 'has "^setting fpu avx512f$" "$out" && has "^effective fpu$" "$out"'
+expect 0 "set --predict --raw of an unknown name" -- cf set --predict --raw a "fpu zz_nosuch"
+check "predicted EINVAL for the unknown name" has '^reason unknown feature name "zz_nosuch"$' "$out"
+expect 0 "set --predict --raw of 8193 bytes" -- cf set --predict --raw a "$(printf 'fpu%8190s' '')"
+check "predicted E2BIG" has "^result E2BIG$" "$out"
+expect 0 "set --dry-run --raw of a name the kernel lacks" -- cf set --dry-run --raw a "fpu constant_tsc"
+check "dry run warns that the kernel would reject it" \
+	has 'would reject this (EINVAL): unknown feature name "constant_tsc"' "$err"
+expect 2 "set --raw takes one value" -- cf set --raw a fpu sse
+expect 0 "set --raw writes verbatim" -- cf set --raw a "fpu  sse"
+check "the value as given" test "$(cat "$CG/a/cpufeat.hwcap")" = "fpu  sse"
+echo max >"$CG/a/cpufeat.hwcap"
 
 # run: only the parts that fail before anything is executed
 expect 125 "run without --" -- cf run x86-64-v2 true

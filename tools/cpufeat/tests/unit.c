@@ -5,6 +5,7 @@
  * baseline checks and the ELF ISA level note.  Prints TAP; exits 1 if a
  * test failed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,15 +18,24 @@ static int nr_tests, nr_failed;
 
 static void ok(int cond, const char *fmt, ...)
 {
+	char desc[1024];
 	va_list ap;
+	char *p;
 
 	nr_tests++;
 	if (!cond)
 		nr_failed++;
 	printf("%sok %d - ", cond ? "" : "not ", nr_tests);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
+	/* one line: control characters as \n, \t, \r */
+	for (p = desc; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			printf("\\%c", *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r');
+		else
+			putchar(*p);
+	}
 	putchar('\n');
 }
 
@@ -305,31 +315,100 @@ static void test_spec(void)
 		 "allows no feature");
 }
 
-static void predict_is(const char *written, const char *current,
-		       const char *want)
+/* The kernel's names in a made-up order, for hwcap_apply(). */
+static const char known_names[] = "fpu sse sse2 pni popcnt avx avx2 la57";
+
+/*
+ * Apply @written (of @len bytes, or strlen() if 0) to the setting
+ * @current; want the error @want_err and then the setting @want (unchanged
+ * on errors).
+ */
+static void apply_is(const char *written, size_t len, const char *current,
+		     int want_err, const char *want)
 {
-	struct featset parent, out;
+	struct hwcap_setting s;
+	struct featset known;
+	char why[ERRLEN] = "";
+	char *got;
+	int err;
+
+	fs_init(&known);
+	fs_add_words(&known, known_names);
+	hwcap_init(&s);
+	hwcap_read(&s, current);
+	err = hwcap_apply(written, len ? len : strlen(written), &known, &s, why);
+	got = hwcap_show(&s);
+	ok(err == want_err && !strcmp(got, want),
+	   "write \"%.40s\" over \"%s\": %d \"%s\" (got %d \"%s\"%s%s)",
+	   written, current, want_err, want, err, got, *why ? ": " : "", why);
+	free(got);
+	hwcap_free(&s);
+	fs_free(&known);
+}
+
+static void test_hwcap(void)
+{
+	struct featset parent, eff;
+	struct hwcap_setting s;
+	char *big;
+
+	apply_is("max", 0, "fpu", 0, "max");
+	apply_is(" \tmax\n", 0, "fpu", 0, "max");
+	apply_is("avx2 fpu", 0, "max", 0, "fpu avx2");
+	apply_is("avx2\tfpu\n", 0, "max", 0, "fpu avx2");
+	apply_is("-avx2 -pni", 0, "max", 0, "fpu sse sse2 popcnt avx la57");
+	apply_is("+avx -sse", 0, "fpu sse sse2", 0, "fpu sse2 avx");
+	apply_is("+la57", 0, "fpu", 0, "fpu la57");
+	apply_is("+fpu", 0, "fpu", 0, "fpu");
+	apply_is("-fpu", 0, "sse", 0, "sse");
+	apply_is("la57 avx2 avx popcnt pni sse2 sse fpu", 0, "fpu", 0, "max");
+	apply_is("+sse +sse2 +pni +popcnt +avx +avx2 +la57", 0, "fpu", 0, "max");
+	apply_is("", 0, "fpu", -EINVAL, "fpu");
+	apply_is(" \t\n", 0, "fpu", -EINVAL, "fpu");
+	apply_is("max max", 0, "fpu", -EINVAL, "fpu");
+	apply_is("max fpu", 0, "fpu", -EINVAL, "fpu");
+	apply_is("fpu max", 0, "sse", -EINVAL, "sse");
+	apply_is("-fpu max", 0, "max", -EINVAL, "max");
+	apply_is("fpu -sse", 0, "max", -EINVAL, "max");
+	apply_is("-sse fpu", 0, "max", -EINVAL, "max");
+	apply_is("fpu fpu", 0, "max", -EINVAL, "max");
+	apply_is("+fpu -fpu", 0, "max", -EINVAL, "max");
+	apply_is("fpu zz_unknown", 0, "max", -EINVAL, "max");
+	apply_is("FPU", 0, "max", -EINVAL, "max");
+	apply_is("+", 0, "max", -EINVAL, "max");
+	apply_is("++fpu", 0, "max", -EINVAL, "max");
+	apply_is("fpu,sse", 0, "max", -EINVAL, "max");
+	apply_is("-fpu", 0, "fpu", -EINVAL, "fpu");
+	apply_is("fpu\0sse", 7, "max", -EINVAL, "max");
+	apply_is("fpu\r", 0, "max", -EINVAL, "max");
+	big = malloc(HWCAP_MAX_WRITE + 2);
+	memset(big, ' ', HWCAP_MAX_WRITE + 1);
+	memcpy(big, "fpu", 3);
+	big[HWCAP_MAX_WRITE] = '\0';
+	apply_is(big, 0, "max", 0, "fpu");
+	big[HWCAP_MAX_WRITE] = ' ';
+	big[HWCAP_MAX_WRITE + 1] = '\0';
+	apply_is(big, 0, "max", -E2BIG, "max");
+	free(big);
 
 	fs_init(&parent);
-	fs_init(&out);
-	fs_add_words(&parent, "fpu sse sse2 pni popcnt avx avx2");
-	spec_predict(written, current, &parent, &out);
-	ok(joined_is(&out, want), "write \"%s\" over \"%s\" -> \"%s\"",
-	   written, current, want);
+	fs_init(&eff);
+	fs_add_words(&parent, "fpu sse sse2 pni");
+	hwcap_init(&s);
+	hwcap_read(&s, "avx2 pni fpu");
+	hwcap_effective(&s, &parent, &eff);
+	ok(joined_is(&eff, "fpu pni"), "effective: the parent's set, narrowed, in its order");
+	hwcap_read(&s, "max\n");
+	hwcap_effective(&s, &parent, &eff);
+	ok(joined_is(&eff, "fpu sse sse2 pni"), "effective of max: the parent's set");
+	hwcap_free(&s);
 	fs_free(&parent);
-	fs_free(&out);
+	fs_free(&eff);
 }
 
 static void test_predict(void)
 {
 	struct featset mach, allowed, missing;
-
-	predict_is("max", "fpu", "fpu sse sse2 pni popcnt avx avx2");
-	predict_is("avx2 fpu la57", "max", "fpu avx2");
-	predict_is("-avx2 -pni", "max", "fpu sse sse2 popcnt avx");
-	predict_is("+avx -sse", "fpu sse sse2", "fpu sse2 avx");
-	predict_is("+la57", "fpu", "fpu");
-	predict_is("-sse", "max\n", "fpu sse2 pni popcnt avx avx2");
 
 	fs_init(&mach);
 	fs_init(&allowed);
@@ -418,15 +497,190 @@ static void test_elf(void)
 	   !strcmp(isa_level_name(4), "x86-64-v3"), "level names");
 }
 
-int main(void)
+static void distro_is(const char *os_release, const char *want, int major)
 {
+	const struct distro_rule *r;
+	int got_major = -1;
+
+	r = distro_rule(os_release, &got_major);
+	ok(want ? r && !strcmp(r->level, want) && got_major == major : !r,
+	   "os-release \"%.50s\" -> %s", os_release, want ? want : "no rule");
+}
+
+static void test_distro(void)
+{
+	const struct distro_rule *r;
+	char buf[16];
+	int good = 1;
+
+	distro_is("NAME=\"Red Hat Enterprise Linux\"\nID=\"rhel\"\nVERSION_ID=\"9.4\"\n", "x86-64-v2", 9);
+	distro_is("ID=rhel\nVERSION_ID=10.0\n", "x86-64-v3", 10);
+	distro_is("ID=\"rhel\"\nVERSION_ID=\"8.10\"\n", NULL, 0);
+	distro_is("ID=\"centos\"\nVERSION_ID=\"9\"\n", "x86-64-v2", 9);
+	distro_is("ID=\"centos\"\nVERSION_ID=\"10\"\n", "x86-64-v3", 10);
+	distro_is("ID=\"rocky\"\nVERSION_ID=\"9.5\"\n", "x86-64-v2", 9);
+	distro_is("ID=\"almalinux\"\nVERSION_ID=\"10.0\"\n", "x86-64-v3", 10);
+	distro_is("ID=\"ol\"\nVERSION_ID=\"9.5\"\n", "x86-64-v2", 9);
+	distro_is("ID=\"sles\"\nVERSION_ID=\"16.0\"\n", "x86-64-v2", 16);
+	distro_is("ID=\"sles\"\nVERSION_ID=\"15.6\"\n", NULL, 0);
+	distro_is("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n", NULL, 0);
+	distro_is("ID=fedora\nVERSION_ID=41\n", NULL, 0);
+	distro_is("ID=\"rhel\"\n", NULL, 0);
+	distro_is("ID=\"rhel\"\nVERSION_ID=\"\"\n", NULL, 0);
+	distro_is("ID_LIKE=\"rhel\"\nID=\"foo\"\nVERSION_ID=\"9\"\n", NULL, 0);
+	distro_is("XID=rhel\nID=rhell\nVERSION_ID=9\n", NULL, 0);
+	ok(os_release_value("A=1\nID='x y'\n", "ID", buf, sizeof(buf)) &&
+	   !strcmp(buf, "x y"), "os-release: single quotes");
+	ok(!os_release_value("ID=0123456789abcdefg\n", "ID", buf, sizeof(buf)),
+	   "os-release: a value longer than the buffer is no value");
+	for (r = distro_rules_table(); r->id; r++)
+		good &= find_preset(r->level) &&
+			!strcmp(find_preset(r->level)->arch, "x86_64") &&
+			r->major > 0;
+	ok(good, "every distribution rule names an x86_64 preset");
+}
+
+static const char *names_file;
+
+static const struct {
+	const char *name;
+	enum feat_class cls;
+} x86_classes[] = {
+	{ "avx2", FC_ISA }, { "sse4_2", FC_ISA }, { "aes", FC_ISA },
+	{ "avx512bw", FC_ISA }, { "amx_int8", FC_ISA }, { "rtm", FC_ISA },
+	{ "erms", FC_HINT }, { "fsrm", FC_HINT }, { "hle", FC_HINT },
+	{ "cldemote", FC_HINT }, { "constant_tsc", FC_HINT },
+	{ "hypervisor", FC_KERNEL }, { "vmx", FC_KERNEL }, { "smep", FC_KERNEL },
+	{ "md_clear", FC_KERNEL }, { "pcid", FC_KERNEL }, { "xsaves", FC_KERNEL },
+	{ "avx", FC_STATE }, { "avx512f", FC_STATE }, { "amx_tile", FC_STATE },
+	{ "pku", FC_STATE }, { "user_shstk", FC_STATE },
+}, arm64_classes[] = {
+	{ "sha3", FC_ISA }, { "atomics", FC_ISA }, { "sve2", FC_ISA },
+	{ "smef64f64", FC_ISA }, { "bti", FC_HINT }, { "dgh", FC_HINT },
+	{ "sve", FC_STATE }, { "sme", FC_STATE }, { "sme2", FC_STATE },
+	{ "paca", FC_STATE }, { "pacg", FC_STATE }, { "mte", FC_STATE },
+	{ "mte3", FC_STATE },
+};
+
+/*
+ * Every name of tests/kernel-names-6.12.txt (what Linux 6.12 prints) has
+ * an entry in classes.c, in the same order, with the same "cpufeat.hwcap
+ * accepts it", and there is no other entry.
+ */
+static void test_classes_cover(const char *arch)
+{
+	char line[256], a[32], name[64], kind[16];
+	const struct feat_info *f;
+	size_t nr, i = 0;
+	int bad = 0, listed = 0;
+	unsigned long idx;
+	FILE *in;
+
+	f = arch_features(arch, &nr);
+	in = names_file ? fopen(names_file, "r") : NULL;
+	ok(in != NULL, "%s: the kernel's names (%s) readable", arch,
+	   names_file ? names_file : "no file given");
+	if (!in)
+		return;
+	while (fgets(line, sizeof(line), in)) {
+		if (sscanf(line, "%31s %lu %63s %15s", a, &idx, name, kind) != 4 ||
+		    strcmp(a, arch))
+			continue;
+		listed++;
+		if (i >= nr || strcmp(f[i].name, name)) {
+			printf("# %s: %s has no class (or is out of the kernel's order; table has \"%s\")\n",
+			       arch, name, i < nr ? f[i].name : "nothing");
+			bad++;
+			continue;
+		}
+		if (f[i].cpufeat != !strcmp(kind, "cpufeat")) {
+			printf("# %s: %s: the kernel says %s\n", arch, name, kind);
+			bad++;
+		}
+		i++;
+	}
+	fclose(in);
+	ok(listed > 0 && !bad, "%s: every one of the kernel's %d names has a class, in its order",
+	   arch, listed);
+	ok(i == nr, "%s: no class for a name the kernel does not have (%zu of %zu matched)",
+	   arch, i, nr);
+}
+
+static void test_classes(void)
+{
+	const struct feat_info *f;
+	const struct preset *p;
+	struct featset names, fs;
+	size_t nr, i, j;
+	int good;
+
+	test_classes_cover("x86_64");
+	test_classes_cover("arm64");
+	good = 1;
+	for (i = 0; i < sizeof(x86_classes) / sizeof(x86_classes[0]); i++)
+		if (feat_class("x86_64", x86_classes[i].name) != x86_classes[i].cls) {
+			printf("# x86_64 %s is %s\n", x86_classes[i].name,
+			       class_name(feat_class("x86_64", x86_classes[i].name)));
+			good = 0;
+		}
+	ok(good, "x86_64: instruction sets, hints, kernel-only and state as the SDM/APM say");
+	good = 1;
+	for (i = 0; i < sizeof(arm64_classes) / sizeof(arm64_classes[0]); i++)
+		if (feat_class("arm64", arm64_classes[i].name) != arm64_classes[i].cls) {
+			printf("# arm64 %s is %s\n", arm64_classes[i].name,
+			       class_name(feat_class("arm64", arm64_classes[i].name)));
+			good = 0;
+		}
+	ok(good, "arm64: instruction sets, hints and state as the Arm ARM says");
+	ok(feat_class("x86_64", "sve") == FC_UNKNOWN &&
+	   feat_class("arm64", "avx2") == FC_UNKNOWN &&
+	   feat_class("riscv", "fpu") == FC_UNKNOWN &&
+	   !strcmp(class_name(FC_UNKNOWN), "unknown") &&
+	   !strcmp(class_name(FC_STATE), "state"),
+	   "names of another architecture are unknown");
+	good = 1;
+	for (j = 0; j < 2; j++) {
+		f = arch_features(j ? "arm64" : "x86_64", &nr);
+		fs_init(&names);
+		for (i = 0; i < nr; i++) {
+			good &= valid_name(f[i].name) && !fs_has(&names, f[i].name) &&
+				f[i].cls != FC_UNKNOWN;
+			fs_add(&names, f[i].name);
+		}
+		fs_free(&names);
+	}
+	ok(good, "table names are valid, unique and classed");
+	good = 1;
+	for (p = presets; p->name; p++) {
+		fs_init(&fs);
+		preset_features(p, &fs);
+		for (i = 0; i < fs.nr; i++) {
+			enum feat_class c = feat_class(p->arch, fs.names[i]);
+
+			if (c == FC_KERNEL || c == FC_UNKNOWN) {
+				printf("# %s: %s is %s\n", p->name, fs.names[i],
+				       class_name(c));
+				good = 0;
+			}
+		}
+		fs_free(&fs);
+	}
+	ok(good, "no preset feature is kernel-only or unclassed");
+}
+
+int main(int argc, char **argv)
+{
+	names_file = argc > 1 ? argv[1] : NULL;
 	printf("TAP version 13\n");
 	test_featset();
 	test_parse();
 	test_presets();
 	test_spec();
+	test_hwcap();
 	test_predict();
 	test_elf();
+	test_distro();
+	test_classes();
 	printf("1..%d\n", nr_tests);
 	printf("# %d passed, %d failed\n", nr_tests - nr_failed, nr_failed);
 	return nr_failed ? 1 : 0;
