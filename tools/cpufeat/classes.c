@@ -509,3 +509,38 @@ const char *class_name(enum feat_class c)
 	return c < sizeof(class_names) / sizeof(class_names[0]) ?
 	       class_names[c] : "unknown";
 }
+
+/*
+ * What @have lacks of @want on @arch, by class.  Instruction sets, state
+ * and names the table does not know (a newer kernel's: taken for
+ * instruction sets) are refused; hints and kernel-only features too with
+ * @strict.
+ */
+void check_missing(const char *arch, const struct featset *want,
+		   const struct featset *have, bool strict,
+		   struct check_result *r)
+{
+	enum feat_class c;
+	size_t i;
+
+	for (c = 0; c < FC_NR; c++)
+		fs_init(&r->missing[c]);
+	fs_init(&r->refused);
+	for (i = 0; i < want->nr; i++) {
+		if (fs_has(have, want->names[i]))
+			continue;
+		c = feat_class(arch, want->names[i]);
+		fs_add(&r->missing[c], want->names[i]);
+		if (strict || c == FC_ISA || c == FC_STATE || c == FC_UNKNOWN)
+			fs_add(&r->refused, want->names[i]);
+	}
+}
+
+void check_free(struct check_result *r)
+{
+	enum feat_class c;
+
+	for (c = 0; c < FC_NR; c++)
+		fs_free(&r->missing[c]);
+	fs_free(&r->refused);
+}

@@ -21,16 +21,16 @@
 
 #include "cpufeat.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 static const char usage_text[] =
 "usage: cpufeat list [--all] [--save FILE]\n"
 "       cpufeat show [--hidden] [PID]\n"
 "       cpufeat baseline [--save FILE] FILE|PRESET...\n"
 "       cpufeat check [--pid PID] [--quiet] FILE|PRESET\n"
-"       cpufeat set [--dry-run] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
+"       cpufeat set [--dry-run|--predict] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
+"       cpufeat set --raw [--dry-run|--predict] [--create] [--quiet] CGROUP VALUE\n"
 "       cpufeat run [--cgroup CGROUP] [--exec] [--quiet] [--isa PRESET] SPEC... -- COMMAND [ARG]...\n"
 "       cpufeat presets [PRESET]\n"
+"       cpufeat classes [NAME]...\n"
 "       cpufeat help\n"
 "\n"
 "Show and set the CPU features the cpufeat cgroup controller lets programs\n"
@@ -52,13 +52,19 @@ static const char usage_text[] =
 "  set        write SPEC to CGROUP's cpufeat.hwcap, enabling cpufeat in the\n"
 "             cgroup.subtree_control of every ancestor that lacks it;\n"
 "             --create makes CGROUP (and missing parents) first; --dry-run\n"
-"             prints what would be written and changes nothing\n"
+"             prints what would be written and changes nothing; --predict\n"
+"             prints what the kernel will do with it instead (write,\n"
+"             result, reason, setting, effective); --raw writes VALUE\n"
+"             verbatim, in the kernel's syntax\n"
 "  run        run COMMAND in a new cgroup set to SPEC: CGROUP if given, else\n"
 "             cpufeat-run.PID next to the caller's cgroup (in the root\n"
 "             cgroup if the caller is there); wait for it, remove the new\n"
 "             cgroup and exit with COMMAND's status; --exec: execute\n"
 "             COMMAND in place of cpufeat and leave the cgroup\n"
 "  presets    the preset names of this architecture, or PRESET's features\n"
+"  classes    \"NAME CLASS KIND\" for every feature name of this architecture\n"
+"             (or the NAMEs): CLASS isa, hint, kernel or state (see check),\n"
+"             KIND cpufeat (cpufeat.hwcap takes it) or cpuinfo\n"
 "\n"
 "CGROUP is a path in the cgroup2 hierarchy (\"/a/b\", \"a/b\" or\n"
 "\"/sys/fs/cgroup/a/b\").  SPEC is one or more words:\n"
@@ -82,6 +88,7 @@ static const char usage_text[] =
 static const char *progname = "cpufeat";
 static int sys_exit = EXIT_SYSTEM;	/* run: EXIT_RUN */
 static bool quiet;
+static bool json;
 
 static void die(int status, const char *fmt, ...)
 {
@@ -475,10 +482,12 @@ static int cmd_list(int argc, char **argv)
 	struct opt opts[] = {
 		{ "all", 'a', false, NULL, &all },
 		{ "save", 's', true, &save, NULL },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct featset mach, view, extra;
+	struct featset mach, view, extra, hidden;
 	const struct preset *p;
+	struct jw w;
 	struct machine m;
 	struct utsname u;
 	size_t i;
@@ -487,6 +496,8 @@ static int cmd_list(int argc, char **argv)
 	first = parse_opts(argc, argv, 2, opts, false);
 	if (first < argc)
 		usage_error("list takes no operand");
+	if (save && json)
+		usage_error("list: --save and --json do not go together");
 	machine_features(&mach);
 	if (save) {
 		FILE *f = strcmp(save, "-") ? fopen(save, "w") : stdout;
@@ -506,19 +517,33 @@ static int cmd_list(int argc, char **argv)
 		return EXIT_OK;
 	}
 	read_view("self", &view);
-	for (i = 0; i < mach.nr; i++)
-		printf("%s%s\n", mach.names[i],
-		       fs_has(&view, mach.names[i]) ? "" : " hidden");
+	fs_init(&extra);
 	if (all) {
-		fs_init(&extra);
 		for (p = presets; p->name; p++)
 			if (!strcmp(p->arch, this_arch()))
 				preset_features(p, &extra);
 		fs_minus(&extra, &mach);
+	}
+	if (json) {
+		fs_init(&hidden);
+		fs_copy(&hidden, &mach);
+		fs_minus(&hidden, &view);
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", this_arch());
+		jw_names(&w, "features", &mach);
+		jw_names(&w, "hidden", &hidden);
+		jw_names(&w, "absent", &extra);
+		jw_end(&w, '}');
+		fs_free(&hidden);
+	} else {
+		for (i = 0; i < mach.nr; i++)
+			printf("%s%s\n", mach.names[i],
+			       fs_has(&view, mach.names[i]) ? "" : " hidden");
 		for (i = 0; i < extra.nr; i++)
 			printf("%s absent\n", extra.names[i]);
-		fs_free(&extra);
 	}
+	fs_free(&extra);
 	fs_free(&mach);
 	fs_free(&view);
 	return EXIT_OK;
@@ -529,10 +554,12 @@ static int cmd_show(int argc, char **argv)
 	bool hidden = false;
 	struct opt opts[] = {
 		{ "hidden", 0, false, NULL, &hidden },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
 	struct featset view, mach;
 	const char *pid = "self";
+	struct jw w;
 	char *s;
 	int first;
 
@@ -552,32 +579,110 @@ static int cmd_show(int argc, char **argv)
 		fs_copy(&view, &mach);
 		fs_free(&mach);
 	}
-	s = fs_join(&view);
-	printf("%s\n", s);
-	free(s);
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "pid", pid);
+		jw_bool(&w, "hidden", hidden);
+		jw_names(&w, "features", &view);
+		jw_end(&w, '}');
+	} else {
+		s = fs_join(&view);
+		printf("%s\n", s);
+		free(s);
+	}
 	fs_free(&view);
 	return EXIT_OK;
+}
+
+/* What NFD node lists left open, over all operands. */
+struct nfd_notes {
+	struct featset unmapped;	/* label FLAGs without a kernel name */
+	struct featset undecided;	/* features NFD does not label */
+};
+
+/*
+ * The machines of operand @what: a preset, a saved file, or a node list
+ * of "kubectl get nodes -o json" (a file, or "-": standard input).
+ * Returns how many, in @ms.
+ */
+static size_t load_sets(const char *what, struct machine **ms,
+			struct nfd_notes *notes)
+{
+	const struct preset *p = find_preset(what);
+	struct nfd_node *nodes;
+	struct featset order, none;
+	char err[ERRLEN], *text;
+	struct jv *doc;
+	int e, nr, i;
+
+	*ms = xrealloc(NULL, sizeof(**ms));
+	machine_init(*ms);
+	if (p && !strchr(what, '/')) {
+		(*ms)->arch = xstrdup(p->arch);
+		(*ms)->kernel = xstrdup("n/a");
+		(*ms)->cpu = xasprintf("preset %s", p->name);
+		preset_features(p, &(*ms)->feat);
+		return 1;
+	}
+	if (strcmp(what, "-") && !strchr(what, '/') && access(what, F_OK))
+		usage_error("%s: neither a file nor a preset (cpufeat presets lists them)",
+			    what);
+	e = read_text(what, &text);
+	if (e)
+		usage_error("%s: %s", what, e == -EILSEQ ?
+			    "binary file, not a saved feature set" : strerror(-e));
+	if (text[strspn(text, " \t\r\n")] != '{') {
+		if (parse_saved(text, what, *ms, err))
+			usage_error("%s", err);
+		free(text);
+		return 1;
+	}
+	doc = json_parse(text, err);
+	free(text);
+	if (!doc)
+		usage_error("%s: not JSON: %s", what, err);
+	nr = nfd_nodes(doc, &nodes, err);
+	jv_free(doc);
+	if (nr < 0)
+		usage_error("%s: %s", what, err);
+	*ms = xrealloc(*ms, nr * sizeof(**ms));
+	for (i = 0; i < nr; i++) {
+		machine_init(&(*ms)[i]);
+		(*ms)[i].arch = xstrdup(nodes[i].arch);
+		(*ms)[i].kernel = xstrdup(nodes[i].kernel);
+		(*ms)[i].cpu = xasprintf("node %s (NFD labels)", nodes[i].name);
+		fs_copy(&(*ms)[i].feat, &nodes[i].feat);
+		/* in the kernel's order, as saved files are */
+		fs_init(&order);
+		fs_init(&none);
+		kernel_names(nodes[i].arch, &none, &order);
+		fs_order(&(*ms)[i].feat, &order);
+		fs_free(&order);
+		if (notes) {
+			fs_add_all(&notes->unmapped, &nodes[i].unmapped);
+			fs_add_all(&notes->undecided, &nodes[i].undecided);
+		}
+		nfd_node_free(&nodes[i]);
+	}
+	free(nodes);
+	return nr;
 }
 
 /* A saved file or a preset, as a machine. */
 static void load_set(const char *what, struct machine *m)
 {
-	const struct preset *p = find_preset(what);
-	char err[ERRLEN];
+	struct machine *ms;
+	size_t nr, i;
 
-	if (p && !strchr(what, '/')) {
-		machine_init(m);
-		m->arch = xstrdup(p->arch);
-		m->kernel = xstrdup("n/a");
-		m->cpu = xasprintf("preset %s", p->name);
-		preset_features(p, &m->feat);
-		return;
-	}
-	if (!strchr(what, '/') && access(what, F_OK))
-		usage_error("%s: neither a file nor a preset (cpufeat presets lists them)",
-			    what);
-	if (load_saved(what, m, err))
-		usage_error("%s", err);
+	nr = load_sets(what, &ms, NULL);
+	if (nr != 1)
+		usage_error("%s: %zu nodes; take their baseline first (cpufeat baseline --save)",
+			    what, nr);
+	*m = ms[0];
+	for (i = 1; i < nr; i++)
+		machine_free(&ms[i]);
+	free(ms);
 }
 
 static int cmd_baseline(int argc, char **argv)
@@ -585,27 +690,75 @@ static int cmd_baseline(int argc, char **argv)
 	const char *save = NULL;
 	struct opt opts[] = {
 		{ "save", 's', true, &save, NULL },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct machine res, m;
+	struct machine res, *ms;
+	struct nfd_notes notes;
+	struct featset sources;
+	bool have = false;
+	size_t nr, j;
+	struct jw w;
 	char *s, *names;
 	int i, first;
 
 	first = parse_opts(argc, argv, 2, opts, false);
 	if (first >= argc)
 		usage_error("baseline needs at least one FILE or PRESET");
-	load_set(argv[first], &res);
-	names = xstrdup(argv[first]);
-	for (i = first + 1; i < argc; i++) {
-		load_set(argv[i], &m);
-		if (strcmp(m.arch, res.arch))
-			usage_error("refusing to mix architectures: %s is %s, %s is %s",
-				    argv[first], res.arch, argv[i], m.arch);
-		fs_intersect(&res.feat, &m.feat);
-		s = xasprintf("%s, %s", names, argv[i]);
+	if (save && json)
+		usage_error("baseline: --save and --json do not go together");
+	fs_init(&notes.unmapped);
+	fs_init(&notes.undecided);
+	fs_init(&sources);
+	machine_init(&res);
+	for (i = first; i < argc; i++) {
+		nr = load_sets(argv[i], &ms, &notes);
+		for (j = 0; j < nr; j++) {
+			if (!have) {
+				res.arch = xstrdup(ms[j].arch);
+				fs_copy(&res.feat, &ms[j].feat);
+				have = true;
+			} else if (strcmp(ms[j].arch, res.arch)) {
+				usage_error("refusing to mix architectures: %s is %s, %s%s%s is %s%s",
+					    argv[first], res.arch, argv[i],
+					    nr > 1 ? " " : "", nr > 1 ? ms[j].cpu : "",
+					    ms[j].arch, nr > 1 ?
+					    " (kubectl get nodes -l kubernetes.io/arch=... selects one)" : "");
+			} else {
+				fs_intersect(&res.feat, &ms[j].feat);
+			}
+			machine_free(&ms[j]);
+		}
+		free(ms);
+		fs_add(&sources, argv[i]);
+	}
+	fs_minus(&notes.undecided, &res.feat);
+	names = xstrdup(sources.names[0]);
+	for (j = 1; j < sources.nr; j++) {
+		s = xasprintf("%s, %s", names, sources.names[j]);
 		free(names);
 		names = s;
-		machine_free(&m);
+	}
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", res.arch);
+		jw_names(&w, "sources", &sources);
+		jw_names(&w, "features", &res.feat);
+		jw_names(&w, "nfd_unmapped", &notes.unmapped);
+		jw_names(&w, "nfd_undecided", &notes.undecided);
+		jw_end(&w, '}');
+	}
+	if (notes.unmapped.nr) {
+		s = fs_join(&notes.unmapped);
+		warn("NFD labels without a feature name cpufeat controls, not used: %s", s);
+		free(s);
+	}
+	if (notes.undecided.nr) {
+		s = fs_join(&notes.undecided);
+		warn("NFD does not label %s (its default attributeBlacklist): left out unless a node's X86_64_V* label implies them; add with +NAME what every node has",
+		     s);
+		free(s);
 	}
 	if (!res.feat.nr)
 		die(EXIT_MISSING, "%s have no feature in common", names);
@@ -614,33 +767,83 @@ static int cmd_baseline(int argc, char **argv)
 
 		if (!f)
 			die(EXIT_SYSTEM, "%s: %s", save, strerror(errno));
-		free(res.kernel);
-		free(res.cpu);
 		res.kernel = xstrdup("n/a");
 		res.cpu = xasprintf("baseline of %s", names);
 		if (write_saved(f, &res) || (f != stdout && fclose(f)))
 			die(EXIT_SYSTEM, "%s: write error", save);
-	} else {
+	} else if (!json) {
 		s = fs_join(&res.feat);
 		printf("%s\n", s);
 		free(s);
 	}
 	free(names);
+	fs_free(&sources);
+	fs_free(&notes.unmapped);
+	fs_free(&notes.undecided);
 	machine_free(&res);
 	return EXIT_OK;
+}
+
+/* What each class of missing feature means, for people. */
+static const char * const class_verdicts[FC_NR] = {
+	[FC_UNKNOWN] = "unknown: %s: not in cpufeat's feature table, taken for instruction sets",
+	[FC_STATE] = "state: %s: a checkpoint holds their register state, which a CPU without them cannot restore",
+	[FC_HINT] = "note: %s: performance hints, programs work without them",
+	[FC_KERNEL] = "ignored: %s: for the kernel and hypervisors only",
+};
+
+/*
+ * Print what @r means (after the "missing" line, when something is
+ * refused); hints and ignored features only without --quiet.
+ */
+static void print_classes(FILE *f, const struct check_result *r)
+{
+	static const enum feat_class order[] = {
+		FC_STATE, FC_UNKNOWN, FC_HINT, FC_KERNEL,
+	};
+	unsigned int i;
+	char *s;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!r->missing[order[i]].nr ||
+		    (quiet && (order[i] == FC_HINT || order[i] == FC_KERNEL)))
+			continue;
+		s = fs_join(&r->missing[order[i]]);
+		fprintf(f, class_verdicts[order[i]], s);
+		fputc('\n', f);
+		free(s);
+	}
+}
+
+static void json_classes(struct jw *w, const struct check_result *r)
+{
+	enum feat_class c;
+
+	jw_names(w, "refused", &r->refused);
+	jw_object(w, "missing");
+	for (c = FC_UNKNOWN; c < FC_NR; c++)
+		jw_names(w, class_name(c), &r->missing[c]);
+	jw_end(w, '}');
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	const char *pid = NULL;
+	bool strict = false;
 	struct opt opts[] = {
 		{ "pid", 'p', true, &pid, NULL },
 		{ "quiet", 'q', false, NULL, &quiet },
+		{ "strict", 0, false, NULL, &strict },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct featset have, missing;
+	struct check_result r;
+	struct featset have;
 	struct machine want;
 	const char *arch;
+	size_t nr_missing = 0;
+	enum feat_class c;
+	struct jw w;
 	char *s;
 	int first;
 
@@ -650,48 +853,103 @@ static int cmd_check(int argc, char **argv)
 	load_set(argv[first], &want);
 	arch = this_arch();
 	if (strcmp(want.arch, arch)) {
-		printf("%s is for %s, this machine is %s\n", argv[first],
-		       want.arch, arch);
+		if (json) {
+			jw_init(&w, stdout);
+			jw_object(&w, NULL);
+			jw_str(&w, "file", argv[first]);
+			jw_str(&w, "arch", want.arch);
+			jw_str(&w, "machine_arch", arch);
+			jw_bool(&w, "ok", false);
+			jw_end(&w, '}');
+		} else {
+			printf("%s is for %s, this machine is %s\n", argv[first],
+			       want.arch, arch);
+		}
 		return EXIT_MISSING;
 	}
 	if (pid)
 		read_view(pid, &have);
 	else
 		machine_features(&have);
-	fs_init(&missing);
-	fs_copy(&missing, &want.feat);
-	fs_minus(&missing, &have);
-	if (missing.nr) {
-		s = fs_join(&missing);
+	check_missing(arch, &want.feat, &have, strict, &r);
+	for (c = 0; c < FC_NR; c++)
+		nr_missing += r.missing[c].nr;
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "file", argv[first]);
+		jw_str(&w, "arch", want.arch);
+		jw_str(&w, "machine_arch", arch);
+		jw_str(&w, "target", pid ? "pid" : "machine");
+		jw_str(&w, "pid", pid);
+		jw_int(&w, "features", want.feat.nr);
+		jw_bool(&w, "ok", !r.refused.nr);
+		json_classes(&w, &r);
+		jw_end(&w, '}');
+	} else if (r.refused.nr) {
+		s = fs_join(&r.refused);
 		printf("missing %zu of the %zu features of %s: %s\n",
-		       missing.nr, want.feat.nr, argv[first], s);
+		       r.refused.nr, want.feat.nr, argv[first], s);
 		free(s);
+		print_classes(stdout, &r);
 	} else if (!quiet) {
-		printf("ok: %s has all %zu features of %s\n",
-		       pid ? "the process's view" : "this machine",
-		       want.feat.nr, argv[first]);
+		if (nr_missing)
+			printf("ok: %s has every feature of %s that programs need (%zu of %zu missing: hints, kernel-only)\n",
+			       pid ? "the process's view" : "this machine",
+			       argv[first], nr_missing, want.feat.nr);
+		else
+			printf("ok: %s has all %zu features of %s\n",
+			       pid ? "the process's view" : "this machine",
+			       want.feat.nr, argv[first]);
+		print_classes(stdout, &r);
 	}
 	fs_free(&have);
 	machine_free(&want);
-	if (missing.nr) {
-		fs_free(&missing);
-		return EXIT_MISSING;
-	}
-	return EXIT_OK;
+	nr_missing = r.refused.nr;
+	check_free(&r);
+	return nr_missing ? EXIT_MISSING : EXIT_OK;
+}
+
+static void json_preset(struct jw *w, const struct preset *p)
+{
+	struct featset fs;
+
+	fs_init(&fs);
+	preset_features(p, &fs);
+	jw_object(w, NULL);
+	jw_str(w, "name", p->name);
+	jw_str(w, "arch", p->arch);
+	jw_str(w, "base", p->base);
+	jw_str(w, "description", p->desc);
+	jw_names(w, "features", &fs);
+	jw_end(w, '}');
+	fs_free(&fs);
 }
 
 static int cmd_presets(int argc, char **argv)
 {
+	struct opt opts[] = {
+		{ "json", 'j', false, NULL, &json },
+		{ NULL },
+	};
 	const struct preset *p;
 	struct featset fs;
+	struct jw w;
+	int first;
 	char *s;
 
-	if (argc > 3)
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (argc - first > 1)
 		usage_error("presets takes at most one PRESET");
-	if (argc == 3) {
-		p = find_preset(argv[2]);
+	jw_init(&w, stdout);
+	if (argc - first == 1) {
+		p = find_preset(argv[first]);
 		if (!p)
-			usage_error("no preset %s", argv[2]);
+			usage_error("no preset %s", argv[first]);
+		if (json) {
+			json_preset(&w, p);
+			return EXIT_OK;
+		}
 		fs_init(&fs);
 		preset_features(p, &fs);
 		s = fs_join(&fs);
@@ -700,10 +958,78 @@ static int cmd_presets(int argc, char **argv)
 		fs_free(&fs);
 		return EXIT_OK;
 	}
-	for (p = presets; p->name; p++)
-		if (!strcmp(p->arch, this_arch()))
+	if (json) {
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", this_arch());
+		jw_array(&w, "presets");
+	}
+	for (p = presets; p->name; p++) {
+		if (strcmp(p->arch, this_arch()))
+			continue;
+		if (json)
+			json_preset(&w, p);
+		else
 			printf("%-10s %s\n", p->name, p->desc);
+	}
+	if (json) {
+		jw_end(&w, ']');
+		jw_end(&w, '}');
+	}
 	return EXIT_OK;
+}
+
+/* One feature of the table, as a line or in JSON. */
+static void print_class(struct jw *w, const char *name,
+			const struct feat_info *f)
+{
+	if (!json) {
+		printf("%s %s %s\n", name, class_name(f ? f->cls : FC_UNKNOWN),
+		       !f ? "-" : f->cpufeat ? "cpufeat" : "cpuinfo");
+		return;
+	}
+	jw_object(w, NULL);
+	jw_str(w, "name", name);
+	jw_str(w, "class", class_name(f ? f->cls : FC_UNKNOWN));
+	jw_str(w, "kind", !f ? NULL : f->cpufeat ? "cpufeat" : "cpuinfo");
+	jw_end(w, '}');
+}
+
+/* classes: the feature table of this architecture (classes.c). */
+static int cmd_classes(int argc, char **argv)
+{
+	const struct feat_info *f;
+	const char *arch = this_arch();
+	int first, i, status = EXIT_OK;
+	struct opt opts[] = {
+		{ "json", 'j', false, NULL, &json },
+		{ NULL },
+	};
+	struct jw w;
+	size_t nr, j;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	jw_init(&w, stdout);
+	if (json) {
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", arch);
+		jw_array(&w, "features");
+	}
+	if (first == argc) {
+		f = arch_features(arch, &nr);
+		for (j = 0; j < nr; j++)
+			print_class(&w, f[j].name, &f[j]);
+	}
+	for (i = first; i < argc; i++) {
+		f = feat_info(arch, argv[i]);
+		print_class(&w, argv[i], f);
+		if (!f)
+			status = EXIT_MISSING;
+	}
+	if (json) {
+		jw_end(&w, ']');
+		jw_end(&w, '}');
+	}
+	return status;
 }
 
 /* CGROUP as a path relative to the mount ("" for the root), normalised. */
@@ -1356,6 +1682,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (!strcmp(cmd, "presets"))
 		return cmd_presets(argc, argv);
+	if (!strcmp(cmd, "classes"))
+		return cmd_classes(argc, argv);
 	usage_error("unknown command \"%s\"", cmd);
 	return EXIT_USAGE;
 }

@@ -20,6 +20,8 @@
 
 #define ERRLEN		512
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* An ordered set of feature names, without duplicates. */
 struct featset {
 	char **names;
@@ -109,6 +111,7 @@ enum feat_class {
 	FC_HINT,	/* performance hint, unobservable behaviour: note */
 	FC_KERNEL,	/* kernel or virtualisation only: ignore */
 	FC_STATE,	/* carries state a restore cannot recreate: refuse */
+	FC_NR
 };
 
 struct feat_info {
@@ -121,6 +124,17 @@ const struct feat_info *arch_features(const char *arch, size_t *nr);
 const struct feat_info *feat_info(const char *arch, const char *name);
 enum feat_class feat_class(const char *arch, const char *name);
 const char *class_name(enum feat_class c);
+
+/* What a target lacks of a wanted set, by class. */
+struct check_result {
+	struct featset missing[FC_NR];	/* in the wanted set's order */
+	struct featset refused;		/* isa, state, unknown (all: strict) */
+};
+
+void check_missing(const char *arch, const struct featset *want,
+		   const struct featset *have, bool strict,
+		   struct check_result *r);
+void check_free(struct check_result *r);
 
 /* The kernel's side of cpufeat.hwcap, as the tool predicts it. */
 #define HWCAP_MAX_WRITE		8192
@@ -144,6 +158,65 @@ void hwcap_effective(const struct hwcap_setting *s,
 		     const struct featset *parent_eff, struct featset *out);
 void baseline_missing(const char *level, const struct featset *machine,
 		      const struct featset *allowed, struct featset *missing);
+
+/* JSON output (--json): one document on one line. */
+#define JW_MAX_DEPTH	16
+
+struct jw {
+	FILE *f;
+	int depth;
+	unsigned int count[JW_MAX_DEPTH];	/* values so far per level */
+};
+
+void jw_init(struct jw *w, FILE *f);
+void jw_object(struct jw *w, const char *key);
+void jw_array(struct jw *w, const char *key);
+void jw_end(struct jw *w, char c);
+void jw_str(struct jw *w, const char *key, const char *val);
+void jw_int(struct jw *w, const char *key, long long val);
+void jw_bool(struct jw *w, const char *key, bool val);
+void jw_names(struct jw *w, const char *key, const struct featset *fs);
+
+/* JSON input: a parsed document. */
+#define JSON_MAX_DEPTH	64
+
+enum jv_type { JV_NULL, JV_BOOL, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT };
+
+struct jv {
+	enum jv_type type;
+	bool boolean;
+	double number;
+	char *str;
+	struct jv **items;	/* array elements, object values */
+	char **keys;		/* object keys */
+	size_t nr, alloc;
+};
+
+struct jv *json_parse(const char *text, char *err);
+void jv_free(struct jv *v);
+const struct jv *jv_get(const struct jv *v, const char *key);
+const char *jv_str(const struct jv *v);
+
+/* Kubernetes Node Feature Discovery labels (nfd.c). */
+struct nfd_flag {
+	const char *nfd;	/* the label's FLAG */
+	const char *kernel;	/* the /proc/cpuinfo name */
+};
+
+struct nfd_node {
+	char *name;
+	char *arch;
+	char *kernel;
+	struct featset feat;		/* labelled, or implied by a level */
+	struct featset unmapped;	/* FLAGs without a name cpufeat takes */
+	struct featset undecided;	/* never labelled, not implied */
+};
+
+const struct nfd_flag *nfd_flags_table(void);
+const char * const *nfd_unlabelled_table(void);
+const char *nfd_kernel_name(const char *arch, const char *flag, char *buf);
+int nfd_nodes(const struct jv *doc, struct nfd_node **nodes, char *err);
+void nfd_node_free(struct nfd_node *n);
 
 /* glibc's x86 ISA level marking (GNU_PROPERTY_X86_ISA_1_NEEDED). */
 int elf_isa_needed(const unsigned char *buf, size_t len);

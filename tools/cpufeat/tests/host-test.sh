@@ -44,6 +44,21 @@ if [ $unit_seen = 0 ] || { [ $unit_rc != 0 ] && [ $unit_failed = 0 ]; }; then
 	fail "unit test binary exited $unit_rc"
 fi
 
+# The JSON parser and the NFD label reader under AddressSanitizer and
+# UBSan, with mutated node lists (tests/unit.c: test_fuzz()).
+if ${CC:-cc} -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
+	-D_GNU_SOURCE -I"$dir" "$dir/tests/unit.c" "$dir/features.c" "$dir/classes.c" \
+	"$dir/json.c" "$dir/nfd.c" -o "$tmp/unit-asan" 2>"$tmp/err"; then
+	if "$tmp/unit-asan" --fuzz 20000 >"$tmp/out" 2>&1 && grep -q "^ok 1 - fuzz" "$tmp/out"; then
+		pass "ASan/UBSan: $(sed -n 's/^ok 1 - //p' "$tmp/out")"
+	else
+		fail "ASan/UBSan fuzz of the JSON parser"
+		sed 's/^/# /' "$tmp/out" | head -30
+	fi
+else
+	pass "ASan/UBSan fuzz of the JSON parser # SKIP no -fsanitize=address here"
+fi
+
 # The list of the kernel's feature names that the unit tests hold the
 # feature table to (tests/kernel-names-6.12.txt) is what the kernel tree
 # says: build/linux (make tree) if there is one, else Debian's source
@@ -127,6 +142,7 @@ check() {
 }
 has() { grep -q -- "$1" <<<"$2"; }
 has_word() { [[ " $2 " == *" $1 "* ]]; }
+nl=$'\n'
 
 expect 0 "help" -- cf help
 check "help lists every command and exit status" \
@@ -302,6 +318,127 @@ expect 125 "run without --" -- cf run x86-64-v2 true
 expect 125 "run without a spec" -- cf run -- true
 expect 125 "run without a command" -- cf run x86-64-v2 --
 expect 125 "run with a bad spec" -- cf run SSE -- true
+
+# check: the classes of what is missing.
+printf 'cpufeat-features 1\narch x86_64\nfeatures fpu sse sse2 erms fsrm vmx hypervisor\n' >"$tmp/mixed.feat"
+expect 0 "check: only hints and kernel-only features missing" -- cf check "$tmp/mixed.feat"
+check "ok, with a note for the hints and the ignored ones" \
+	eval 'has "^ok: this machine has every feature of .*mixed.feat that programs need (4 of 7 missing" "$out" &&
+	      has "^note: erms fsrm: performance hints" "$out" && has "^ignored: vmx hypervisor: for the kernel" "$out"'
+expect 0 "check --quiet: nothing printed" -- cf check --quiet "$tmp/mixed.feat"
+check "quiet" test -z "$out"
+expect 1 "check --strict refuses hints too" -- cf check --strict "$tmp/mixed.feat"
+check "the missing line names all four" has "^missing 4 of the 7 features of .*: erms fsrm vmx hypervisor$" "$out"
+printf 'cpufeat-features 1\narch x86_64\nfeatures fpu avx2 avx512f avx512bw amx_tile erms zz_future\n' >"$tmp/state.feat"
+expect 1 "check: instruction sets and state missing" -- cf check "$tmp/state.feat"
+check "refused: avx512f and amx_tile said to be state, zz_future unknown, erms a note" \
+	eval 'has "^missing 4 of the 7 features of .*: avx512f avx512bw amx_tile zz_future$" "$out" &&
+	      has "^state: avx512f amx_tile: a checkpoint holds their register state" "$out" &&
+	      has "^unknown: zz_future: not in cpufeat.s feature table" "$out" && has "^note: erms" "$out"'
+expect 0 "classes" -- cf classes
+check "classes: every x86 name of Linux 6.12, with class and kind" \
+	eval '[ "$(wc -l <<<"$out")" = 286 ] && has "^erms hint cpufeat$" "$out" &&
+	      has "^avx512f state cpufeat$" "$out" && has "^constant_tsc hint cpuinfo$" "$out"'
+expect 1 "classes of names, one unknown" -- cf classes avx2 sve
+check "one line each" test "$out" = "avx2 isa cpufeat${nl}sve unknown -"
+expect 0 "arm64 classes" -- env CPUFEAT_ARCH=arm64 CPUFEAT_SYSROOT="$R" "$CPUFEAT" classes sve paca bti
+check "arm64: sve and paca state, bti a hint" test "$out" = "sve state cpufeat${nl}paca state cpufeat${nl}bti hint cpufeat"
+
+# --json: one document on one line, parsed with Python; exit codes as
+# without it.
+json_is() {	# DESCRIPTION PYTHON-EXPRESSION-ON-d
+	if python3 -c 'import json, sys
+d = json.loads(sys.stdin.read())
+sys.exit(0 if eval("(" + sys.argv[1] + ")") else 1)' "$2" <<<"$out" 2>"$tmp/pyerr" &&
+	   [ "$(wc -l <<<"$out")" = 1 ]; then
+		pass "$1"
+	else
+		fail "$1"
+		echo "# out: $out"
+		sed 's/^/# python: /' "$tmp/pyerr" | tail -3
+	fi
+}
+expect 0 "list --json" -- cf list --json --all
+json_is "list --json: arch, features, hidden, absent" \
+	'sorted(d) == ["absent", "arch", "features", "hidden"] and d["arch"] == "x86_64" and
+	 len(d["features"]) == 19 and d["hidden"] == ["avx2"] and "avx512f" in d["absent"]'
+expect 2 "list --json --save is a usage error" -- cf list --json --save "$tmp/x"
+expect 0 "show --json" -- cf show --json 42
+json_is "show --json: pid, hidden, features" \
+	'd == {"pid": "42", "hidden": False, "features": ["fpu", "sse", "sse2"]}'
+expect 0 "show --json --hidden" -- cf show --json --hidden
+json_is "show --json --hidden: what the view lacks" 'd["hidden"] is True and d["features"] == ["avx2"] and d["pid"] == "self"'
+expect 3 "show --json of a missing process: exit 3" -- cf show --json 4242
+expect 0 "baseline --json" -- cf baseline --json "$tmp/this.feat" "$tmp/weak.feat"
+json_is "baseline --json: arch, sources, features, nfd_unmapped, nfd_undecided" \
+	'sorted(d) == ["arch", "features", "nfd_undecided", "nfd_unmapped", "sources"] and
+	 d["features"] == "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 popcnt".split() and
+	 len(d["sources"]) == 2 and d["nfd_unmapped"] == []'
+expect 1 "baseline --json with nothing in common: exit 1" -- cf baseline --json "$tmp/one.feat" "$tmp/two.feat"
+json_is "and the JSON says so" 'd["features"] == []'
+expect 2 "baseline --json --save is a usage error" -- cf baseline --json --save x "$tmp/one.feat"
+expect 1 "check --json of a stronger set" -- cf check --json "$tmp/state.feat"
+json_is "check --json: ok false, refused, missing by class" \
+	'sorted(d) == ["arch", "features", "file", "machine_arch", "missing", "ok", "pid", "refused", "target"] and
+	 d["ok"] is False and d["features"] == 7 and d["target"] == "machine" and d["pid"] is None and
+	 d["missing"]["state"] == ["avx512f", "amx_tile"] and d["missing"]["unknown"] == ["zz_future"] and
+	 d["missing"]["hint"] == ["erms"] and d["missing"]["isa"] == ["avx512bw"] and
+	 sorted(d["missing"]) == ["hint", "isa", "kernel", "state", "unknown"]'
+expect 0 "check --json --pid of a weaker set" -- cf check --json --pid 42 "$tmp/one.feat"
+json_is "check --json: ok true, pid" 'd["ok"] is True and d["target"] == "pid" and d["pid"] == "42" and d["refused"] == []'
+expect 1 "check --json of another architecture" -- cf check --json "$tmp/arm.feat"
+json_is "check --json: the architectures" 'd == {"file": "'"$tmp/arm.feat"'", "arch": "arm64", "machine_arch": "x86_64", "ok": False}'
+expect 0 "presets --json" -- cf presets --json
+json_is "presets --json: this arch's presets with their features" \
+	'd["arch"] == "x86_64" and [p["name"] for p in d["presets"]] == ["x86-64-v1", "x86-64-v2", "x86-64-v3", "x86-64-v4"] and
+	 d["presets"][1]["base"] == "x86-64-v1" and d["presets"][0]["base"] is None and
+	 len(d["presets"][3]["features"]) == 30 and sorted(d["presets"][0]) == ["arch", "base", "description", "features", "name"]'
+expect 0 "presets --json PRESET" -- cf presets --json x86-64-v2
+json_is "one preset" 'd["name"] == "x86-64-v2" and len(d["features"]) == 16'
+expect 2 "presets --json of no preset" -- cf presets --json nosuch
+expect 0 "classes --json" -- cf classes --json
+json_is "classes --json: every name with class and kind" \
+	'd["arch"] == "x86_64" and len(d["features"]) == 286 and
+	 {"name": "fsrm", "class": "hint", "kind": "cpufeat"} in d["features"]'
+
+# Kubernetes: baselines of the NFD labels of "kubectl get nodes -o json"
+# (tests/nfd: label sets as NFD's docs/usage/features.md and its x86 and
+# arm64 sources name them).
+N=$dir/tests/nfd
+expect 0 "baseline of three x86 nodes' NFD labels" -- cf baseline "$N/x86-nodes.json"
+check "what all three have, in the kernel's order" \
+	test "$out" = "fpu cx8 sep cmov mmx fxsr sse sse2 syscall lm fma movbe aes xsave avx lahf_lm avx2 xsaveopt"
+check "names the labels cpufeat has no name for" \
+	has "NFD labels without a feature name cpufeat controls, not used: CETSS IBPB OSXSAVE SPEC_CTRL_SSBD STIBP CPBOOST IBRS AVXSLOW FP256$" "$err"
+check "names what NFD does not label and no level label implies (the Haswell node)" \
+	eval 'has "NFD does not label .*popcnt.*(its default attributeBlacklist)" "$err" && has "does not label.* bmi1 " "$err"'
+expect 0 "baseline of one node from standard input, with a preset" -- \
+	sh -c '"$0" baseline - x86-64-v3 <"$1"' "$CPUFEAT" "$N/x86-node.json"
+check "its X86_64_V4 label implies the v3 features NFD does not label" \
+	same_set "$out" "$(cf presets x86-64-v3)"
+expect 0 "baseline --json of the NFD labels" -- cf baseline --json "$N/x86-nodes.json"
+json_is "nfd_unmapped and nfd_undecided in the JSON" \
+	'"AVXSLOW" in d["nfd_unmapped"] and "popcnt" in d["nfd_undecided"] and "avx2" in d["features"]'
+expect 0 "baseline --save of NFD labels and a saved file" -- \
+	cf baseline --save "$tmp/k8s.feat" "$N/x86-nodes.json" "$tmp/this.feat"
+check "a saved file that set takes" \
+	eval 'cf set --dry-run --quiet a "$tmp/k8s.feat" >/dev/null && has "^cpu baseline of .*x86-nodes.json" "$(cat "$tmp/k8s.feat")"'
+expect 0 "arm64 nodes" -- env CPUFEAT_ARCH=arm64 CPUFEAT_SYSROOT="$R" "$CPUFEAT" baseline "$N/arm64-nodes.json"
+check "arm64: the hwcaps both Graviton nodes have" \
+	test "$out" = "fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp ssbs"
+check "arm64: no note" test -z "$err"
+expect 2 "x86 and arm64 nodes are not mixed" -- cf baseline "$N/x86-nodes.json" "$N/arm64-nodes.json"
+check "the node named, and how to select" eval 'has "node graviton2" "$err" && has "kubernetes.io/arch" "$err"'
+echo '{"kind": "List", "items": [' >"$tmp/bad.json"
+expect 2 "malformed JSON" -- cf baseline "$tmp/bad.json"
+check "where" has "not JSON: .* at byte" "$err"
+echo '{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "plain", "labels": {"kubernetes.io/arch": "amd64"}}}]}' >"$tmp/nonfd.json"
+expect 2 "a node without NFD labels" -- cf baseline "$tmp/nonfd.json"
+check "said so" has "node plain has no feature.node.kubernetes.io/cpu-cpuid" "$err"
+expect 2 "check of a node list" -- cf check "$N/x86-nodes.json"
+check "check points to baseline" has "3 nodes; take their baseline first" "$err"
+expect 1 "check of one node's labels (an Ice Lake: more than this machine)" -- cf check "$N/x86-node.json"
+check "avx512f named as state" has "^state: avx512f: " "$out"
 
 # A machine without cpufeat in the kernel.
 R2=$tmp/root2

@@ -668,10 +668,364 @@ static void test_classes(void)
 	ok(good, "no preset feature is kernel-only or unclassed");
 }
 
+/* Parse @text; want success (and @check true of the tree) or an error. */
+static void json_ok(const char *text, int want_ok, const char *what)
+{
+	char err[ERRLEN];
+	struct jv *v = json_parse(text, err);
+
+	ok(want_ok ? v != NULL : v == NULL, "JSON %s: %s%s%s", want_ok ? "parses" : "rejected",
+	   what, v ? "" : ": ", v ? "" : err);
+	jv_free(v);
+}
+
+static void test_json(void)
+{
+	char err[ERRLEN], buf[4096], deep[200];
+	const struct jv *a;
+	struct featset fs;
+	struct jv *v;
+	struct jw w;
+	FILE *f;
+	int i;
+
+	v = json_parse(" {\"a\": [1, -2.5e3, true, false, null, \"x\\ty\\u00e9\\ud83d\\ude00\\/\"],"
+		       " \"b\": {}, \"c\": [], \"a\": \"last\"} ", err);
+	ok(v && v->type == JV_OBJECT && v->nr == 4, "an object with every kind of value %s", err);
+	a = v ? v->items[0] : NULL;
+	ok(a && a->type == JV_ARRAY && a->nr == 6 && a->items[0]->number == 1 &&
+	   a->items[1]->number == -2500 && a->items[2]->boolean &&
+	   !a->items[3]->boolean && a->items[4]->type == JV_NULL &&
+	   !strcmp(a->items[5]->str, "x\ty\xc3\xa9\xf0\x9f\x98\x80/"),
+	   "numbers, literals, escapes, UTF-8 from \\u and surrogate pairs");
+	ok(v && !strcmp(jv_str(jv_get(v, "a")), "last") && !jv_get(v, "z") &&
+	   !jv_str(jv_get(v, "b")) && !jv_get(a, "a"),
+	   "a repeated key: the last wins; lookups of what is not there");
+	jv_free(v);
+	json_ok("\"\"", 1, "an empty string");
+	json_ok("0", 1, "a lone number");
+	json_ok("", 0, "nothing");
+	json_ok("  ", 0, "blanks");
+	json_ok("{", 0, "an open object");
+	json_ok("[1,]", 0, "a trailing comma");
+	json_ok("{\"a\":1,}", 0, "a trailing comma in an object");
+	json_ok("{a:1}", 0, "an unquoted key");
+	json_ok("{'a':1}", 0, "single quotes");
+	json_ok("{\"a\" 1}", 0, "no colon");
+	json_ok("[1 2]", 0, "no comma");
+	json_ok("\"a\nb\"", 0, "a raw newline in a string");
+	json_ok("\"\\x\"", 0, "an unknown escape");
+	json_ok("\"\\u12\"", 0, "a short \\u escape");
+	json_ok("\"\\ud800\"", 0, "a lone high surrogate");
+	json_ok("\"\\udc00\"", 0, "a lone low surrogate");
+	json_ok("\"\\u0000\"", 0, "a NUL character");
+	json_ok("\"abc", 0, "an unterminated string");
+	json_ok("01", 0, "a leading zero");
+	json_ok("1.", 0, "a number ending in a point");
+	json_ok("-", 0, "a lone minus");
+	json_ok("1e", 0, "an empty exponent");
+	json_ok("tru", 0, "a cut literal");
+	json_ok("nulls", 0, "text after a literal");
+	json_ok("{} {}", 0, "two documents");
+	memset(deep, '[', JSON_MAX_DEPTH);
+	memset(deep + JSON_MAX_DEPTH, ']', JSON_MAX_DEPTH);
+	deep[2 * JSON_MAX_DEPTH] = '\0';
+	json_ok(deep, 1, "nesting at the limit");
+	memset(deep, '[', JSON_MAX_DEPTH + 1);
+	memset(deep + JSON_MAX_DEPTH + 1, ']', JSON_MAX_DEPTH + 1);
+	deep[2 * JSON_MAX_DEPTH + 2] = '\0';
+	json_ok(deep, 0, "nesting past the limit");
+
+	/* what the writer writes, the parser reads back */
+	fs_init(&fs);
+	fs_add_words(&fs, "fpu sse");
+	f = fmemopen(buf, sizeof(buf), "w");
+	jw_init(&w, f);
+	jw_object(&w, NULL);
+	jw_str(&w, "s", "q\"b\\n\nt\tc\x01");
+	jw_str(&w, "null", NULL);
+	jw_int(&w, "n", -42);
+	jw_bool(&w, "t", true);
+	jw_names(&w, "names", &fs);
+	jw_array(&w, "empty");
+	jw_end(&w, ']');
+	jw_object(&w, "o");
+	jw_array(&w, "x");
+	jw_end(&w, ']');
+	jw_end(&w, '}');
+	jw_end(&w, '}');
+	fclose(f);
+	fs_free(&fs);
+	v = json_parse(buf, err);
+	ok(v && !strcmp(jv_str(jv_get(v, "s")), "q\"b\\n\nt\tc\x01") &&
+	   jv_get(v, "null")->type == JV_NULL && jv_get(v, "n")->number == -42 &&
+	   jv_get(v, "t")->boolean && jv_get(v, "names")->nr == 2 &&
+	   !strcmp(jv_get(v, "names")->items[1]->str, "sse") &&
+	   jv_get(v, "empty")->nr == 0 && jv_get(jv_get(v, "o"), "x") &&
+	   buf[strlen(buf) - 1] == '\n',
+	   "the writer's output parses back to what was written (%s)", err);
+	jv_free(v);
+	for (i = 0; buf[i] && buf[i] != '\n'; i++)
+		;
+	ok(buf[i] == '\n' && !buf[i + 1], "one document, one line");
+}
+
+/* A seeded xorshift, so that a failing fuzz run can be repeated. */
+static unsigned int fuzz_seed = 12345;
+
+static unsigned int fuzz_rand(void)
+{
+	fuzz_seed ^= fuzz_seed << 13;
+	fuzz_seed ^= fuzz_seed >> 17;
+	fuzz_seed ^= fuzz_seed << 5;
+	return fuzz_seed;
+}
+
+static const char fuzz_base[] =
+	"{\"kind\":\"List\",\"items\":[{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\","
+	"\"labels\":{\"kubernetes.io/arch\":\"amd64\","
+	"\"feature.node.kubernetes.io/cpu-cpuid.AVX2\":\"true\","
+	"\"feature.node.kubernetes.io/cpu-cpuid.X86_64_V3\":\"true\","
+	"\"feature.node.kubernetes.io/cpu-cpuid.AVX10_VERSION\":\"1\","
+	"\"x\":[1,2.5e-3,null,false,\"\\u00e9\\ud83d\\ude00\"]}}}]}";
+
+/*
+ * Mutate a node list @n times (bytes replaced, inserted, deleted, runs
+ * copied) and parse each: no crash, no leak (run it under ASan and UBSan),
+ * and every answer is a tree or an error.
+ */
+static void test_fuzz(long n)
+{
+	static const char alphabet[] = "{}[]\":,\\tfnue0123456789.-+ \nabcX\x01\x7f\xc3";
+	struct nfd_node *nodes;
+	char buf[1024], err[ERRLEN];
+	size_t len, pos;
+	int bad = 0, parsed = 0, j, k, nr;
+	struct jv *v;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(fuzz_base);
+		memcpy(buf, fuzz_base, len + 1);
+		for (j = fuzz_rand() % 4 + 1; j > 0; j--) {
+			pos = fuzz_rand() % (len + 1);
+			switch (fuzz_rand() % 4) {
+			case 0:
+				if (pos < len)
+					buf[pos] = alphabet[fuzz_rand() % (sizeof(alphabet) - 1)];
+				break;
+			case 1:
+				if (len + 2 < sizeof(buf)) {
+					memmove(buf + pos + 1, buf + pos, len - pos + 1);
+					buf[pos] = alphabet[fuzz_rand() % (sizeof(alphabet) - 1)];
+					len++;
+				}
+				break;
+			case 2:
+				if (pos < len) {
+					memmove(buf + pos, buf + pos + 1, len - pos);
+					len--;
+				}
+				break;
+			default:
+				k = fuzz_rand() % 16;
+				if (len + k + 1 < sizeof(buf) && pos + k <= len) {
+					memmove(buf + pos + k, buf + pos, len - pos + 1);
+					len += k;
+				}
+				break;
+			}
+		}
+		v = json_parse(buf, err);
+		if (!v && !*err)
+			bad++;
+		if (v) {
+			parsed++;
+			nr = nfd_nodes(v, &nodes, err);
+			for (k = 0; k < nr; k++)
+				nfd_node_free(&nodes[k]);
+			if (nr > 0)
+				free(nodes);
+			else if (!*err)
+				bad++;
+		}
+		jv_free(v);
+	}
+	ok(!bad, "fuzz: %ld mutated node lists (seed 12345), %d still JSON, each a tree or an error",
+	   n, parsed);
+}
+
+/* A node of "kubectl get nodes -o json", with @labels (JSON members). */
+static int nodes_of(const char *labels, struct nfd_node **nodes, char *err)
+{
+	char doc[8192];
+	struct jv *v;
+	int nr;
+
+	snprintf(doc, sizeof(doc),
+		 "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"kind\":\"Node\","
+		 "\"metadata\":{\"name\":\"n1\",\"labels\":{%s}},"
+		 "\"status\":{\"nodeInfo\":{\"kernelVersion\":\"6.12.9\"}}}]}", labels);
+	v = json_parse(doc, err);
+	if (!v)
+		return -1;
+	nr = nfd_nodes(v, nodes, err);
+	jv_free(v);
+	return nr;
+}
+
+#define L(flag)	"\"feature.node.kubernetes.io/cpu-cpuid." flag "\":\"true\","
+
+static void test_nfd(void)
+{
+	const struct nfd_flag *f;
+	struct nfd_node *nodes;
+	char err[ERRLEN], buf[64];
+	const char * const *u;
+	struct featset seen;
+	int nr, good = 1;
+
+	fs_init(&seen);
+	for (f = nfd_flags_table(); f->nfd; f++) {
+		if (feat_class("x86_64", f->kernel) == FC_UNKNOWN ||
+		    fs_has(&seen, f->nfd)) {
+			printf("# %s -> %s\n", f->nfd, f->kernel);
+			good = 0;
+		}
+		fs_add(&seen, f->nfd);
+	}
+	fs_free(&seen);
+	ok(good, "every NFD flag maps to a kernel name of the table, once");
+	good = 1;
+	for (u = nfd_unlabelled_table(); *u; u++)
+		good &= nfd_kernel_name("x86_64", *u, buf) != NULL ||
+			!strcmp(*u, "AVX10");
+	ok(good, "every flag NFD does not label has a kernel name (but AVX10)");
+	ok(!strcmp(nfd_kernel_name("x86_64", "SSE3", buf), "pni") &&
+	   !strcmp(nfd_kernel_name("x86_64", "LZCNT", buf), "abm") &&
+	   !strcmp(nfd_kernel_name("x86_64", "FMA3", buf), "fma") &&
+	   !strcmp(nfd_kernel_name("x86_64", "AESNI", buf), "aes") &&
+	   !nfd_kernel_name("x86_64", "AVXSLOW", buf) &&
+	   !strcmp(nfd_kernel_name("arm64", "SMEI16I64", buf), "smei16i64") &&
+	   !strcmp(nfd_kernel_name("arm64", "ASIMDFHM", buf), "asimdfhm") &&
+	   !nfd_kernel_name("arm64", "IDIVA", buf) &&
+	   !nfd_kernel_name("arm64", "AVX2", buf),
+	   "x86: klauspost/cpuid names; arm64: the hwcap names in upper case");
+
+	/* NFD v0.17 on a Skylake-SP: X86_64_V4, no BMI1/POPCNT/... labels */
+	nr = nodes_of("\"kubernetes.io/arch\":\"amd64\","
+		      L("ADX") L("AESNI") L("AVX") L("AVX2") L("AVX512BW")
+		      L("AVX512CD") L("AVX512DQ") L("AVX512F") L("AVX512VL")
+		      L("FMA3") L("HLE") L("IBPB") L("MOVBE") L("MPX") L("OSXSAVE")
+		      L("RTM") L("STIBP") L("VMX") L("X87") L("XSAVE") L("AVXSLOW")
+		      L("X86_64_V1") L("X86_64_V2") L("X86_64_V3") L("X86_64_V4")
+		      "\"feature.node.kubernetes.io/cpu-cpuid.AVX10_VERSION\":\"1\","
+		      "\"feature.node.kubernetes.io/cpu-model.vendor_id\":\"Intel\"",
+		      &nodes, err);
+	ok(nr == 1 && !strcmp(nodes[0].arch, "x86_64") &&
+	   !strcmp(nodes[0].kernel, "6.12.9") &&
+	   fs_has(&nodes[0].feat, "avx512f") && fs_has(&nodes[0].feat, "fma") &&
+	   fs_has(&nodes[0].feat, "bmi2") && fs_has(&nodes[0].feat, "popcnt") &&
+	   fs_has(&nodes[0].feat, "cx16") && fs_has(&nodes[0].feat, "abm") &&
+	   !fs_has(&nodes[0].feat, "rdrand") && fs_has(&nodes[0].undecided, "rdrand") &&
+	   fs_has(&nodes[0].undecided, "erms") && !fs_has(&nodes[0].undecided, "bmi1"),
+	   "X86_64_V4 implies what NFD does not label (bmi2, popcnt, ...); rdrand, erms stay undecided %s", err);
+	ok(nr == 1 && fs_has(&nodes[0].unmapped, "AVXSLOW") &&
+	   fs_has(&nodes[0].unmapped, "OSXSAVE") && fs_has(&nodes[0].unmapped, "IBPB") &&
+	   fs_has(&nodes[0].unmapped, "STIBP") && nodes[0].unmapped.nr == 4 &&
+	   !fs_has(&nodes[0].feat, "ibpb"),
+	   "labels without a name cpufeat takes: AVXSLOW, OSXSAVE, and IBPB, STIBP (/proc/cpuinfo only); attributes ignored");
+	if (nr > 0)
+		nfd_node_free(&nodes[0]), free(nodes);
+
+	/* NFD v0.15 (no level labels) on a Haswell */
+	nr = nodes_of("\"kubernetes.io/arch\":\"amd64\","
+		      L("AESNI") L("AVX") L("AVX2") L("FMA3") L("MOVBE") L("X87")
+		      "\"feature.node.kubernetes.io/kernel-version.full\":\"6.1.0\"",
+		      &nodes, err);
+	ok(nr == 1 && fs_has(&nodes[0].feat, "avx2") && fs_has(&nodes[0].feat, "sse2") &&
+	   fs_has(&nodes[0].feat, "cmov") && !fs_has(&nodes[0].feat, "popcnt") &&
+	   fs_has(&nodes[0].undecided, "popcnt") && fs_has(&nodes[0].undecided, "bmi1") &&
+	   !strcmp(nodes[0].kernel, "6.1.0"),
+	   "without level labels: x86-64-v1 is certain, popcnt and bmi1 undecided; NFD's kernel label %s", err);
+	if (nr > 0)
+		nfd_node_free(&nodes[0]), free(nodes);
+
+	/* arm64: the kernel's hwcap names (Neoverse V1) */
+	nr = nodes_of("\"kubernetes.io/arch\":\"arm64\","
+		      L("FP") L("ASIMD") L("EVTSTRM") L("AES") L("PMULL") L("SHA1")
+		      L("SHA2") L("CRC32") L("ATOMICS") L("CPUID") L("SVE") L("PACA")
+		      L("PACG") L("SHA512") L("IDIVA")
+		      "\"kubernetes.io/os\":\"linux\"",
+		      &nodes, err);
+	ok(nr == 1 && !strcmp(nodes[0].arch, "arm64") && fs_has(&nodes[0].feat, "sve") &&
+	   fs_has(&nodes[0].feat, "paca") && fs_has(&nodes[0].feat, "sha512") &&
+	   fs_has(&nodes[0].unmapped, "IDIVA") && !nodes[0].undecided.nr,
+	   "arm64 labels: hwcaps as they are; nothing undecided");
+	if (nr > 0)
+		nfd_node_free(&nodes[0]), free(nodes);
+
+	ok(nodes_of("\"kubernetes.io/arch\":\"amd64\"", &nodes, err) < 0 &&
+	   strstr(err, "no feature.node.kubernetes.io/cpu-cpuid.* labels"),
+	   "a node without NFD labels: %s", err);
+	ok(nodes_of(L("AVX") "\"kubernetes.io/arch\":\"s390x\"", &nodes, err) < 0 &&
+	   strstr(err, "architecture s390x"), "a node of another architecture: %s", err);
+	ok(nodes_of(L("AVX") "\"a\":1", &nodes, err) < 0 &&
+	   strstr(err, "architecture not labelled"), "a node without kubernetes.io/arch");
+	{
+		struct jv *v = json_parse("{\"kind\":\"List\",\"items\":[]}", err);
+
+		ok(v && nfd_nodes(v, &nodes, err) < 0 && strstr(err, "no nodes"),
+		   "an empty list");
+		jv_free(v);
+		v = json_parse("{\"kind\":\"Pod\"}", err);
+		ok(v && nfd_nodes(v, &nodes, err) < 0 && strstr(err, "not a Node"),
+		   "not a node list");
+		jv_free(v);
+		v = json_parse("{\"kind\":\"List\",\"items\":[{\"kind\":\"Pod\"}]}", err);
+		ok(v && nfd_nodes(v, &nodes, err) < 0 && strstr(err, "is a Pod"),
+		   "a list of something else");
+		jv_free(v);
+	}
+}
+
+static void test_check(void)
+{
+	struct featset want, have;
+	struct check_result r;
+
+	fs_init(&want);
+	fs_init(&have);
+	fs_add_words(&want, "fpu sse2 avx2 avx512f erms fsrm vmx hypervisor zz_new");
+	fs_add_words(&have, "fpu sse2");
+	check_missing("x86_64", &want, &have, false, &r);
+	ok(joined_is(&r.refused, "avx2 avx512f zz_new") &&
+	   joined_is(&r.missing[FC_ISA], "avx2") &&
+	   joined_is(&r.missing[FC_STATE], "avx512f") &&
+	   joined_is(&r.missing[FC_HINT], "erms fsrm") &&
+	   joined_is(&r.missing[FC_KERNEL], "vmx hypervisor") &&
+	   joined_is(&r.missing[FC_UNKNOWN], "zz_new"),
+	   "check: isa, state and unknown refused; hints noted; kernel-only ignored");
+	check_free(&r);
+	check_missing("x86_64", &want, &have, true, &r);
+	ok(r.refused.nr == 7, "check --strict: everything missing is refused");
+	check_free(&r);
+	fs_add_words(&have, "avx2 avx512f zz_new");
+	check_missing("x86_64", &want, &have, false, &r);
+	ok(!r.refused.nr && r.missing[FC_HINT].nr == 2, "only hints and kernel-only missing: nothing refused");
+	check_free(&r);
+	fs_free(&want);
+	fs_free(&have);
+}
+
 int main(int argc, char **argv)
 {
-	names_file = argc > 1 ? argv[1] : NULL;
 	printf("TAP version 13\n");
+	if (argc == 3 && !strcmp(argv[1], "--fuzz")) {
+		test_fuzz(atol(argv[2]));
+		goto out;
+	}
+	names_file = argc > 1 ? argv[1] : NULL;
 	test_featset();
 	test_parse();
 	test_presets();
@@ -681,6 +1035,11 @@ int main(int argc, char **argv)
 	test_elf();
 	test_distro();
 	test_classes();
+	test_check();
+	test_json();
+	test_fuzz(2000);
+	test_nfd();
+out:
 	printf("1..%d\n", nr_tests);
 	printf("# %d passed, %d failed\n", nr_tests - nr_failed, nr_failed);
 	return nr_failed ? 1 : 0;
