@@ -22,15 +22,16 @@
 #include "cpufeat.h"
 
 static const char usage_text[] =
-"usage: cpufeat list [--all] [--save FILE]\n"
-"       cpufeat show [--hidden] [PID]\n"
-"       cpufeat baseline [--save FILE] FILE|PRESET...\n"
-"       cpufeat check [--pid PID] [--quiet] FILE|PRESET\n"
+"usage: cpufeat list [--all] [--save FILE] [--json]\n"
+"       cpufeat show [--hidden] [--json] [PID]\n"
+"       cpufeat baseline [--save FILE] [--json] FILE|PRESET|NODES...\n"
+"       cpufeat check [--pid PID] [--quiet] [--strict] [--json] FILE|PRESET\n"
 "       cpufeat set [--dry-run|--predict] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
 "       cpufeat set --raw [--dry-run|--predict] [--create] [--quiet] CGROUP VALUE\n"
 "       cpufeat run [--cgroup CGROUP] [--exec] [--quiet] [--isa PRESET] SPEC... -- COMMAND [ARG]...\n"
-"       cpufeat presets [PRESET]\n"
-"       cpufeat classes [NAME]...\n"
+"       cpufeat presets [--json] [PRESET]\n"
+"       cpufeat classes [--json] [NAME]...\n"
+"       cpufeat criu-hook [--images DIR] [--strict] [--quiet] [ACTION]\n"
 "       cpufeat help\n"
 "\n"
 "Show and set the CPU features the cpufeat cgroup controller lets programs\n"
@@ -44,11 +45,14 @@ static const char usage_text[] =
 "  show       the view of process PID (default: cpufeat itself), the\n"
 "             features it was told about when it was executed, on one line;\n"
 "             --hidden: the machine's features it was not told about\n"
-"  baseline   the features every FILE (saved with list --save) and PRESET\n"
-"             has, on one line, ready for cpufeat.hwcap; all must be of the\n"
-"             same architecture; --save FILE saves the result instead\n"
+"  baseline   the features every FILE (saved with list --save), PRESET and\n"
+"             node of NODES (kubectl get nodes -o json, NFD labels; \"-\":\n"
+"             stdin) has, on one line, ready for cpufeat.hwcap; all must be\n"
+"             of the same architecture; --save FILE saves the result instead\n"
 "  check      exit 0 if this machine (--pid: process PID's view) has every\n"
-"             feature of FILE or PRESET, 1 and list what is missing if not\n"
+"             instruction set and state of FILE or PRESET, 1 and list what\n"
+"             is missing if not; missing hints are noted, kernel-only\n"
+"             features ignored (--strict: every feature counts)\n"
 "  set        write SPEC to CGROUP's cpufeat.hwcap, enabling cpufeat in the\n"
 "             cgroup.subtree_control of every ancestor that lacks it;\n"
 "             --create makes CGROUP (and missing parents) first; --dry-run\n"
@@ -65,6 +69,10 @@ static const char usage_text[] =
 "  classes    \"NAME CLASS KIND\" for every feature name of this architecture\n"
 "             (or the NAMEs): CLASS isa, hint, kernel or state (see check),\n"
 "             KIND cpufeat (cpufeat.hwcap takes it) or cpuinfo\n"
+"  criu-hook  a CRIU action script (criu --action-script \"cpufeat criu-hook\"):\n"
+"             post-dump records every dumped process's view in the image\n"
+"             directory, pre-restore refuses a machine that lacks what they\n"
+"             were told about, post-restore checks the restored views\n"
 "\n"
 "CGROUP is a path in the cgroup2 hierarchy (\"/a/b\", \"a/b\" or\n"
 "\"/sys/fs/cgroup/a/b\").  SPEC is one or more words:\n"
@@ -77,7 +85,8 @@ static const char usage_text[] =
 "list; \"max -NAME\" edits the machine's features; +/-NAME alone edit the\n"
 "cgroup's current setting.  set and run warn when SPEC hides features of\n"
 "the ISA level the system's C library needs (autodetected; --isa PRESET\n"
-"overrides).  --quiet: no warnings, no \"ok\" line.\n"
+"overrides).  --quiet: no warnings, no \"ok\" line.  --json: one JSON document\n"
+"(keys in cpufeat(8)).\n"
 "\n"
 "Exit status: 0 success; 1 check: features missing, or baseline: nothing\n"
 "in common; 2 usage error, malformed file or spec; 3 system error (no\n"
@@ -87,10 +96,10 @@ static const char usage_text[] =
 
 static const char *progname = "cpufeat";
 static int sys_exit = EXIT_SYSTEM;	/* run: EXIT_RUN */
-static bool quiet;
+bool quiet;
 static bool json;
 
-static void die(int status, const char *fmt, ...)
+void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,7 +111,7 @@ static void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-static void warn(const char *fmt, ...)
+void warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,7 +124,7 @@ static void warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -127,7 +136,7 @@ static void usage_error(const char *fmt, ...)
 	exit(sys_exit == EXIT_RUN ? EXIT_RUN : EXIT_USAGE);
 }
 
-static char *xasprintf(const char *fmt, ...)
+char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -147,20 +156,20 @@ static char *xasprintf(const char *fmt, ...)
  * CPUFEAT_SYSROOT (for tests) prefixes /proc, /sys, /etc and /lib paths and
  * makes the cgroup2 mount SYSROOT/sys/fs/cgroup.
  */
-static const char *sysroot(void)
+const char *sysroot(void)
 {
 	const char *r = getenv("CPUFEAT_SYSROOT");
 
 	return r ? r : "";
 }
 
-static char *sys_path(const char *path)
+char *sys_path(const char *path)
 {
 	return xasprintf("%s%s", sysroot(), path);
 }
 
 /* Read a whole file; returns 0 or -errno. */
-static int read_text(const char *path, char **out)
+int read_text(const char *path, char **out)
 {
 	size_t len = 0, alloc = 4096;
 	char *buf;
@@ -237,7 +246,7 @@ static bool has_word(const char *text, const char *word)
 	return ret;
 }
 
-static const char *this_arch(void)
+const char *this_arch(void)
 {
 	static struct utsname u;
 	const char *a = getenv("CPUFEAT_ARCH");
@@ -291,7 +300,7 @@ static const char *cgroup_mount(void)
  * The machine's features: the root cgroup's cpufeat.hwcap.effective, or
  * /proc/1/cpufeat while cpufeat is not enabled in the root cgroup.
  */
-static void machine_features(struct featset *fs)
+void machine_features(struct featset *fs)
 {
 	const char *mnt = cgroup_mount();
 	char *path, *text, *ctl;
@@ -323,7 +332,7 @@ static void machine_features(struct featset *fs)
 }
 
 /* Process @pid's view, from /proc/PID/cpufeat. */
-static void read_view(const char *pid, struct featset *fs)
+void read_view(const char *pid, struct featset *fs)
 {
 	char *path = xasprintf("%s/proc/%s/cpufeat", sysroot(), pid);
 	char *dir = xasprintf("%s/proc/%s", sysroot(), pid);
@@ -370,7 +379,7 @@ static int load_saved(const char *path, struct machine *m, char *err)
 }
 
 /* The CPU's model name, as /proc/cpuinfo has it. */
-static char *cpu_model(void)
+char *cpu_model(void)
 {
 	char *path = sys_path("/proc/cpuinfo"), *text, *p, *e;
 	char *impl = NULL, *part = NULL, *res = NULL;
@@ -417,19 +426,11 @@ static char *cpu_model(void)
 }
 
 /* Option parsing shared by the subcommands: only exact known options. */
-struct opt {
-	const char *lng;
-	char shrt;
-	bool arg;
-	const char **val;
-	bool *flag;
-};
-
 /*
  * Parse options until the first operand; return its index.  With
  * @operands_may_dash, an unknown "-NAME" is an operand (a spec's edit).
  */
-static int parse_opts(int argc, char **argv, int i, struct opt *opts,
+int parse_opts(int argc, char **argv, int i, struct opt *opts,
 		      bool operands_may_dash)
 {
 	struct opt *o;
@@ -1684,6 +1685,8 @@ int main(int argc, char **argv)
 		return cmd_presets(argc, argv);
 	if (!strcmp(cmd, "classes"))
 		return cmd_classes(argc, argv);
+	if (!strcmp(cmd, "criu-hook"))
+		return cmd_criu_hook(argc, argv);
 	usage_error("unknown command \"%s\"", cmd);
 	return EXIT_USAGE;
 }

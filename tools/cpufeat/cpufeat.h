@@ -218,11 +218,72 @@ const char *nfd_kernel_name(const char *arch, const char *flag, char *buf);
 int nfd_nodes(const struct jv *doc, struct nfd_node **nodes, char *err);
 void nfd_node_free(struct nfd_node *n);
 
+/* The record of "cpufeat criu-hook" in a CRIU image directory (record.c). */
+#define CRIU_MAGIC	"cpufeat-criu"
+#define CRIU_VERSION	1
+#define CRIU_RECORD	"cpufeat-criu.txt"
+
+struct criu_proc {
+	long nspid;		/* its process id in its own PID namespace */
+	bool has_view;		/* false: no program (a zombie) */
+	struct featset view;
+};
+
+struct criu_record {
+	char *arch;
+	char *kernel;
+	char *cpu;
+	struct featset machine;	/* the dumping machine's features */
+	struct criu_proc *procs;
+	size_t nr;
+};
+
+void record_init(struct criu_record *r);
+void record_free(struct criu_record *r);
+void record_add(struct criu_record *r, long nspid, const struct featset *view);
+struct criu_proc *record_find(const struct criu_record *r, long nspid);
+int write_record(FILE *f, const struct criu_record *r);
+int parse_record(const char *text, const char *fname, struct criu_record *r,
+		 char *err);
+void record_check(const struct criu_record *r, const char *arch,
+		  const struct featset *target, bool strict,
+		  struct check_result *res);
+
 /* glibc's x86 ISA level marking (GNU_PROPERTY_X86_ISA_1_NEEDED). */
 int elf_isa_needed(const unsigned char *buf, size_t len);
 const char *isa_level_name(int mask);
 
 char *xstrdup(const char *s);
 void *xrealloc(void *p, size_t n);
+
+/*
+ * The system side (cpufeat.c), shared with criu.c; not in the unit tests.
+ */
+struct opt {
+	const char *lng;
+	char shrt;
+	bool arg;
+	const char **val;
+	bool *flag;
+};
+
+extern bool quiet;
+
+void die(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *sysroot(void);
+char *sys_path(const char *path);
+int read_text(const char *path, char **out);
+const char *this_arch(void);
+void machine_features(struct featset *fs);
+void read_view(const char *pid, struct featset *fs);
+char *cpu_model(void);
+int parse_opts(int argc, char **argv, int i, struct opt *opts,
+	       bool operands_may_dash);
+int cmd_criu_hook(int argc, char **argv);
 
 #endif /* CPUFEAT_H */

@@ -48,7 +48,7 @@ fi
 # UBSan, with mutated node lists (tests/unit.c: test_fuzz()).
 if ${CC:-cc} -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g \
 	-D_GNU_SOURCE -I"$dir" "$dir/tests/unit.c" "$dir/features.c" "$dir/classes.c" \
-	"$dir/json.c" "$dir/nfd.c" -o "$tmp/unit-asan" 2>"$tmp/err"; then
+	"$dir/json.c" "$dir/nfd.c" "$dir/record.c" -o "$tmp/unit-asan" 2>"$tmp/err"; then
 	if "$tmp/unit-asan" --fuzz 20000 >"$tmp/out" 2>&1 && grep -q "^ok 1 - fuzz" "$tmp/out"; then
 		pass "ASan/UBSan: $(sed -n 's/^ok 1 - //p' "$tmp/out")"
 	else
@@ -439,6 +439,78 @@ expect 2 "check of a node list" -- cf check "$N/x86-nodes.json"
 check "check points to baseline" has "3 nodes; take their baseline first" "$err"
 expect 1 "check of one node's labels (an Ice Lake: more than this machine)" -- cf check "$N/x86-node.json"
 check "avx512f named as state" has "^state: avx512f: " "$out"
+
+# criu-hook: CRIU's action script, as criu runs it (CRTOOLS_* in the
+# environment), against a fake process tree: 100 (the dumped root) with a
+# child 101 and a zombie grandchild 102, and 200 outside the tree.
+fake_proc() {	# PID PPID NSPID [VIEW]
+	mkdir -p "$R/proc/$1"
+	echo "$1 (prog $1) S $2 $1 $1 0 -1" >"$R/proc/$1/stat"
+	printf 'Name:\tprog\nPid:\t%s\nNSpid:\t%s\t%s\n' "$1" "$1" "$3" >"$R/proc/$1/status"
+	printf '%s\n' "${4:-}" >"$R/proc/$1/cpufeat"
+	[ -n "${4:-}" ] || : >"$R/proc/$1/cpufeat"
+}
+fake_proc 100 1 1 "${MACH% avx2}"
+fake_proc 101 100 2 "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx"
+fake_proc 102 101 3
+fake_proc 200 1 200 "$MACH"
+IMG=$tmp/img
+mkdir -p "$IMG"
+hook() {	# ACTION INIT_PID [OPTIONS]
+	local action=$1 pid=$2
+	shift 2
+	env CRTOOLS_SCRIPT_ACTION="$action" CRTOOLS_IMAGE_DIR="$IMG" CRTOOLS_INIT_PID="$pid" \
+		CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 "$CPUFEAT" criu-hook "$@"
+}
+expect 0 "criu-hook post-dump" -- hook post-dump 100
+check "the record: magic, arch, machine, the three processes of the tree by namespace pid" \
+	eval 'f=$(cat "$IMG/cpufeat-criu.txt"); has "^cpufeat-criu 1$" "$f" && has "^arch x86_64$" "$f" &&
+	      has "^machine $MACH$" "$f" && has "^process 1 ${MACH% avx2}$" "$f" &&
+	      has "^process 2 fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx$" "$f" &&
+	      has "^process 3$" "$f" && [ "$(grep -c ^process <<<"$f")" = 3 ] && has "recorded the views of 3 processes" "$err"'
+check "nothing else left in the image directory" test "$(ls "$IMG")" = cpufeat-criu.txt
+expect 0 "criu-hook pre-restore on the same machine" -- hook pre-restore ""
+check "nothing refused; warned that process 2's view is not criu's" \
+	test "$(grep -c . <<<"$err")" = 1 -a -n "$(grep "warning: 1 of the 2 recorded views are not the view criu runs with" <<<"$err")"
+echo "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 sse4_2 cx16 lahf_lm xsave" >"$CG/cpufeat.hwcap.effective"
+expect 1 "criu-hook pre-restore on a machine without popcnt and avx: criu aborts" -- hook pre-restore ""
+check "the features named, avx as state" \
+	eval 'has "refusing to restore on this machine: it lacks 2 of the features" "$err" &&
+	      has "cpufeat: missing: popcnt avx$" "$err" && has "state a checkpoint holds.*: avx$" "$err"'
+expect 1 "criu-hook --images DIR pre-restore, by hand" -- \
+	env CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 "$CPUFEAT" criu-hook --images "$IMG" pre-restore
+echo "$MACH" >"$CG/cpufeat.hwcap.effective"
+echo "$MACH" >"$R/proc/self/cpufeat"
+expect 0 "pre-restore: criu's own view differs from the recorded ones" -- hook pre-restore ""
+check "warned: the restored processes get criu's view" \
+	has "warning: 2 of the 2 recorded views are not the view criu runs with" "$err"
+expect 1 "pre-restore --strict refuses that" -- hook pre-restore "" --strict
+echo "${MACH% avx2}" >"$R/proc/self/cpufeat"
+sed -i "s/^arch x86_64/arch arm64/" "$IMG/cpufeat-criu.txt"
+expect 1 "criu-hook pre-restore of a record from arm64" -- hook pre-restore ""
+check "said so" has "the checkpoint was made on arm64, this machine is x86_64" "$err"
+sed -i "s/^arch arm64/arch x86_64/" "$IMG/cpufeat-criu.txt"
+# the restored tree: 300 (ns pid 1), 301 (2), 302 (3, a zombie)
+fake_proc 300 1 1 "${MACH% avx2}"
+fake_proc 301 300 2 "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx"
+fake_proc 302 301 3
+expect 0 "criu-hook post-restore: every view as recorded" -- hook post-restore 300
+check "said so" has "the 3 restored processes have the views they were dumped with" "$err"
+fake_proc 301 300 2 "$MACH"
+expect 1 "criu-hook post-restore: a view differs, criu kills the tree" -- hook post-restore 300
+check "the process named, what it gained and lost" \
+	eval 'has "restored process 2 (pid 301 here) has another view than it was dumped with: it now sees ssse3 sse4_1 sse4_2 cx16 lahf_lm avx2$" "$err"'
+expect 0 "criu-hook: other actions do nothing" -- hook network-lock 100
+check "quietly" test -z "$out$err"
+expect 3 "criu-hook post-dump without CRTOOLS_INIT_PID" -- hook post-dump ""
+rm "$IMG/cpufeat-criu.txt"
+expect 0 "criu-hook pre-restore of images dumped without the hook" -- hook pre-restore ""
+check "warns that nothing was checked" has "no record: the images were dumped without" "$err"
+expect 2 "criu-hook outside criu" -- cf criu-hook
+printf 'cpufeat-criu 1\narch x86_64\nmachine fpu\n' >"$IMG/cpufeat-criu.txt"
+expect 3 "criu-hook of a malformed record" -- hook pre-restore ""
+check "file and problem named" has "cpufeat-criu.txt: no \"process\" line" "$err"
+rm -rf "$IMG" "$R/proc/100" "$R/proc/101" "$R/proc/102" "$R/proc/200" "$R/proc/300" "$R/proc/301" "$R/proc/302"
 
 # A machine without cpufeat in the kernel.
 R2=$tmp/root2

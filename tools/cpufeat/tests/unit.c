@@ -1018,6 +1018,86 @@ static void test_check(void)
 	fs_free(&have);
 }
 
+static void record_bad(const char *text, const char *want, const char *what)
+{
+	struct criu_record r;
+	char err[ERRLEN] = "";
+	int ret = parse_record(text, "rec", &r, err);
+
+	ok(ret == -1 && strstr(err, want), "record rejected: %s (%s)", what, err);
+	if (!ret)
+		record_free(&r);
+}
+
+static void test_record(void)
+{
+	struct criu_record r, r2;
+	struct check_result res;
+	char err[ERRLEN] = "", buf[4096];
+	struct featset view, target;
+	FILE *f;
+
+	record_init(&r);
+	r.arch = xstrdup("x86_64");
+	r.kernel = xstrdup("6.12.9");
+	r.cpu = xstrdup("Fake CPU @ 1GHz");
+	fs_add_words(&r.machine, "fpu sse sse2 avx avx2 avx512f erms vmx");
+	fs_init(&view);
+	fs_add_words(&view, "fpu sse sse2 avx avx2 erms vmx");
+	record_add(&r, 1, &view);
+	record_add(&r, 7, NULL);
+	fs_free(&view);
+	fs_add_words(&view, "fpu sse sse2 avx avx512f");
+	record_add(&r, 9, &view);
+	fs_free(&view);
+	f = fmemopen(buf, sizeof(buf), "w");
+	write_record(f, &r);
+	fclose(f);
+	ok(parse_record(buf, "rec", &r2, err) == 0 && r2.nr == 3 &&
+	   !strcmp(r2.cpu, "Fake CPU @ 1GHz") && r2.machine.nr == 8 &&
+	   record_find(&r2, 7) && !record_find(&r2, 7)->has_view &&
+	   record_find(&r2, 9)->view.nr == 5 && !record_find(&r2, 2),
+	   "a record written parses back: processes, views, a zombie without one %s", err);
+	ok(strstr(buf, "\ncpufeat-criu 1\narch x86_64\n") && strstr(buf, "\nprocess 7\n") &&
+	   strstr(buf, "\nprocess 1 fpu sse sse2 avx avx2 erms vmx\n"),
+	   "the format: magic, arch, one \"process NSPID VIEW\" line each");
+	fs_init(&target);
+	fs_add_words(&target, "fpu sse sse2 avx");
+	record_check(&r2, "x86_64", &target, false, &res);
+	ok(joined_is(&res.refused, "avx2 avx512f") && joined_is(&res.missing[FC_STATE], "avx512f") &&
+	   joined_is(&res.missing[FC_HINT], "erms") && joined_is(&res.missing[FC_KERNEL], "vmx"),
+	   "what a target lacks of all views, by class, in the machine's order");
+	check_free(&res);
+	fs_free(&target);
+	record_free(&r);
+	record_free(&r2);
+
+	ok(parse_record("cpufeat-criu 1\narch arm64\nmachine fp asimd\nprocess 1 fp asimd\n",
+			"rec", &r, err) == 0 && !strcmp(r.kernel, "unknown"), "kernel and cpu optional");
+	record_free(&r);
+	record_bad("", "empty", "empty");
+	record_bad("cpufeat-criu 2\n", "rec:1: not a cpufeat CRIU record", "version 2");
+	record_bad("cpufeat-features 1\narch x86_64\nfeatures fpu\n", "rec:1: not a cpufeat CRIU record",
+		   "a saved feature set");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\n", "no \"process\" line", "no process");
+	record_bad("cpufeat-criu 1\narch x86_64\nprocess 1 fpu\n", "no \"machine\" line", "no machine");
+	record_bad("cpufeat-criu 1\nmachine fpu\nprocess 1 fpu\n", "no \"arch\" line", "no arch");
+	record_bad("cpufeat-criu 1\narch sparc\n", "rec:2: unknown architecture", "another arch");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 fpu\nprocess 1 fpu\n",
+		   "rec:5: process listed twice", "a process twice");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess x fpu\n",
+		   "rec:4: not a process id", "a bad pid");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 0\n",
+		   "rec:4: not a process id", "pid 0");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 FPU\n",
+		   "rec:4: invalid feature name \"FPU\"", "a bad name");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine\nprocess 1\n", "rec:3: no features", "empty machine");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nmachine fpu\n", "rec:4: given twice", "machine twice");
+	record_bad("cpufeat-criu 1\narch x86_64\nflags fpu\n", "rec:3: unknown key \"flags\"", "unknown key");
+	record_bad("cpufeat-criu 1\r\n", "carriage return", "CRLF");
+	record_bad("cpufeat-criu 1\narch x86_64\nmachine\tfpu\n", "tab", "a tab");
+}
+
 int main(int argc, char **argv)
 {
 	printf("TAP version 13\n");
@@ -1039,6 +1119,7 @@ int main(int argc, char **argv)
 	test_json();
 	test_fuzz(2000);
 	test_nfd();
+	test_record();
 out:
 	printf("1..%d\n", nr_tests);
 	printf("# %d passed, %d failed\n", nr_tests - nr_failed, nr_failed);

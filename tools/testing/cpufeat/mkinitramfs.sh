@@ -45,7 +45,7 @@ SELFTESTS=$SRC/tools/testing/selftests
 PROGRAMS=(
 	"test_cpufeat|$SRC|tools/testing/selftests/cgroup/test_cpufeat.c tools/testing/selftests/cgroup/cgroup_util.c|-pthread -I$SELFTESTS"
 	"cpufeat-probe|$TOP|tools/testing/cpufeat/probe.c|"
-	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/features.c tools/cpufeat/classes.c tools/cpufeat/json.c tools/cpufeat/nfd.c|-I$TOP/tools/cpufeat"
+	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/criu.c tools/cpufeat/features.c tools/cpufeat/classes.c tools/cpufeat/json.c tools/cpufeat/nfd.c tools/cpufeat/record.c|-I$TOP/tools/cpufeat"
 	"cpufeat-stress|$TOP|tools/testing/cpufeat/stress.c|-pthread"
 	"cpufeat-bench|$TOP|tools/testing/cpufeat/bench/bench.c|"
 	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/bench/exit.c|-nostdlib -ffreestanding -fno-stack-protector"
