@@ -268,6 +268,40 @@ check "the kernel takes exactly the names the table marks cpufeat ($(wc -l <$T/c
 [ -z "$bad" ] || echo "# differ:$bad"
 rmdir $CG/gt/p
 
+# criu-hook against real processes (no criu here: the environment criu
+# gives its action scripts): a tree of a masked shell and its child, its
+# record, a check on this machine, and the views "after restore".
+mkdir -p $CG/gt/hook
+cpufeat set --quiet gt/hook "$weak"
+hview=$(cat $CG/gt/hook/cpufeat.hwcap.effective)
+mkdir -p $T/img
+sh -c 'echo $$ >'$CG'/gt/hook/cgroup.procs
+	exec sh -c "sleep 100 & echo \$! >'$T'/hchild; wait"' &
+hroot=$!
+sleep 1
+hook() {
+	CRTOOLS_SCRIPT_ACTION=$1 CRTOOLS_IMAGE_DIR=$T/img CRTOOLS_INIT_PID=$hroot \
+		cpufeat criu-hook
+}
+expect 0 "criu-hook post-dump of a masked tree (a shell and its child)" hook post-dump
+check "the record has the two processes, with the masked view" \
+	sh -c '[ $(grep -c "^process [0-9]* $1$" $2) = 2 ]' - "$hview" $T/img/cpufeat-criu.txt
+check "and this machine's features" grep -q "^machine $mach$" $T/img/cpufeat-criu.txt
+expect 0 "criu-hook pre-restore on this machine" hook pre-restore
+check "warns that this shell's view is not the recorded one" \
+	grep -q "2 of the 2 recorded views are not the view criu runs with" $T/err
+expect 0 "criu-hook post-restore: the views are the recorded ones" hook post-restore
+check "said so" grep -q "the 2 restored processes have the views they were dumped with" $T/err
+sed -i "s/^\(process [0-9]*\) .*/\1 $mach/" $T/img/cpufeat-criu.txt
+expect 1 "criu-hook post-restore: recorded views are not what the processes have" hook post-restore
+check "what they no longer see is named ($drop)" \
+	sh -c 'for f in $1; do grep -q "it no longer sees .*\<$f\>" $2 || exit 1; done' - "$drop" $T/err
+sed -i "s/^machine .*/machine $mach zz_gone/; s/^\(process [0-9]*\) .*/\1 $mach zz_gone/" $T/img/cpufeat-criu.txt
+expect 1 "criu-hook pre-restore: a recorded feature this machine lacks" hook pre-restore
+check "named" grep -q "missing: zz_gone" $T/err
+kill $(cat $T/hchild) $hroot 2>/dev/null
+wait $hroot 2>/dev/null
+
 # run
 before=$(ls -d $CG/cpufeat-run.* 2>/dev/null | wc -l)
 expect 0 "run the weaker set -- cpufeat-probe --check" \
@@ -299,7 +333,7 @@ check "--exec: view and the cgroup left" [ "$(cat $T/out)" = "$weak" -a -d $CG/g
 check "no transient cgroup left over" \
 	[ "$(ls -d $CG/cpufeat-run.* 2>/dev/null | wc -l)" = "$before" ]
 
-rmdir $CG/gt/a $CG/gt/b $CG/gt $CG/busy 2>/dev/null
+rmdir $CG/gt/a $CG/gt/b $CG/gt/hook $CG/gt $CG/busy 2>/dev/null
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

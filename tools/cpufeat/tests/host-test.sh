@@ -65,7 +65,8 @@ fi
 # package.
 names_src=
 top=$(cd "$dir/../.." && pwd)
-if [ -f "${BUILD:-$top/build}/linux/arch/x86/include/asm/cpufeatures.h" ]; then
+if [ -f "${BUILD:-$top/build}/linux/arch/x86/include/asm/cpufeatures.h" ] &&
+   [ -f "${BUILD:-$top/build}/linux/arch/x86/kernel/cpu/cpufeat.c" ]; then
 	names_src=${BUILD:-$top/build}/linux
 elif [ -f /usr/src/linux-source-6.12.tar.xz ]; then
 	mkdir -p "$tmp/src"
