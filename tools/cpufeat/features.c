@@ -744,6 +744,7 @@ char *hwcap_show(const struct hwcap_setting *s)
  * becoming exactly those; or +name/-name edits of the current setting.
  * @known: the names the kernel accepts, in its order (kernel_names()).
  *
+ * A write of no bytes succeeds and changes nothing (cgroup_file_write()).
  * Returns 0 with @s replaced by the new setting, -E2BIG for more than
  * HWCAP_MAX_WRITE bytes, or -EINVAL, @s unchanged, for a NUL byte, nothing
  * but white space, "max" with other words, names mixed with edits, an
@@ -761,6 +762,10 @@ int hwcap_apply(const char *buf, size_t len, const struct featset *known,
 	char op;
 
 	why = why ? why : dummy;
+	*why = '\0';
+	/* cgroup_file_write() returns 0 for 0 bytes before any handler */
+	if (!len)
+		return 0;
 	if (len > HWCAP_MAX_WRITE) {
 		seterr(why, "longer than %d bytes", HWCAP_MAX_WRITE);
 		return -E2BIG;
