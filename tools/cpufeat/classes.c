@@ -54,7 +54,11 @@ static const struct feat_info x86_features[] = {
 	{ "mce", FC_KERNEL, true },
 	{ "cx8", FC_ISA, true },
 	{ "apic", FC_KERNEL, true },
-	{ "sep", FC_KERNEL, true },	/* SYSENTER: 32-bit system calls go through the vDSO, which the kernel chose */
+	/*
+	 * SYSENTER: 32-bit system calls go through the vDSO, which the kernel
+	 * chose
+	 */
+	{ "sep", FC_KERNEL, true },
 	{ "mtrr", FC_KERNEL, true },
 	{ "pge", FC_KERNEL, true },
 	{ "mca", FC_KERNEL, true },
@@ -79,7 +83,11 @@ static const struct feat_info x86_features[] = {
 	{ "mp", FC_KERNEL, true },
 	{ "nx", FC_KERNEL, true },
 	{ "mmxext", FC_ISA, true },
-	{ "fxsr_opt", FC_HINT, true },	/* FFXSR: the kernel decides whether FXSAVE skips XMM (APM Vol. 2, EFER.FFXSR) */
+	/*
+	 * FFXSR: the kernel decides whether FXSAVE skips XMM (APM Vol. 2,
+	 * EFER.FFXSR)
+	 */
+	{ "fxsr_opt", FC_HINT, true },
 	{ "pdpe1gb", FC_KERNEL, true },
 	{ "rdtscp", FC_ISA, true },
 	{ "lm", FC_ISA, true },
@@ -141,10 +149,12 @@ static const struct feat_info x86_features[] = {
 	{ "tsc_deadline_timer", FC_KERNEL, true },
 	{ "aes", FC_ISA, true },
 	{ "xsave", FC_ISA, true },
-	{ "avx", FC_STATE, true },	/* upper halves of YMM, XSAVE component 2 (SDM Vol. 1 13.1) */
+	/* upper halves of YMM, XSAVE component 2 (SDM Vol. 1 13.1) */
+	{ "avx", FC_STATE, true },
 	{ "f16c", FC_ISA, true },
 	{ "rdrand", FC_ISA, true },
-	{ "hypervisor", FC_KERNEL, true },	/* says a hypervisor is present; nothing to execute */
+	/* says a hypervisor is present; nothing to execute */
+	{ "hypervisor", FC_KERNEL, true },
 	/* word 5: CPUID_C000_0001_EDX (cpuinfo only) */
 	{ "rng", FC_ISA, false },
 	{ "rng_en", FC_ISA, false },
@@ -171,7 +181,11 @@ static const struct feat_info x86_features[] = {
 	{ "xop", FC_ISA, true },
 	{ "skinit", FC_KERNEL, true },
 	{ "wdt", FC_KERNEL, true },
-	{ "lwp", FC_STATE, true },	/* LWP control block, XSAVE component 62 (APM, "Lightweight Profiling" specification) */
+	/*
+	 * LWP control block, XSAVE component 62 (APM, "Lightweight Profiling"
+	 * specification)
+	 */
+	{ "lwp", FC_STATE, true },
 	{ "fma4", FC_ISA, true },
 	{ "tce", FC_KERNEL, true },
 	{ "nodeid_msr", FC_KERNEL, true },
@@ -215,19 +229,29 @@ static const struct feat_info x86_features[] = {
 	/* word 9: CPUID_7_0_EBX */
 	{ "fsgsbase", FC_ISA, true },
 	{ "tsc_adjust", FC_KERNEL, true },
-	{ "sgx", FC_STATE, true },	/* enclave pages cannot be saved or moved (SDM Vol. 3D, SGX) */
+	/* enclave pages cannot be saved or moved (SDM Vol. 3D, SGX) */
+	{ "sgx", FC_STATE, true },
 	{ "bmi1", FC_ISA, true },
-	{ "hle", FC_HINT, true },	/* XACQUIRE/XRELEASE prefixes are ignored without HLE (SDM Vol. 1, "Hardware Lock Elision") */
+	/*
+	 * XACQUIRE/XRELEASE prefixes are ignored without HLE (SDM Vol. 1,
+	 * "Hardware Lock Elision")
+	 */
+	{ "hle", FC_HINT, true },
 	{ "avx2", FC_ISA, true },
 	{ "smep", FC_KERNEL, true },
 	{ "bmi2", FC_ISA, true },
-	{ "erms", FC_HINT, true },	/* REP MOVSB/STOSB always work; the bit says they are fast (SDM Vol. 1, "Fast-String Operation") */
+	/*
+	 * REP MOVSB/STOSB always work; the bit says they are fast (SDM Vol. 1,
+	 * "Fast-String Operation")
+	 */
+	{ "erms", FC_HINT, true },
 	{ "invpcid", FC_KERNEL, true },
 	{ "rtm", FC_ISA, true },
 	{ "cqm", FC_KERNEL, true },
 	{ "mpx", FC_STATE, true },	/* BNDREGS and BNDCSR, XSAVE components 3 and 4 */
 	{ "rdt_a", FC_KERNEL, true },
-	{ "avx512f", FC_STATE, true },	/* opmask, ZMM_Hi256, Hi16_ZMM: XSAVE components 5-7 (SDM Vol. 1 13.1) */
+	/* opmask, ZMM_Hi256, Hi16_ZMM: XSAVE components 5-7 (SDM Vol. 1 13.1) */
+	{ "avx512f", FC_STATE, true },
 	{ "avx512dq", FC_ISA, true },
 	{ "rdseed", FC_ISA, true },
 	{ "adx", FC_ISA, true },
@@ -253,16 +277,28 @@ static const struct feat_info x86_features[] = {
 	{ "cqm_mbm_total", FC_KERNEL, false },
 	{ "cqm_mbm_local", FC_KERNEL, false },
 	{ "split_lock_detect", FC_KERNEL, false },
-	{ "user_shstk", FC_STATE, false },	/* the shadow stack and CET_U, XSAVE component 11 (SDM Vol. 1, "Control-flow Enforcement Technology") */
+	/*
+	 * the shadow stack and CET_U, XSAVE component 11 (SDM Vol. 1, "Control-
+	 * flow Enforcement Technology")
+	 */
+	{ "user_shstk", FC_STATE, false },
 	/* word 12: CPUID_7_1_EAX */
 	{ "avx_vnni", FC_ISA, true },
 	{ "avx512_bf16", FC_ISA, true },
 	{ "fred", FC_KERNEL, true },
-	{ "lam", FC_STATE, true },	/* the process's untag mask (arch_prctl ARCH_ENABLE_TAGGED_ADDR, SDM Vol. 3A, "Linear-Address Masking") */
+	/*
+	 * the process's untag mask (arch_prctl ARCH_ENABLE_TAGGED_ADDR, SDM Vol.
+	 * 3A, "Linear-Address Masking")
+	 */
+	{ "lam", FC_STATE, true },
 	/* word 13: CPUID_8000_0008_EBX */
 	{ "clzero", FC_ISA, true },
 	{ "irperf", FC_KERNEL, true },
-	{ "xsaveerptr", FC_HINT, true },	/* FXSAVE always saves the error pointers (APM Vol. 3, CPUID Fn8000_0008_EBX[2]) */
+	/*
+	 * FXSAVE always saves the error pointers (APM Vol. 3, CPUID
+	 * Fn8000_0008_EBX[2])
+	 */
+	{ "xsaveerptr", FC_HINT, true },
 	{ "rdpru", FC_ISA, true },
 	{ "wbnoinvd", FC_KERNEL, true },
 	{ "amd_ppin", FC_KERNEL, true },
@@ -301,7 +337,11 @@ static const struct feat_info x86_features[] = {
 	/* word 16: CPUID_7_ECX */
 	{ "avx512vbmi", FC_ISA, true },
 	{ "umip", FC_KERNEL, true },
-	{ "pku", FC_STATE, true },	/* PKRU, XSAVE component 9, and the protection keys of the pages (SDM Vol. 3A, "Protection Keys") */
+	/*
+	 * PKRU, XSAVE component 9, and the protection keys of the pages (SDM
+	 * Vol. 3A, "Protection Keys")
+	 */
+	{ "pku", FC_STATE, true },
 	{ "ospke", FC_STATE, true },	/* PKU enabled by the OS (CR4.PKE): the same state as pku */
 	{ "waitpkg", FC_ISA, true },
 	{ "avx512_vbmi2", FC_ISA, true },
@@ -312,10 +352,15 @@ static const struct feat_info x86_features[] = {
 	{ "avx512_bitalg", FC_ISA, true },
 	{ "tme", FC_KERNEL, true },
 	{ "avx512_vpopcntdq", FC_ISA, true },
-	{ "la57", FC_KERNEL, true },	/* user addresses above 47 bits only when a program asks for them; CRIU fails the mapping itself */
+	/*
+	 * user addresses above 47 bits only when a program asks for them; CRIU
+	 * fails the mapping itself
+	 */
+	{ "la57", FC_KERNEL, true },
 	{ "rdpid", FC_ISA, true },
 	{ "bus_lock_detect", FC_KERNEL, true },
-	{ "cldemote", FC_HINT, true },	/* CLDEMOTE executes as a NOP without it (SDM Vol. 2A, CLDEMOTE) */
+	/* CLDEMOTE executes as a NOP without it (SDM Vol. 2A, CLDEMOTE) */
+	{ "cldemote", FC_HINT, true },
 	{ "movdiri", FC_ISA, true },
 	{ "movdir64b", FC_ISA, true },
 	{ "enqcmd", FC_ISA, true },
@@ -334,10 +379,15 @@ static const struct feat_info x86_features[] = {
 	{ "tsxldtrk", FC_ISA, true },
 	{ "pconfig", FC_KERNEL, true },
 	{ "arch_lbr", FC_KERNEL, true },
-	{ "ibt", FC_KERNEL, true },	/* user space IBT is not enabled by Linux 6.12; the kernel uses it */
+	/* user space IBT is not enabled by Linux 6.12; the kernel uses it */
+	{ "ibt", FC_KERNEL, true },
 	{ "amx_bf16", FC_ISA, true },
 	{ "avx512_fp16", FC_ISA, true },
-	{ "amx_tile", FC_STATE, true },	/* XTILECFG and XTILEDATA, XSAVE components 17 and 18 (SDM Vol. 1 13.1, "Intel AMX") */
+	/*
+	 * XTILECFG and XTILEDATA, XSAVE components 17 and 18 (SDM Vol. 1 13.1,
+	 * "Intel AMX")
+	 */
+	{ "amx_tile", FC_STATE, true },
 	{ "amx_int8", FC_ISA, true },
 	{ "flush_l1d", FC_KERNEL, true },
 	{ "arch_capabilities", FC_KERNEL, true },
@@ -353,7 +403,11 @@ static const struct feat_info x86_features[] = {
 };
 
 static const struct feat_info arm64_features[] = {
-	{ "fp", FC_STATE, true },	/* V0-V31, FPCR, FPSR (Arm ARM, FEAT_FP, FEAT_AdvSIMD); cpufeat hides it only with asimd */
+	/*
+	 * V0-V31, FPCR, FPSR (Arm ARM, FEAT_FP, FEAT_AdvSIMD); cpufeat hides it
+	 * only with asimd
+	 */
+	{ "fp", FC_STATE, true },
 	{ "asimd", FC_STATE, true },	/* the same register file as fp */
 	{ "evtstrm", FC_HINT, true },	/* the timer event stream wakes WFE; a timing behaviour */
 	{ "aes", FC_ISA, true },
@@ -383,7 +437,8 @@ static const struct feat_info arm64_features[] = {
 	{ "flagm", FC_ISA, true },
 	{ "ssbs", FC_ISA, true },
 	{ "sb", FC_ISA, true },
-	{ "paca", FC_STATE, true },	/* pointers signed with the process's keys (Arm ARM, FEAT_PAuth) */
+	/* pointers signed with the process's keys (Arm ARM, FEAT_PAuth) */
+	{ "paca", FC_STATE, true },
 	{ "pacg", FC_STATE, true },	/* the generic key, as paca */
 	{ "dcpodp", FC_ISA, true },
 	{ "sve2", FC_ISA, true },
@@ -402,12 +457,18 @@ static const struct feat_info arm64_features[] = {
 	{ "bf16", FC_ISA, true },
 	{ "dgh", FC_HINT, true },	/* DGH is a HINT instruction (FEAT_DGH) */
 	{ "rng", FC_ISA, true },
-	{ "bti", FC_HINT, true },	/* BTI landing pads are HINT instructions, NOPs without it (Arm ARM, BTI; FEAT_BTI) */
-	{ "mte", FC_STATE, true },	/* allocation tags of every tagged page (Arm ARM, FEAT_MTE2) */
+	/*
+	 * BTI landing pads are HINT instructions, NOPs without it (Arm ARM, BTI;
+	 * FEAT_BTI)
+	 */
+	{ "bti", FC_HINT, true },
+	/* allocation tags of every tagged page (Arm ARM, FEAT_MTE2) */
+	{ "mte", FC_STATE, true },
 	{ "ecv", FC_ISA, true },
 	{ "afp", FC_ISA, true },
 	{ "rpres", FC_ISA, true },
-	{ "mte3", FC_STATE, true },	/* asymmetric tag checking, a mode of the MTE state (FEAT_MTE3) */
+	/* asymmetric tag checking, a mode of the MTE state (FEAT_MTE3) */
+	{ "mte3", FC_STATE, true },
 	{ "sme", FC_STATE, true },	/* ZA, streaming mode, TPIDR2_EL0 (Arm ARM, FEAT_SME) */
 	{ "smei16i64", FC_ISA, true },
 	{ "smef64f64", FC_ISA, true },
@@ -420,7 +481,8 @@ static const struct feat_info arm64_features[] = {
 	{ "ebf16", FC_ISA, true },
 	{ "sveebf16", FC_ISA, true },
 	{ "cssc", FC_ISA, true },
-	{ "rprfm", FC_HINT, true },	/* RPRFM is a prefetch hint, a NOP without it (FEAT_RPRFM) */
+	/* RPRFM is a prefetch hint, a NOP without it (FEAT_RPRFM) */
+	{ "rprfm", FC_HINT, true },
 	{ "sve2p1", FC_ISA, true },
 	{ "sme2", FC_STATE, true },	/* ZT0 (FEAT_SME2) */
 	{ "sme2p1", FC_ISA, true },
@@ -448,7 +510,8 @@ static const struct feat_info arm64_features[] = {
 	{ "smesf8fma", FC_ISA, true },
 	{ "smesf8dp4", FC_ISA, true },
 	{ "smesf8dp2", FC_ISA, true },
-	{ "poe", FC_STATE, true },	/* POR_EL0 and the overlay indexes of the pages (FEAT_S1POE) */
+	/* POR_EL0 and the overlay indexes of the pages (FEAT_S1POE) */
+	{ "poe", FC_STATE, true },
 };
 
 static const struct {
@@ -456,8 +519,8 @@ static const struct {
 	const struct feat_info *feats;
 	size_t nr;
 } feature_tables[] = {
-	{ "x86_64", x86_features, sizeof(x86_features) / sizeof(x86_features[0]) },
-	{ "arm64", arm64_features, sizeof(arm64_features) / sizeof(arm64_features[0]) },
+	{ "x86_64", x86_features, ARRAY_SIZE(x86_features) },
+	{ "arm64", arm64_features, ARRAY_SIZE(arm64_features) },
 };
 
 static const char * const class_names[] = {
@@ -473,7 +536,7 @@ const struct feat_info *arch_features(const char *arch, size_t *nr)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(feature_tables) / sizeof(feature_tables[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(feature_tables); i++) {
 		if (!strcmp(feature_tables[i].arch, arch)) {
 			*nr = feature_tables[i].nr;
 			return feature_tables[i].feats;
@@ -506,7 +569,7 @@ enum feat_class feat_class(const char *arch, const char *name)
 
 const char *class_name(enum feat_class c)
 {
-	return c < sizeof(class_names) / sizeof(class_names[0]) ?
+	return c < ARRAY_SIZE(class_names) ?
 	       class_names[c] : "unknown";
 }
 

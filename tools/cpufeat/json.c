@@ -238,14 +238,26 @@ static char *jp_string(struct jparse *j)
 			goto bad;
 		c = *j->p++;
 		switch (c) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			s[len++] = c;
 			break;
-		case 'b': s[len++] = '\b'; break;
-		case 'f': s[len++] = '\f'; break;
-		case 'n': s[len++] = '\n'; break;
-		case 'r': s[len++] = '\r'; break;
-		case 't': s[len++] = '\t'; break;
+		case 'b':
+			s[len++] = '\b';
+			break;
+		case 'f':
+			s[len++] = '\f';
+			break;
+		case 'n':
+			s[len++] = '\n';
+			break;
+		case 'r':
+			s[len++] = '\r';
+			break;
+		case 't':
+			s[len++] = '\t';
+			break;
 		case 'u':
 			if (!jp_hex4(j, &cp))
 				goto bad;

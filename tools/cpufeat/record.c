@@ -39,7 +39,7 @@ void record_add(struct criu_record *r, long nspid, const struct featset *view)
 	r->procs = xrealloc(r->procs, (r->nr + 1) * sizeof(*r->procs));
 	p = &r->procs[r->nr++];
 	p->nspid = nspid;
-	p->has_view = view != NULL;
+	p->has_view = view;
 	fs_init(&p->view);
 	if (view)
 		fs_copy(&p->view, view);

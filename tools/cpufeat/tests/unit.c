@@ -619,7 +619,7 @@ static void test_classes(void)
 	test_classes_cover("x86_64");
 	test_classes_cover("arm64");
 	good = 1;
-	for (i = 0; i < sizeof(x86_classes) / sizeof(x86_classes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(x86_classes); i++)
 		if (feat_class("x86_64", x86_classes[i].name) != x86_classes[i].cls) {
 			printf("# x86_64 %s is %s\n", x86_classes[i].name,
 			       class_name(feat_class("x86_64", x86_classes[i].name)));
@@ -627,7 +627,7 @@ static void test_classes(void)
 		}
 	ok(good, "x86_64: instruction sets, hints, kernel-only and state as the SDM/APM say");
 	good = 1;
-	for (i = 0; i < sizeof(arm64_classes) / sizeof(arm64_classes[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(arm64_classes); i++)
 		if (feat_class("arm64", arm64_classes[i].name) != arm64_classes[i].cls) {
 			printf("# arm64 %s is %s\n", arm64_classes[i].name,
 			       class_name(feat_class("arm64", arm64_classes[i].name)));
