@@ -42,7 +42,7 @@ static void jw_string_raw(struct jw *w, const char *s)
 /* The separator and key before a value; @key NULL inside an array. */
 static void jw_key(struct jw *w, const char *key)
 {
-	if (w->depth && w->count[w->depth - 1]++)
+	if (w->depth && w->depth <= JW_MAX_DEPTH && w->count[w->depth - 1]++)
 		fputc(',', w->f);
 	if (key) {
 		jw_string_raw(w, key);

@@ -199,13 +199,14 @@ else
 	leaves="crc32 atomics sha3 asimdrdm jscvt"
 	closed="fp asimd"
 fi
-la= lb=
+la=''
+lb=''
 for f in $leaves; do
 	has_word $f "$mach" || continue
 	if [ -z "$la" ]; then la=$f; elif [ -z "$lb" ]; then lb=$f; fi
 done
 check "two leaf features for the model ($la $lb)" [ -n "$la" -a -n "$lb" ]
-absent=$(cpufeat classes | while read -r name cls kind; do
+absent=$(cpufeat classes | while read -r name _ kind; do
 	[ $kind = cpufeat ] && ! has_word $name "$mach" && { echo $name; break; }
 done)
 predict_case "max" "$closed" "max"
@@ -239,7 +240,7 @@ predict_case "nothing left" "$la" "-$la"
 pad=$(head -c 8189 /dev/zero | tr '\0' ' ')
 predict_case "8192 bytes" "$closed" "max$pad"
 predict_case "8193 bytes" "$closed" "max$pad "
-all=$(cpufeat classes | while read -r name cls kind; do
+all=$(cpufeat classes | while read -r name _ kind; do
 	[ $kind = cpufeat ] && printf '%s ' $name
 done)
 predict_case "every name the kernel knows" "$closed" "$all"
@@ -256,7 +257,7 @@ done
 # and every other name one it rejects.
 bad=
 cpufeat classes >$T/classes
-while read -r name cls kind; do
+while read -r name _ kind; do
 	if printf '%s' "$name" >$CG/gt/p/cpufeat.hwcap 2>/dev/null; then
 		[ $kind = cpufeat ] || bad="$bad $name"
 	else
@@ -299,7 +300,7 @@ check "what they no longer see is named ($drop)" \
 sed -i "s/^machine .*/machine $mach zz_gone/; s/^\(process [0-9]*\) .*/\1 $mach zz_gone/" $T/img/cpufeat-criu.txt
 expect 1 "criu-hook pre-restore: a recorded feature this machine lacks" hook pre-restore
 check "named" grep -q "missing: zz_gone" $T/err
-kill $(cat $T/hchild) $hroot 2>/dev/null
+kill "$(cat $T/hchild)" $hroot 2>/dev/null
 wait $hroot 2>/dev/null
 
 # run
