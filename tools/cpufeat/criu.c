@@ -2,8 +2,10 @@
 /*
  * cpufeat criu-hook: a CRIU action script (criu --action-script).  CRIU
  * runs it with "sh -c" at each stage, CRTOOLS_SCRIPT_ACTION naming the
- * stage, CRTOOLS_IMAGE_DIR the image directory and, once the process tree
- * is known, CRTOOLS_INIT_PID its root (criu/action-scripts.c).
+ * stage, CRTOOLS_IMAGE_DIR the image directory (a /proc/CRIU/fd/N path)
+ * and, once the process tree is known, CRTOOLS_INIT_PID its root
+ * (criu/action-scripts.c; CRIU's test/others/action-script checks that
+ * post-dump and post-restore have it, pre-dump and pre-restore not).
  *
  *   post-dump     record the machine's features and the view of every
  *                 dumped process (the tree of CRTOOLS_INIT_PID, still
