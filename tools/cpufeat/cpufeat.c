@@ -69,7 +69,8 @@ static const char usage_text[] =
 "  classes    \"NAME CLASS KIND\" for every feature name of this architecture\n"
 "             (or the NAMEs): CLASS isa, hint, kernel or state (see check),\n"
 "             KIND cpufeat (cpufeat.hwcap takes it) or cpuinfo\n"
-"  criu-hook  a CRIU action script (criu --action-script \"cpufeat criu-hook\"):\n"
+"  criu-hook  a CRIU action script (criu --action-script PATH, PATH a link\n"
+"             named cpufeat-criu-hook to cpufeat):\n"
 "             post-dump records every dumped process's view in the image\n"
 "             directory, pre-restore refuses a machine that lacks what they\n"
 "             were told about, post-restore checks the restored views\n"
@@ -1658,9 +1659,27 @@ static int cmd_run(int argc, char **argv)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Executed as cpufeat-criu-hook (a link to cpufeat): "cpufeat criu-hook",
+ * for criu --action-script, which executes a path without arguments.
+ */
+static int criu_hook_link(int argc, char **argv)
+{
+	char **args = xrealloc(NULL, (argc + 2) * sizeof(*args));
+
+	args[0] = argv[0];
+	args[1] = "criu-hook";
+	memcpy(args + 2, argv + 1, argc * sizeof(*args));
+	return cmd_criu_hook(argc + 1, args);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const char *base = strrchr(argv[0], '/');
+
+	if (!strcmp(base ? base + 1 : argv[0], CRIU_HOOK_LINK))
+		return criu_hook_link(argc, argv);
 
 	if (!cmd)
 		usage_error("no command");

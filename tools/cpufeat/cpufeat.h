@@ -222,6 +222,7 @@ void nfd_node_free(struct nfd_node *n);
 #define CRIU_MAGIC	"cpufeat-criu"
 #define CRIU_VERSION	1
 #define CRIU_RECORD	"cpufeat-criu.txt"
+#define CRIU_HOOK_LINK	"cpufeat-criu-hook"	/* cpufeat as criu-hook */
 
 struct criu_proc {
 	long nspid;		/* its process id in its own PID namespace */

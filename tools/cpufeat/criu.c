@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cpufeat criu-hook: a CRIU action script (criu --action-script).  CRIU
- * runs it with "sh -c" at each stage, CRTOOLS_SCRIPT_ACTION naming the
+ * executes the script's path, without arguments, at each stage (so criu
+ * is given the link cpufeat-criu-hook), CRTOOLS_SCRIPT_ACTION naming the
  * stage, CRTOOLS_IMAGE_DIR the image directory (a /proc/CRIU/fd/N path)
  * and, once the process tree is known, CRTOOLS_INIT_PID its root
  * (criu/action-scripts.c; CRIU's test/others/action-script checks that
@@ -341,7 +342,7 @@ int cmd_criu_hook(int argc, char **argv)
 	if (first < argc)
 		action = argv[first];
 	if (!action)
-		usage_error("criu-hook: no ACTION and no CRTOOLS_SCRIPT_ACTION (criu --action-script \"cpufeat criu-hook\")");
+		usage_error("criu-hook: no ACTION and no CRTOOLS_SCRIPT_ACTION (criu --action-script /usr/bin/cpufeat-criu-hook)");
 	if (strcmp(action, "post-dump") && strcmp(action, "pre-restore") &&
 	    strcmp(action, "post-restore"))
 		return EXIT_OK;

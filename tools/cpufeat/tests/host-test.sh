@@ -501,6 +501,11 @@ fake_proc 301 300 2 "$MACH"
 expect 1 "criu-hook post-restore: a view differs, criu kills the tree" -- hook post-restore 300
 check "the process named, what it gained and lost" \
 	eval 'has "restored process 2 (pid 301 here) has another view than it was dumped with: it now sees ssse3 sse4_1 sse4_2 cx16 lahf_lm avx2$" "$err"'
+ln -s "$CPUFEAT" "$tmp/cpufeat-criu-hook"
+expect 1 "executed as cpufeat-criu-hook (criu executes a path without arguments)" -- \
+	env CRTOOLS_SCRIPT_ACTION=post-restore CRTOOLS_IMAGE_DIR="$IMG" CRTOOLS_INIT_PID=300 \
+	CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 "$tmp/cpufeat-criu-hook"
+check "it is criu-hook" has "restored process 2 (pid 301 here) has another view" "$err"
 expect 0 "criu-hook: other actions do nothing" -- hook network-lock 100
 check "quietly" test -z "$out$err"
 expect 3 "criu-hook post-dump without CRTOOLS_INIT_PID" -- hook post-dump ""
