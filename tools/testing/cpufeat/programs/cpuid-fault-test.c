@@ -2,7 +2,7 @@
 /*
  * cpuid-fault-test: check that the machine, real or emulated, implements
  * Intel CPUID faulting well enough for Linux to use it.  Written to check
- * the patched QEMU of tools/testing/cpufeat/qemu from inside a guest; it
+ * the patched QEMU of tools/testing/cpufeat/setup/qemu from inside a guest; it
  * needs no cgroup and no cpufeat kernel, any x86 Linux with
  * arch_prctl(ARCH_SET_CPUID) (4.12 and later) will do.
  *

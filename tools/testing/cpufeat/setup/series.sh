@@ -15,8 +15,8 @@
 #                      build/linux back into patches/ and new files
 set -euo pipefail
 
-TOP=${TOP:-$(cd "$(dirname "$0")/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
 TREE=$BUILD/linux
 SERIES=$TOP/patches/series
 TARBALL=${CPUFEAT_BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
@@ -27,7 +27,6 @@ export GIT_AUTHOR_NAME="cpufeat developers" GIT_AUTHOR_EMAIL="cpufeat@example.or
 export GIT_COMMITTER_NAME="cpufeat developers" GIT_COMMITTER_EMAIL="cpufeat@example.org"
 export GIT_AUTHOR_DATE="2026-11-23T00:00:00Z" GIT_COMMITTER_DATE="2026-11-23T00:00:00Z"
 
-die() { echo "series.sh: $*" >&2; exit 1; }
 git_tree() { git -C "$TREE" -c core.excludesFile=/dev/null "$@"; }
 
 base_version() {
@@ -47,7 +46,7 @@ ensure_base() {
 	if [ "$want" != "$dev" ]; then
 		echo "series.sh: note: base is linux-source-6.12 $want, the series was developed against $dev" >&2
 	fi
-	echo "  BASE    linux-source-6.12 $want -> $TREE"
+	msg BASE "linux-source-6.12 $want -> $TREE"
 	rm -rf "$TREE" "$BUILD/linux.base"
 	mkdir -p "$TREE"
 	tar -C "$TREE" --strip-components=1 -xf "$TARBALL"
@@ -107,7 +106,7 @@ cmd_apply() {
 	local head
 	head=$(build_commits)
 	if [ "$(git_tree rev-parse -q --verify HEAD)" != "$head" ]; then
-		echo "  SERIES  $(git_tree rev-list --count base.."$head") patches -> $TREE"
+		msg SERIES "$(git_tree rev-list --count base.."$head") patches -> $TREE"
 		git_tree checkout -q -f -B "$BRANCH" "$head"
 	fi
 }

@@ -11,15 +11,13 @@
 # version is the one built.
 #
 # A quick no-op when the binary exists and its stamp (the source version,
-# the patch and this script) is current.  The build log is
+# the patch, the device list and the configure options) is current.  The build log is
 # $BUILD/qemu/build.log.
 set -euo pipefail
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../../../.." && pwd)
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
+HERE=$HARNESS/setup/qemu
 OUT=$BUILD/qemu
-SRC=$BUILD/qemu-src
 BIN=$OUT/bin/qemu-system-x86_64
 LOG=$OUT/build.log
 PATCH=$HERE/0001-target-i386-emulate-CPUID-faulting-in-TCG.patch
@@ -34,30 +32,11 @@ FIRMWAREPATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 PKGS=(qemu-system-x86 dpkg-dev xz-utils build-essential python3 meson
       ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
       libfdt-dev)
-
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
-
-msg() {
-	echo "  QEMU    $*"
-}
-
-die() {
-	echo "qemu/build.sh: $*" >&2
-	exit 1
-}
-
-sha() {
-	sha256sum | cut -d' ' -f1
-}
+# --deps: the packages, for setup/install-deps.sh.
+[ "${1:-}" != --deps ] || { printf '%s\n' "${PKGS[@]}"; exit 0; }
 
 mkdir -p "$OUT"
-exec 9>"$OUT/.lock"
-flock 9
-
-installed() {
-	dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
-}
+lock "$OUT/.lock"
 
 # The source version is that of the installed qemu-system-x86, so the
 # binary and the firmware it loads come from the same release.
@@ -65,117 +44,17 @@ srcver() {
 	dpkg-query -W -f '${source:Version}' qemu-system-x86
 }
 
-# The stamp: what the installed binary was built from.
-stamp() {
-	{ echo "$1"; cat "$PATCH" "$HERE/build.sh"; } | sha
-}
-
-if installed qemu-system-x86 && [ -x "$BIN" ] && [ -f "$OUT/stamp" ] &&
-	[ "$(cat "$OUT/stamp")" = "$(stamp "$(srcver)")" ]; then
-	exit 0
-fi
-
-# From here on everything is logged; on failure show the log's tail.
-: >"$LOG"
-fail() {
-	echo "qemu/build.sh: $1 failed; last lines of $LOG:" >&2
-	tail -n 40 "$LOG" >&2
-	exit 1
-}
-run() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null || fail "$what"
-}
-
-# (a) Packages, and deb-src entries for "apt-get source".
-updated=0
-apt_update() {
-	[ $updated = 1 ] && return
-	run "apt-get update" $SUDO apt-get update -q
-	updated=1
-}
-
-missing=()
-for p in "${PKGS[@]}"; do
-	installed "$p" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	msg "installing ${missing[*]}"
-	apt_update
-	run "apt-get install" $SUDO env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-
-has_deb_src() {
-	grep -Eqs '^[[:space:]]*Types:.*\bdeb-src\b' /etc/apt/sources.list.d/*.sources ||
-		grep -Eqs '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list \
-			/etc/apt/sources.list.d/*.list
-}
-if ! has_deb_src; then
-	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-		msg "enabling deb-src in /etc/apt/sources.list.d/debian.sources"
-		$SUDO sed -i -E 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb deb-src/' \
-			/etc/apt/sources.list.d/debian.sources
-	elif grep -Eqs '^deb[[:space:]]' /etc/apt/sources.list; then
-		msg "adding deb-src entries in /etc/apt/sources.list.d/cpufeat-deb-src.list"
-		sed -n -E 's/^deb([[:space:]])/deb-src\1/p' /etc/apt/sources.list |
-			$SUDO tee /etc/apt/sources.list.d/cpufeat-deb-src.list >/dev/null
-	fi
-	has_deb_src || die "no deb-src entry in the APT sources and none could be added"
-	updated=0
-	apt_update
-fi
-
-ver=$(srcver)
-key=$(stamp "$ver")
-srckey=$({ echo "$ver"; cat "$PATCH"; } | sha)
-
-# (b) Debian's source, with Debian's patches (dpkg-source applies them)
-# and ours.  Kept while the version and the patch stay the same, so a
-# failed or interrupted build goes on where it stopped.
-tree=
-[ ! -f "$SRC/srckey" ] || [ "$(cat "$SRC/srckey")" != "$srckey" ] ||
-	tree=$(cat "$SRC/tree")
-if [ -z "$tree" ] || [ ! -d "$SRC/$tree" ]; then
-	msg "source qemu $ver (apt-get source)"
-	rm -rf "$SRC"
-	mkdir -p "$SRC"
-	if ! (cd "$SRC" && apt-get source -q --only-source "qemu=$ver") >>"$LOG" 2>&1; then
-		# Stale package lists, or the archive has moved on: retry
-		# after an update, then take what the archive has.
-		apt_update
-		(cd "$SRC" && apt-get source -q --only-source "qemu=$ver") >>"$LOG" 2>&1 || {
-			msg "qemu $ver is not in the archive, using its current version"
-			(cd "$SRC" && run "apt-get source qemu" apt-get source -q --only-source qemu)
-		}
-	fi
-	tree=$(cd "$SRC" && find . -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' -printf '%f\n')
-	[ -n "$tree" ] && [ -f "$SRC/$tree/VERSION" ] || fail "apt-get source qemu"
-	msg "patch $(basename "$PATCH")"
-	run "applying $(basename "$PATCH")" patch -d "$SRC/$tree" -p1 -N -i "$PATCH"
-	echo "$tree" >"$SRC/tree"
-	echo "$srckey" >"$SRC/srckey"
-fi
-S=$SRC/$tree
-
-# (c) Configure: TCG, the x86_64 system emulator, no optional feature,
-# and as devices only what the "pc" machine (i440FX, PIIX3) selects.
-# configure wants device lists under configs/devices/.
-cat >"$S/configs/devices/x86_64-softmmu/cpufeat.mak" <<'EOF'
-# cpufeat test guests: -M pc -nodefaults -serial stdio -kernel ...
-CONFIG_I440FX=y
-EOF
-cfgkey=$({ echo "$srckey"; cat "$HERE/build.sh"; } | sha)
-if [ ! -f "$S/build/cfgkey" ] || [ "$(cat "$S/build/cfgkey")" != "$cfgkey" ]; then
-	msg "configure (log: $LOG)"
-	rm -rf "$S/build"
-	mkdir -p "$S/build"
-	(cd "$S/build" && run configure ../configure \
-		--prefix="$OUT" \
+# (c) The configuration: TCG, the x86_64 system emulator, no optional
+# feature, and as devices only what the "pc" machine (i440FX, PIIX3)
+# selects (configure wants device lists under configs/devices/).
+DEVICES="# cpufeat test guests: -M pc -nodefaults -serial stdio -kernel ...
+CONFIG_I440FX=y"
+# configure_options VERSION PREFIX
+configure_options() {
+	printf '%s\n' \
+		--prefix="$2" \
 		--firmwarepath="$FIRMWAREPATH" \
-		--with-pkgversion="Debian $ver + cpufeat CPUID faulting" \
+		--with-pkgversion="Debian $1 + cpufeat CPUID faulting" \
 		--target-list=x86_64-softmmu \
 		--without-default-features \
 		--without-default-devices \
@@ -190,15 +69,50 @@ if [ ! -f "$S/build/cfgkey" ] || [ "$(cat "$S/build/cfgkey")" != "$cfgkey" ]; th
 		--disable-install-blobs \
 		--disable-werror \
 		--audio-drv-list= \
-		--with-git-submodules=ignore)
-	echo "$cfgkey" >"$S/build/cfgkey"
+		--with-git-submodules=ignore
+}
+
+# The stamp: what the installed binary is made of (wherever $BUILD is:
+# a copy of build/qemu serves another clone).
+stamp() {
+	{ echo "$1"; cat "$PATCH"; echo "$DEVICES"
+	  configure_options "$1" "\$BUILD/qemu"; } | sha
+}
+
+if installed qemu-system-x86 && [ -x "$BIN" ] &&
+	stamp_is "$OUT/stamp" "$(stamp "$(srcver)")"; then
+	exit 0
 fi
 
-# (c) Build only the emulator.
-msg "build qemu-system-x86_64 (ninja -j$(nproc), log: $LOG)"
-run ninja ninja -C "$S/build" -j"$(nproc)" qemu-system-x86_64
+# From here on everything is logged; on failure show the log's tail.
+: >"$LOG"
 
-# (d) Install, and check that it starts a "pc" machine with Debian's
+# (a) Packages.
+apt_install "${PKGS[@]}"
+ver=$(srcver)
+key=$(stamp "$ver")
+
+# (b) Debian's source, with Debian's patches and ours.
+deb_source --or-current qemu "$ver" "$BUILD/qemu-src" "$PATCH"
+S=$DEB_TREE
+[ -f "$S/VERSION" ] || fail "apt-get source qemu (no $S/VERSION)"
+
+# (c) Configure.
+echo "$DEVICES" >"$S/configs/devices/x86_64-softmmu/cpufeat.mak"
+if ! stamp_is "$S/build/cfgkey" "$key"; then
+	msg CONFIG "qemu (log: $LOG)"
+	rm -rf "$S/build"
+	mkdir -p "$S/build"
+	mapfile -t options < <(configure_options "$ver" "$OUT")
+	(cd "$S/build" && run configure ../configure "${options[@]}")
+	echo "$key" >"$S/build/cfgkey"
+fi
+
+# (d) Build only the emulator.
+step NINJA "qemu-system-x86_64 (-j$(nproc), log: $LOG)" \
+	ninja -C "$S/build" -j"$(nproc)" qemu-system-x86_64
+
+# (e) Install, and check that it starts a "pc" machine with Debian's
 # firmware (the BIOS and option ROMs are loaded at machine creation).
 mkdir -p "$OUT/bin"
 cp "$S/build/qemu-system-x86_64" "$BIN.tmp"
@@ -210,4 +124,4 @@ if ! echo quit | timeout 60 "$BIN" -M pc -accel tcg -cpu max,vendor=GenuineIntel
 	fail "starting $BIN"
 fi
 echo "$key" >"$OUT/stamp"
-msg "installed $BIN"
+msg INSTALL "$BIN"

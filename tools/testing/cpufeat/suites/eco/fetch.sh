@@ -3,12 +3,13 @@
 #
 # The ecosystem overlay of the x86_64 test guest: Debian 12's libcgroup
 # tools, runc, crun, CRIU and LXC with the C library and every shared
-# library they need, for "vm --eco" (tools/testing/cpufeat/eco/README).
+# library they need, for "vm --eco" (README here).
 #
-#   eco/fetch.sh [x86_64]
+#   suites/eco/fetch.sh [x86_64]
 #
 # The .debs are fetched with "apt-get download" (no install, no root
-# needed beyond what apt-get download needs) into $BUILD/eco/debs and
+# needed beyond what apt-get download needs) into $BUILD/eco/debs, where
+# they stay: a later run downloads only the ones it does not have, and
 # unpacked with dpkg-deb -x into $BUILD/eco/ARCH/rootfs; the overlay is
 # $BUILD/eco/ARCH/eco.cpio.gz, a cpio archive vm appends to the guest's
 # initramfs.  Every ELF program and library in the overlay must find each
@@ -16,17 +17,13 @@
 # naming the missing ones.  A quick no-op when the package list and this
 # script are unchanged; $BUILD/eco/ARCH/versions lists what was fetched.
 set -euo pipefail
-
-HARNESS=$(cd "$(dirname "$0")/.." && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-
-die() { echo "eco/fetch.sh: $*" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 
 arch=${1:-x86_64}
 case "$arch" in
 x86_64) debarch=amd64 triplet=x86_64-linux-gnu ;;
-*) die "only x86_64 is supported (arm64: see eco/README)" ;;
+*) die "only x86_64 is supported (arm64: see README)" ;;
 esac
 
 # The programs, then the libraries they need (the closure check below
@@ -51,11 +48,10 @@ DEBS=$BUILD/eco/debs
 ROOT=$OUT/rootfs
 CPIO=$OUT/eco.cpio.gz
 mkdir -p "$OUT" "$DEBS"
-exec 9>"$OUT/.lock"
-flock 9
+lock "$OUT/.lock"
 
-state=$( { printf '%s\n' "${PACKAGES[@]}"; cat "$0"; } | sha256sum | cut -d' ' -f1)
-if [ -f "$CPIO" ] && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$state" ]; then
+state=$( { printf '%s\n' "${PACKAGES[@]}"; cat "$0"; } | sha)
+if [ -f "$CPIO" ] && stamp_is "$OUT/.stamp" "$state"; then
 	exit 0
 fi
 
@@ -63,13 +59,27 @@ pkgs=()
 for p in "${PACKAGES[@]}"; do
 	pkgs+=("$p:$debarch")
 done
-echo "  FETCH   eco $arch: ${#pkgs[@]} Debian packages"
+msg FETCH "eco $arch: ${#pkgs[@]} Debian packages"
 rm -rf "$DEBS/new"
 mkdir -p "$DEBS/new"
 # _apt must be able to write there, or apt-get warns.
 chmod 777 "$DEBS/new" 2>/dev/null || true
-(cd "$DEBS/new" && apt-get download -q "${pkgs[@]}" >/dev/null) ||
+# The files the archive has now ("'URL' FILE SIZE HASH"): those already
+# in $DEBS are taken from there, the others downloaded.
+uris=$(cd "$DEBS/new" && apt-get download -q --print-uris "${pkgs[@]}") ||
 	die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
+get=()
+while read -r _ file _; do
+	if [ -f "$DEBS/$file" ]; then
+		cp "$DEBS/$file" "$DEBS/new/"
+	else
+		get+=("${file%%_*}:$debarch")
+	fi
+done <<<"$uris"
+if [ ${#get[@]} -gt 0 ]; then
+	(cd "$DEBS/new" && apt-get download -q "${get[@]}" >/dev/null) ||
+		die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
+fi
 
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
@@ -78,7 +88,7 @@ for deb in "$DEBS"/new/*.deb; do
 	# shellcheck disable=SC2016 # dpkg-deb fields, not shell variables
 	dpkg-deb --showformat '${Package} ${Version}\n' -W "$deb"
 done | sort >"$OUT/versions"
-mv "$DEBS"/new/*.deb "$DEBS"/
+mv -f "$DEBS"/new/*.deb "$DEBS"/
 rmdir "$DEBS/new"
 # Documentation, locales, gconv modules and the like: not needed.
 rm -rf "${ROOT:?}"/usr/share "$ROOT"/etc/ld.so.conf.d "$ROOT/usr/lib/$triplet/gconv" \
@@ -107,4 +117,4 @@ find "$ROOT" -exec touch -h -d @0 {} +
 	gzip -n -6 >"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
 echo "$state" >"$OUT/.stamp"
-echo "  CPIO    eco $arch: $(du -sh "$ROOT" | cut -f1) unpacked, $(du -h "$CPIO" | cut -f1) archive"
+msg CPIO "eco $arch: $(du -sh "$ROOT" | cut -f1) unpacked, $(du -h "$CPIO" | cut -f1) archive"

@@ -20,14 +20,12 @@
 # debian/rules.
 #
 # A quick no-op when the overlay's stamp (the version, the patches and
-# this script) is current.  The build log is $BUILD/systemd/build.log.
+# meson's options) is current.  The build log is $BUILD/systemd/build.log.
 set -euo pipefail
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HERE/../../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
+HERE=$HARNESS/suites/systemd
 OUT=$BUILD/systemd
-SRC=$BUILD/systemd-src
 OVERLAY=$OUT/overlay
 LOG=$OUT/build.log
 MULTIARCH=x86_64-linux-gnu
@@ -38,30 +36,11 @@ MULTIARCH=x86_64-linux-gnu
 # some 150 packages more.
 PKGS=(dpkg-dev xz-utils build-essential meson ninja-build pkg-config
       gperf libcap-dev libmount-dev python3-jinja2 chrpath)
-
-SUDO=
-[ "$(id -u)" = 0 ] || SUDO=sudo
-
-msg() {
-	echo "  SYSTEMD $*"
-}
-
-die() {
-	echo "systemd/build.sh: $*" >&2
-	exit 1
-}
-
-sha() {
-	sha256sum | cut -d' ' -f1
-}
+# --deps: the packages, for setup/install-deps.sh.
+[ "${1:-}" != --deps ] || { printf '%s\n' "${PKGS[@]}"; exit 0; }
 
 mkdir -p "$OUT"
-exec 9>"$OUT/.build.lock"
-flock 9
-
-installed() {
-	dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok installed'
-}
+lock "$OUT/.build.lock"
 
 patches=("$HERE"/0*.patch)
 [ -f "${patches[0]}" ] || die "no patches in $HERE"
@@ -73,104 +52,10 @@ if [ -z "$ver" ]; then
 		die "no systemd version in the APT lists (apt-get update?)"
 fi
 
-# The stamp: what the overlay was built from.
-stamp() {
-	{ echo "$ver"; cat "${patches[@]}" "$HERE/build.sh"; } | sha
-}
-key=$(stamp)
-if [ -f "$OVERLAY/usr/lib/systemd/systemd" ] && [ -f "$OUT/stamp" ] &&
-	[ "$(cat "$OUT/stamp")" = "$key" ]; then
-	exit 0
-fi
-rm -f "$OUT/stamp"
-
-# From here on everything is logged; on failure show the log's tail.
-: >"$LOG"
-fail() {
-	echo "systemd/build.sh: $1 failed; last lines of $LOG:" >&2
-	tail -n 40 "$LOG" >&2
-	exit 1
-}
-run() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null || fail "$what"
-}
-
-# (a) Packages, and deb-src entries for "apt-get source" (as qemu/build.sh).
-updated=0
-apt_update() {
-	[ $updated = 1 ] && return
-	run "apt-get update" $SUDO apt-get update -q
-	updated=1
-}
-
-missing=()
-for p in "${PKGS[@]}"; do
-	installed "$p" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	msg "installing ${missing[*]}"
-	apt_update
-	run "apt-get install" $SUDO env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-
-has_deb_src() {
-	grep -Eqs '^[[:space:]]*Types:.*\bdeb-src\b' /etc/apt/sources.list.d/*.sources ||
-		grep -Eqs '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list \
-			/etc/apt/sources.list.d/*.list
-}
-if ! has_deb_src; then
-	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-		msg "enabling deb-src in /etc/apt/sources.list.d/debian.sources"
-		$SUDO sed -i -E 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb deb-src/' \
-			/etc/apt/sources.list.d/debian.sources
-	elif grep -Eqs '^deb[[:space:]]' /etc/apt/sources.list; then
-		msg "adding deb-src entries in /etc/apt/sources.list.d/cpufeat-deb-src.list"
-		sed -n -E 's/^deb([[:space:]])/deb-src\1/p' /etc/apt/sources.list |
-			$SUDO tee /etc/apt/sources.list.d/cpufeat-deb-src.list >/dev/null
-	fi
-	has_deb_src || die "no deb-src entry in the APT sources and none could be added"
-	updated=0
-	apt_update
-fi
-
-# (b) Debian's source, with Debian's patches (dpkg-source applies them)
-# and ours.  Kept while the version and the patches stay the same, so a
-# failed or interrupted build goes on where it stopped.
-srckey=$({ echo "$ver"; cat "${patches[@]}"; } | sha)
-tree=
-[ ! -f "$SRC/srckey" ] || [ "$(cat "$SRC/srckey")" != "$srckey" ] ||
-	tree=$(cat "$SRC/tree")
-if [ -z "$tree" ] || [ ! -d "$SRC/$tree" ]; then
-	msg "source systemd $ver (apt-get source)"
-	rm -rf "$SRC"
-	mkdir -p "$SRC"
-	if ! (cd "$SRC" && apt-get source -q --only-source "systemd=$ver") >>"$LOG" 2>&1; then
-		apt_update
-		(cd "$SRC" && run "apt-get source systemd=$ver" \
-			apt-get source -q --only-source "systemd=$ver")
-	fi
-	tree=$(cd "$SRC" && find . -mindepth 1 -maxdepth 1 -type d -name 'systemd-*' -printf '%f\n')
-	[ -n "$tree" ] && [ -f "$SRC/$tree/meson.build" ] || fail "apt-get source systemd"
-	for p in "${patches[@]}"; do
-		msg "patch $(basename "$p")"
-		run "applying $(basename "$p")" patch -d "$SRC/$tree" -p1 -N -i "$p"
-	done
-	echo "$tree" >"$SRC/tree"
-	echo "$srckey" >"$SRC/srckey"
-fi
-S=$SRC/$tree
-
-# (c) Configure: Debian's paths, every optional feature off, -O1 without
+# meson's options: Debian's paths, every optional feature off, -O1 without
 # debug information (the build time matters more than the speed here).
-cfgkey=$({ echo "$srckey"; cat "$HERE/build.sh"; } | sha)
-if [ ! -f "$S/build/cfgkey" ] || [ "$(cat "$S/build/cfgkey")" != "$cfgkey" ]; then
-	msg "configure (log: $LOG)"
-	rm -rf "$S/build"
-	run "meson setup" meson setup "$S/build" "$S" \
+meson_options() {
+	printf '%s\n' \
 		--buildtype=plain -Dc_args=-O1 \
 		-Dmode=release \
 		-Dversion-tag="$ver" \
@@ -212,13 +97,39 @@ if [ ! -f "$S/build/cfgkey" ] || [ "$(cat "$S/build/cfgkey")" != "$cfgkey" ]; th
 		-Dnss-mymachines=false -Dnss-resolve=false -Ddns-over-tls=false \
 		-Dkernel-install=false -Danalyze=false -Durlify=false \
 		-Dvalgrind=false
-	echo "$cfgkey" >"$S/build/cfgkey"
+}
+
+# The stamp: what the overlay is made of.
+key=$({ echo "$ver"; cat "${patches[@]}"; meson_options; } | sha)
+if [ -f "$OVERLAY/usr/lib/systemd/systemd" ] && stamp_is "$OUT/stamp" "$key"; then
+	exit 0
+fi
+rm -f "$OUT/stamp"
+
+# From here on everything is logged; on failure show the log's tail.
+: >"$LOG"
+
+# (a) Packages.
+apt_install "${PKGS[@]}"
+
+# (b) Debian's source, with Debian's patches and ours.
+deb_source systemd "$ver" "$BUILD/systemd-src" "${patches[@]}"
+S=$DEB_TREE
+[ -f "$S/meson.build" ] || fail "apt-get source systemd (no $S/meson.build)"
+
+# (c) Configure.
+if ! stamp_is "$S/build/cfgkey" "$key"; then
+	msg CONFIG "systemd (log: $LOG)"
+	rm -rf "$S/build"
+	mapfile -t options < <(meson_options)
+	run "meson setup" meson setup "$S/build" "$S" "${options[@]}"
+	echo "$key" >"$S/build/cfgkey"
 fi
 
 # (d) Build only the three programs (and the two libraries they link).
 targets=(systemd systemctl systemd-run)
-msg "build ${targets[*]} (ninja -j$(nproc), log: $LOG)"
-run ninja ninja -C "$S/build" -j"$(nproc)" "${targets[@]}"
+step NINJA "${targets[*]} (-j$(nproc), log: $LOG)" \
+	ninja -C "$S/build" -j"$(nproc)" "${targets[@]}"
 
 # (e) The overlay, at merged-/usr paths (bookworm's layout).  The run
 # paths are the build tree's: set them as "meson install" would (they are
@@ -239,4 +150,4 @@ rm -rf "$OVERLAY"
 mv "$OVERLAY.new" "$OVERLAY"
 echo "$ver" >"$OUT/version"
 echo "$key" >"$OUT/stamp"
-msg "installed in $OVERLAY"
+msg INSTALL "$OVERLAY"

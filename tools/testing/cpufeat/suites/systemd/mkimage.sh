@@ -3,7 +3,7 @@
 #
 # The Debian 12 guest with systemd as PID 1 (see README):
 #
-#   systemd/mkimage.sh
+#   suites/systemd/mkimage.sh
 #
 # makes, in $BUILD/systemd/image:
 #
@@ -19,13 +19,12 @@
 #
 # The guest boots with rdinit=/sbin/init (systemd).  Each step is a quick
 # no-op when its stamp is current: the debootstrap (suite, mirror,
-# packages, this script), the archive (the tree and this script), the
-# overlay (build.sh's stamp).  Needs root (debootstrap, device nodes).
+# packages), the archive (the tree and setup()), the overlay (build.sh's
+# stamp).  Needs root (debootstrap, device nodes).
 set -euo pipefail
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HERE/../../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
+HERE=$HARNESS/suites/systemd
 OUT=$BUILD/systemd/image
 LOG=$OUT/mkimage.log
 
@@ -33,46 +32,23 @@ SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # dbus: systemd-run --wait and --pipe talk to PID 1 through the bus.
 INCLUDE=systemd,systemd-sysv,dbus
-
-msg() {
-	echo "  SYSTEMD $*"
-}
-
-die() {
-	echo "systemd/mkimage.sh: $*" >&2
-	exit 1
-}
-
-sha() {
-	sha256sum | cut -d' ' -f1
-}
+PKGS=(debootstrap zstd cpio)
+# --deps: the packages this script and build.sh need, for
+# setup/install-deps.sh.
+if [ "${1:-}" = --deps ]; then
+	printf '%s\n' "${PKGS[@]}"
+	exec "$HERE/build.sh" --deps
+fi
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap)"
 mkdir -p "$OUT"
-exec 9>"$OUT/.lock"
-flock 9
-
-fail() {
-	echo "systemd/mkimage.sh: $1 failed; last lines of $LOG:" >&2
-	tail -n 40 "$LOG" >&2
-	exit 1
-}
-run() {
-	local what=$1
-	shift
-	echo "+ $*" >>"$LOG"
-	"$@" >>"$LOG" 2>&1 </dev/null || fail "$what"
-}
+lock "$OUT/.lock"
 
 # (a) debootstrap.
-if ! command -v debootstrap >/dev/null || ! command -v zstd >/dev/null; then
-	msg "installing debootstrap zstd"
-	run "apt-get install" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends debootstrap zstd cpio
-fi
-basekey=$({ echo "$SUITE $MIRROR $INCLUDE"; sed -n '/^# (a)/,/^# (b)/p' "$0"; } | sha)
-if [ "$(cat "$OUT/rootfs.stamp" 2>/dev/null)" != "$basekey" ] || [ ! -e "$OUT/rootfs/usr/lib/systemd/systemd" ]; then
-	msg "debootstrap $SUITE (log: $LOG)"
+apt_install "${PKGS[@]}"
+basekey=$(echo "debootstrap --variant=minbase --include=$INCLUDE $SUITE $MIRROR" | sha)
+if ! stamp_is "$OUT/rootfs.stamp" "$basekey" || [ ! -e "$OUT/rootfs/usr/lib/systemd/systemd" ]; then
+	msg DEBOOT "$SUITE (log: $LOG)"
 	: >"$LOG"
 	rm -rf "$OUT/rootfs" "$OUT/rootfs.new" "$OUT/rootfs.stamp" "$OUT/stock.cpio.zst"
 	run debootstrap debootstrap --variant=minbase --include="$INCLUDE" \
@@ -111,9 +87,9 @@ setup() {
 	[ -c "$r/dev/console" ] || mknod -m 600 "$r/dev/console" c 5 1
 }
 
-imgkey=$({ echo "$basekey"; sed -n '/^# (c)/,/^# (d)/p' "$0"; } | sha)
-if [ "$(cat "$OUT/stock.stamp" 2>/dev/null)" != "$imgkey" ] || [ ! -f "$OUT/stock.cpio.zst" ]; then
-	msg "image $OUT/stock.cpio.zst (systemd $ver)"
+imgkey=$({ echo "$basekey"; declare -f setup; } | sha)
+if ! stamp_is "$OUT/stock.stamp" "$imgkey" || [ ! -f "$OUT/stock.cpio.zst" ]; then
+	msg IMAGE "$OUT/stock.cpio.zst (systemd $ver)"
 	rm -rf "$OUT/tree"
 	cp -a "$OUT/rootfs" "$OUT/tree"
 	setup "$OUT/tree"
@@ -128,10 +104,9 @@ fi
 # (d) The patched systemd of the same version, as an archive to append.
 "$HERE/build.sh" "$ver"
 ovkey=$(cat "$BUILD/systemd/stamp")
-if [ "$(cat "$OUT/patched.stamp" 2>/dev/null)" != "$ovkey" ] || [ ! -f "$OUT/patched.cpio" ]; then
-	msg "overlay $OUT/patched.cpio"
-	(cd "$BUILD/systemd/overlay" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet) >"$OUT/patched.cpio.tmp" ||
+if ! stamp_is "$OUT/patched.stamp" "$ovkey" || [ ! -f "$OUT/patched.cpio" ]; then
+	msg IMAGE "$OUT/patched.cpio"
+	cpio_pack "$BUILD/systemd/overlay" >"$OUT/patched.cpio.tmp" ||
 		die "packing $OUT/patched.cpio failed"
 	mv -f "$OUT/patched.cpio.tmp" "$OUT/patched.cpio"
 	echo "$ovkey" >"$OUT/patched.stamp"
