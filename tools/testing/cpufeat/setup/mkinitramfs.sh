@@ -6,18 +6,17 @@
 #   mkinitramfs.sh x86_64|arm64
 #
 # Output: $BUILD/ARCH/initramfs.cpio.gz with static busybox and its applet
-# links, /init (tools/testing/cpufeat/init) and the static test programs in
-# /usr/bin.  The programs compile against the UAPI headers build-kernel.sh
-# installs in $BUILD/ARCH/headers.  Programs and archive are only rebuilt
-# when something they are made from changed.
+# links, /init (guest/init), the static test programs in /usr/bin, and the
+# guest runner: /usr/bin/cpufeat-run (guest/run.sh) with guest/ktap.sh,
+# guest/alarms, guest/view.sh and each suite's guest side
+# (suites/SUITE/guest.sh as suites/SUITE.sh) in /usr/lib/cpufeat.  The
+# programs compile against the UAPI headers build-kernel.sh installs in
+# $BUILD/ARCH/headers.  Programs and archive are only rebuilt when
+# something they are made from changed.
 set -euo pipefail
-
-HARNESS=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
 SRC=$BUILD/linux
-
-die() { echo "mkinitramfs.sh: $*" >&2; exit 1; }
 
 arch=${1:-}
 case "$arch" in
@@ -44,11 +43,11 @@ SELFTESTS=$SRC/tools/testing/selftests
 # A program whose first source does not exist yet is skipped.
 PROGRAMS=(
 	"test_cpufeat|$SRC|tools/testing/selftests/cgroup/test_cpufeat.c tools/testing/selftests/cgroup/cgroup_util.c|-pthread -I$SELFTESTS"
-	"cpufeat-probe|$TOP|tools/testing/cpufeat/probe.c|"
+	"cpufeat-probe|$TOP|tools/testing/cpufeat/programs/probe.c|"
 	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/features.c|-I$TOP/tools/cpufeat"
-	"cpufeat-stress|$TOP|tools/testing/cpufeat/stress.c|-pthread"
-	"cpufeat-bench|$TOP|tools/testing/cpufeat/bench/bench.c|"
-	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/bench/exit.c|-nostdlib -ffreestanding -fno-stack-protector"
+	"cpufeat-stress|$TOP|tools/testing/cpufeat/programs/stress.c|-pthread"
+	"cpufeat-bench|$TOP|tools/testing/cpufeat/programs/bench.c|"
+	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/programs/bench-exit.c|-nostdlib -ffreestanding -fno-stack-protector"
 )
 # x86_64 only: the 32-bit (ia32) program of test_cpufeat's compat test.  No
 # 32-bit libc needed, only gcc's -m32 code generation (flags as in the
@@ -56,18 +55,18 @@ PROGRAMS=(
 [ "$arch" != x86_64 ] || PROGRAMS+=(
 	"cpufeat_cpuid32|$SRC|tools/testing/selftests/cgroup/cpufeat_cpuid32.c|-m32 -nostdlib -ffreestanding -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns"
 )
-# x86_64 only: the check of the patched QEMU's CPUID faulting (qemu/README),
-# run by check-guest.sh.
+# x86_64 only: the check of the patched QEMU's CPUID faulting
+# (setup/qemu/README), the core suite's part "cpuid-fault".
 [ "$arch" != x86_64 ] || PROGRAMS+=(
-	"cpuid-fault-test|$TOP|tools/testing/cpufeat/qemu/cpuid-fault-test.c|"
+	"cpuid-fault-test|$TOP|tools/testing/cpufeat/programs/cpuid-fault-test.c|"
 )
-# arm64 only: the ID registers as MRS reads them, for arm64-oracle.sh, and
+# arm64 only: the ID registers as MRS reads them, for the oracle suite, and
 # the upstream hwcap kselftest (tools/testing/selftests/arm64/abi: hwcap is
 # built from hwcap.c alone, with the include paths of selftests/arm64/Makefile:
-# tools/include has its u64), which check-guest.sh runs in the root cgroup
+# tools/include has its u64), which the core suite runs in the root cgroup
 # and in a masked one.
 [ "$arch" != arm64 ] || PROGRAMS+=(
-	"idregs|$TOP|tools/testing/cpufeat/idregs.c|"
+	"idregs|$TOP|tools/testing/cpufeat/programs/idregs.c|"
 	"hwcap|$SRC|tools/testing/selftests/arm64/abi/hwcap.c|-I$SELFTESTS -I$SRC/tools/include"
 )
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.
@@ -78,8 +77,7 @@ CFLAGS=(-O2 -Wall -static -D_GNU_SOURCE= -isystem "$HDRS")
 command -v "$cc" >/dev/null || die "$cc not found: run 'make deps'"
 mkdir -p "$PROGS"
 
-exec 9>"$OUT/.mkinitramfs.lock"
-flock 9
+lock "$OUT/.mkinitramfs.lock"
 
 # Content hash of the files a .d dependency file lists; fails if one is
 # gone (a header was removed, say), which forces a rebuild.
@@ -147,9 +145,21 @@ dir /root 0700 0 0
 dir /etc 0755 0 0
 file /etc/passwd $OUT/passwd 0644 0 0
 file /etc/group $OUT/group 0644 0 0
-file /init $HARNESS/init 0755 0 0
+file /init $HARNESS/guest/init 0755 0 0
 file /bin/busybox $busybox 0755 0 0
+file /usr/bin/cpufeat-run $HARNESS/guest/run.sh 0755 0 0
+dir /usr/lib 0755 0 0
+dir /usr/lib/cpufeat 0755 0 0
+dir /usr/lib/cpufeat/suites 0755 0 0
+file /usr/lib/cpufeat/ktap.sh $HARNESS/guest/ktap.sh 0644 0 0
+file /usr/lib/cpufeat/alarms $HARNESS/guest/alarms 0644 0 0
+file /usr/lib/cpufeat/view.sh $HARNESS/guest/view.sh 0644 0 0
+file /usr/lib/cpufeat/cpufeat-tool-test.sh $TOP/tools/cpufeat/tests/guest-test.sh 0755 0 0
 EOF
+	for f in "$HARNESS"/suites/*/guest.sh; do
+		s=${f%/guest.sh}
+		echo "file /usr/lib/cpufeat/suites/${s##*/}.sh $f 0755 0 0"
+	done
 	# busybox --install cannot run the arm64 binary here: both guests get
 	# the applet list of the host's busybox-static, the same Debian build.
 	# (linuxrc, the one applet outside a directory, is not wanted.)

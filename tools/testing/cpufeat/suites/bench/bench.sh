@@ -3,12 +3,13 @@
 #
 # The cpufeat benchmarks (make bench):
 #
-#   bench.sh [--smoke [--no-baseline]] [--runs N] [x86_64] [arm64]
+#   bench.sh [--smoke [--no-baseline]] [--runs N] [--only boot|eval]
+#            [x86_64] [arm64]
 #
 # Boots the cpufeat kernel and the baseline kernel (the same base and
 # configuration without the series, build-kernel.sh ARCH baseline) of each
-# architecture under "vm --icount", runs bench/bench-guest.sh in them and
-# prints one table: metric, value, baseline, ratio, target, verdict.  The
+# architecture under "vm --icount", runs the part "bench" (guest.sh) in
+# them and prints one table: metric, value, baseline, ratio, target, verdict.  The
 # table also goes to $BUILD/bench/results.tsv, the guests' raw output to
 # $BUILD/bench/raw-ARCH-FLAVOUR[-runK].txt.
 #
@@ -26,6 +27,10 @@
 #              compare with the baseline kernel are reported as skipped
 #   --runs N   boot each guest N times and say whether the raw results of
 #              the runs are identical (the table shows the first run)
+#   --only boot   boot the guests and keep their raw output, nothing more
+#   --only eval   only make the table (or the smoke's TAP) of the raw output
+#              an earlier --only boot left (check.sh boots its smoke's
+#              guests beside its other guests, then counts the smoke)
 #
 # The guests boot with "maxcpus=1 norandmaps": one CPU, so that nothing
 # runs beside the benchmark while the clock counts, and no address-space
@@ -40,30 +45,31 @@
 # with a copy of the initramfs in DIR/ARCH/, link DIR/ARCH-baseline and
 # DIR/qemu to those of build/, and run BUILD=DIR VM_BUILD=0 bench.sh).
 set -euo pipefail
-
-HARNESS=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-export TOP BUILD
-
-die() { echo "bench.sh: $*" >&2; exit 1; }
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 
 mode=full
 flavours=(patched baseline)
 runs=1
+only=
 arches=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) mode=smoke; shift ;;
 	--no-baseline) flavours=(patched); shift ;;
 	--runs) [ $# -ge 2 ] || die "--runs needs a value"; runs=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] || die "--only needs a value"; only=$2; shift 2 ;;
 	x86_64 | arm64) arches+=("$1"); shift ;;
-	*) die "usage: bench.sh [--smoke [--no-baseline]] [--runs N] [x86_64] [arm64]" ;;
+	*) die "usage: bench.sh [--smoke [--no-baseline]] [--runs N] [--only boot|eval] [x86_64] [arm64]" ;;
 	esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive number"
 [ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
 [ $mode = smoke ] || [ ${#flavours[@]} = 2 ] || die "--no-baseline goes with --smoke"
+case "$only" in
+"" | boot | eval) ;;
+*) die "--only boot or --only eval" ;;
+esac
 
 # The smoke keeps its output apart from that of the real runs.
 OUT=$BUILD/bench
@@ -75,7 +81,9 @@ start=$SECONDS
 # Build what the guests need first, one at a time (vm would otherwise run
 # make from every job at once); VM_BUILD=0 takes what is in $BUILD as it is.
 for arch in "${arches[@]}"; do
-	[ "${VM_BUILD:-1}" != 0 ] || break
+	if [ "${VM_BUILD:-1}" = 0 ] || [ "$only" = eval ]; then
+		break
+	fi
 	targets=("guest-$arch")
 	[ ${#flavours[@]} = 1 ] || targets+=("kernel-$arch-baseline")
 	make -C "$TOP" --no-print-directory "${targets[@]}" >&2 ||
@@ -96,9 +104,9 @@ guest() {
 		QEMU_X86_64="${QEMU_X86_64:-$BUILD/qemu/bin/qemu-system-x86_64} $QEMU_FIXED" \
 		QEMU_ARM64="${QEMU_ARM64:-qemu-system-aarch64} $QEMU_FIXED" \
 		"$HARNESS/vm" --arch "$arch" \
-		${flav[@]+"${flav[@]}"} --icount --append "maxcpus=1 norandmaps" \
-		--add "$HARNESS/bench/bench-guest.sh" -- \
-		sh bench-guest.sh "$mode" "$flavour" >"$file.tmp" 2>&1; then
+		${flav[@]+"${flav[@]}"} --icount --append "maxcpus=1 norandmaps" -- \
+		env BENCH_MODE="$mode" BENCH_FLAVOUR="$flavour" cpufeat-run bench \
+		>"$file.tmp" 2>&1; then
 		mv "$file.tmp" "$file"
 	else
 		echo "bench.sh: the $arch $flavour guest failed (output: $file.tmp):" >&2
@@ -118,7 +126,8 @@ for run in $(seq "$runs"); do
 done
 failed=0
 running=0
-for j in "${jobs_list[@]}"; do
+[ "$only" != eval ] || jobs_list=()
+for j in ${jobs_list[@]+"${jobs_list[@]}"}; do
 	# shellcheck disable=SC2086 # "arch flavour run"
 	rm -f "$(raw $j)"
 	if [ $running -ge 2 ]; then
@@ -134,6 +143,10 @@ while [ $running -gt 0 ]; do
 	wait -n || failed=1
 	running=$((running - 1))
 done
+if [ "$only" = boot ]; then
+	[ $failed = 0 ] || die "a guest failed"
+	exit 0
+fi
 
 # Results: R[ARCH:FLAVOUR:NAME] = instructions per operation (or bytes),
 # the RESULT lines of one NAME added up (interleaved rounds).
@@ -147,7 +160,8 @@ for arch in "${arches[@]}"; do
 			RESULT) R[$arch:$flavour:$name]=$a ;;
 			INFO) I[$arch:$name]=$a ;;
 			esac
-		done < <(awk '$1 == "RESULT" { t[$2] += $3; n[$2] += $4 }
+		done < <(awk '{ sub(/^ *# /, "") }
+			$1 == "RESULT" { t[$2] += $3; n[$2] += $4 }
 			$1 == "INFO" { print }
 			END { for (k in t) printf "RESULT %s %.6f\n", k, n[k] ? t[k] / n[k] : 0 }' "$f")
 	done
@@ -365,8 +379,8 @@ if [ "$runs" -gt 1 ]; then
 		for flavour in patched baseline; do
 			same=yes
 			for run in $(seq 2 "$runs"); do
-				if ! cmp -s <(grep -E '^(RESULT|INFO) ' "$(raw "$arch" "$flavour" 1)") \
-					<(grep -E '^(RESULT|INFO) ' "$(raw "$arch" "$flavour" "$run")"); then
+				if ! cmp -s <(grep -E '^ *# (RESULT|INFO) ' "$(raw "$arch" "$flavour" 1)") \
+					<(grep -E '^ *# (RESULT|INFO) ' "$(raw "$arch" "$flavour" "$run")"); then
 					same=no
 				fi
 			done

@@ -1,19 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The guest side of bench.sh (busybox sh), run by vm --icount:
+# The bench suite's part, in the guest (busybox sh; run by cpufeat-run as
+# part "bench" in the guests bench.sh boots with vm --icount):
 #
-#   bench-guest.sh full|smoke patched|baseline
+#   BENCH_MODE=full|smoke BENCH_FLAVOUR=patched|baseline guest.sh bench
 #
 # bench.sh boots the guest with "maxcpus=1 norandmaps": one CPU (nothing
 # else runs while the clock counts) and no address-space randomisation.
 #
-# Runs cpufeat-bench (bench.c) in the cgroups each metric needs and prints
-# its RESULT lines with the test renamed after the metric:
+# Runs cpufeat-bench (programs/bench.c) in the cgroups each metric needs
+# and prints KTAP: a result per run of cpufeat-bench, its RESULT lines as
+# diagnostics with the test renamed after the metric,
 #
-#   RESULT NAME TOTAL_NS N
+#   # RESULT NAME TOTAL_NS N
 #
-# plus "INFO KEY VALUE" lines (counters read from cpufeat.stat).  On the
+# and "# INFO KEY VALUE" lines (counters read from cpufeat.stat).  On the
 # baseline kernel (no cpufeat) only the root-cgroup tests run.  The tests
 # that need no cgroup with a restricted view run first, while the
 # cpufeat_restricting static key is still off.
@@ -26,13 +28,19 @@ set -o pipefail
 # output (and its interrupts) while a benchmark runs.
 if [ "${1:-}" != --inner ]; then
 	rc=0
-	sh "$0" --inner "$@" >/tmp/bench.out 2>&1 || rc=$?
+	sh "$0" --inner >/tmp/bench.out 2>&1 || rc=$?
+	n=$(grep -cE '^(not )?ok ' /tmp/bench.out || true)
+	[ $rc = 0 ] || n=$((n + 1))
+	echo "KTAP version 1"
+	echo "1..$n"
 	cat /tmp/bench.out
+	[ $rc = 0 ] || echo "not ok $n the benchmarks ran to the end (exit status $rc)"
 	exit $rc
 fi
-shift
-mode=${1:-full}
-flavour=${2:-patched}
+mode=${BENCH_MODE:-full}
+flavour=${BENCH_FLAVOUR:-patched}
+# shellcheck source=SCRIPTDIR/../../guest/ktap.sh
+. "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
 CG=/sys/fs/cgroup
 B=cpufeat-bench
 EXIT=/usr/bin/cpufeat-bench-exit
@@ -56,11 +64,18 @@ x86_64) mask=-avx2 ;;
 *) mask=-sha3 ;;
 esac
 
-# run NAME COMMAND...: COMMAND's RESULT lines, renamed NAME.
+# run NAME COMMAND...: a result, COMMAND's RESULT lines renamed NAME; a
+# failing cpufeat-bench fails the run.
 run() {
 	name=$1
 	shift
-	"$@" | sed "s/^RESULT [^ ]*/RESULT $name/"
+	"$@" | sed "s/^RESULT [^ ]*/# RESULT $name/"
+	ktap_ok "$name"
+}
+
+# info KEY VALUE: a counter.
+info() {
+	echo "# INFO $1 $2"
 }
 
 # stat CGROUP KEY: a value of CGROUP/cpufeat.stat.
@@ -120,25 +135,27 @@ esac
 e0=$(stat $CG/m restricted_execs)
 c0=$(stat $CG/m $key)
 run spawn-masked-glibc $B -c $CG/m spawn $n_glibc /usr/bin/$B nop 0
-echo "INFO glibc-execs $(( $(stat $CG/m restricted_execs) - e0 ))"
-echo "INFO glibc-$key $(( $(stat $CG/m $key) - c0 ))"
+info glibc-execs $(( $(stat $CG/m restricted_execs) - e0 ))
+info "glibc-$key" $(( $(stat $CG/m $key) - c0 ))
 case "$arch" in
 x86_64)
 	c0=$(stat $CG/m emulated_cpuid)
 	run cpuid-masked $B -c $CG/m cpuid $n_emul
 	c1=$(stat $CG/m emulated_cpuid)
-	echo "INFO cpuid-masked-emulated $((c1 - c0))"
+	info cpuid-masked-emulated $((c1 - c0))
 	;;
 aarch64)
 	c0=$(stat $CG/m emulated_mrs)
 	run mrs-masked $B -c $CG/m mrs $n_emul
 	c1=$(stat $CG/m emulated_mrs)
-	echo "INFO mrs-masked-emulated $((c1 - c0))"
+	info mrs-masked-emulated $((c1 - c0))
 	;;
 esac
 run pingpong-mixed $B pingpong $n_pp $CG/m
 run pingpong-masked $B -c $CG/m pingpong $n_pp $CG/m
 run cpuinfo-masked $B -c $CG/m cpuinfo $n_cpuinfo
 # shellcheck disable=SC2086 # $sizes is a list
-$B hwcap-write $n_write $CG/w "$mask" $sizes
-$B mem $n_mem $CG/mem
+$B hwcap-write $n_write $CG/w "$mask" $sizes | sed 's/^RESULT/# RESULT/'
+ktap_ok hwcap-write
+$B mem $n_mem $CG/mem | sed 's/^RESULT/# RESULT/'
+ktap_ok mem

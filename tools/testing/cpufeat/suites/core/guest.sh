@@ -1,16 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of check.sh (busybox sh, as root): print the kernel log, where
-# the KUnit suites left their KTAP results at boot, then run the cpufeat
-# kselftest, then print what the kernel logged meanwhile, then run the
-# cpufeat tool's guest test (guest-test.sh, added by check.sh), then
-# (x86_64, where the initramfs has it) check the QEMU's CPUID faulting with
-# cpuid-fault-test, and (arm64, where the initramfs has it) run the upstream
-# hwcap kselftest (tools/testing/selftests/arm64/abi/hwcap.c) twice: in the
-# root cgroup, and in a cgroup whose cpufeat.hwcap hides $HWCAP_HIDE.  Each
-# part sits between "@@cpufeat-check" marker lines that check.sh cuts the
-# output at.
+# The core suite's parts, in the test guest (busybox sh, as root; run by
+# cpufeat-run, guest/run.sh):
+#
+#   guest.sh kunit|kselftest|tool|cpuid-fault|hwcap|hwcap-mask
+#
+# Each prints the KTAP (or TAP 13) of one test program:
+#
+#   kunit        the KUnit suites cpufeat* as the kernel logged them at
+#                boot (their KTAP, cut from the kernel log: no debugfs
+#                needed), under a plan of their number
+#   kselftest    the cpufeat kselftest, test_cpufeat
+#   tool         the cpufeat tool against the real controller
+#                (tools/cpufeat/tests/guest-test.sh)
+#   cpuid-fault  x86_64: the QEMU's CPUID faulting (cpuid-fault-test,
+#                setup/qemu/README)
+#   hwcap        arm64: the upstream hwcap kselftest
+#                (tools/testing/selftests/arm64/abi/hwcap.c), root cgroup
+#   hwcap-mask   arm64: the same in a cgroup whose cpufeat.hwcap hides
+#                $HWCAP_HIDE
 #
 # KSFT_TIMEOUT (seconds, default 600) bounds the kselftest, and each run of
 # hwcap.
@@ -27,63 +36,72 @@
 # hides sve2, svei8mm and the other SVE hwcaps, whose entries do not demand
 # SIGILL).
 HWCAP_HIDE="-sve -sha3 -i8mm -paca"
+LIB=${CPUFEAT_LIB:-/usr/lib/cpufeat}
+timeout=${KSFT_TIMEOUT:-600}
 
-mark() {
-	echo "@@cpufeat-check $*"
+# need PROGRAM: PROGRAM is in the guest, or a "Bail out!".
+need() {
+	command -v "$1" >/dev/null && return
+	echo "Bail out! $1 is not in the guest"
+	exit 1
 }
 
-mark kunit begin
-# -c: clear the log, so that the last part shows only new messages.
-dmesg -c
-mark kunit end
+# The KTAP of the suites cpufeat* in the kernel log (busybox dmesg
+# prints "[    1.234567] " prefixes when the kernel has PRINTK_TIME):
+# a suite is the lines from its "# Subtest:" to its result at column 0.
+kunit() {
+	dmesg | sed 's/^\[[^]]*\] \{0,1\}//' | awk '
+		/^    KTAP version/ { next }
+		/^    # Subtest: / { name = $3; buf = "    KTAP version 1\n" $0 "\n"; on = 1; next }
+		on && /^(not )?ok [0-9]+ / {
+			on = 0
+			if ($0 ~ /^not/) { res = "not ok"; n = $4 } else { res = "ok"; n = $3 }
+			if (name ~ /^cpufeat/) { out = out buf res " " ++k " " n "\n" }
+			next
+		}
+		on { buf = buf $0 "\n" }
+		END {
+			# A suite that never printed its result: its lines, no result.
+			if (on && name ~ /^cpufeat/) { out = out buf; k++ }
+			if (!k) { print "Bail out! no KUnit suite cpufeat* in the kernel log"; exit 1 }
+			printf "KTAP version 1\n1..%d\n%s", k, out
+		}'
+}
 
-mark kselftest begin
-if prog=$(command -v test_cpufeat); then
-	timeout "${KSFT_TIMEOUT:-600}" "$prog" 2>&1
-	status=$?
-else
-	echo "# test_cpufeat is not in the guest"
-	status=127
-fi
-mark kselftest end status=$status
-
-mark dmesg begin
-dmesg
-mark dmesg end
-
-# The cpufeat tool against the real controller (tools/cpufeat/tests).
-mark cpufeat-tool begin
-sh guest-test.sh 2>&1
-mark cpufeat-tool end status=$?
-
-# Last, so that what it may log is not taken for the kselftest's.
-if prog=$(command -v cpuid-fault-test); then
-	mark cpuid-fault begin
-	timeout 120 "$prog" 2>&1
-	status=$?
-	mark cpuid-fault end status=$status
-fi
-
-# Last too: arm64's hwcap kselftest, unmasked and masked.
-if prog=$(command -v hwcap); then
-	mark hwcap-root begin
-	timeout "${KSFT_TIMEOUT:-600}" "$prog" 2>&1
-	status=$?
-	mark hwcap-root end status=$status
-
-	mark hwcap-masked begin
-	cg=/sys/fs/cgroup/hwcap-masked
-	if echo +cpufeat >/sys/fs/cgroup/cgroup.subtree_control &&
-	   mkdir -p $cg && echo "$HWCAP_HIDE" >$cg/cpufeat.hwcap; then
-		echo "# $cg: cpufeat.hwcap '$HWCAP_HIDE', effective: $(cat $cg/cpufeat.hwcap.effective)"
-		# exec'd in the cgroup: its view is the cgroup's.
-		# shellcheck disable=SC2016 # $$ and $0 are the inner shell's
-		timeout "${KSFT_TIMEOUT:-600}" \
-			sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' $cg "$prog" 2>&1
-		status=$?
-	else
+case "${1:-}" in
+kunit)
+	kunit
+	;;
+kselftest)
+	need test_cpufeat
+	timeout "$timeout" test_cpufeat
+	;;
+tool)
+	sh "$LIB/cpufeat-tool-test.sh"
+	;;
+cpuid-fault)
+	need cpuid-fault-test
+	timeout 120 cpuid-fault-test
+	;;
+hwcap)
+	need hwcap
+	timeout "$timeout" hwcap
+	;;
+hwcap-mask)
+	need hwcap
+	# shellcheck source=SCRIPTDIR/../../guest/view.sh
+	. "$LIB/view.sh"
+	cg=$VIEW_ROOT/hwcap-masked
+	view_cgroup $cg "$HWCAP_HIDE" || {
 		echo "Bail out! cannot make $cg hide '$HWCAP_HIDE'"
-		status=1
-	fi
-	mark hwcap-masked end status=$status
-fi
+		exit 1
+	}
+	echo "# $cg: cpufeat.hwcap '$HWCAP_HIDE', effective: $(cat $cg/cpufeat.hwcap.effective)"
+	# exec'd in the cgroup: its view is the cgroup's.
+	view_run $cg timeout "$timeout" hwcap
+	;;
+*)
+	echo "usage: guest.sh kunit|kselftest|tool|cpuid-fault|hwcap|hwcap-mask" >&2
+	exit 2
+	;;
+esac

@@ -1,53 +1,51 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of check.sh's run on the debug kernel (build-kernel.sh ARCH
-# debug: KASAN, lockdep, DEBUG_OBJECTS, UBSAN, kmemleak), busybox sh as
-# root.  In order: the kernel log with the KUnit results of the boot, the
-# cpufeat kselftest, the parallel stress run (cpufeat-stress), then a
-# kmemleak scan, then everything the kernel logged after the boot.  Each
-# part sits between "@@cpufeat-check" marker lines; check.sh counts the TAP
-# and looks for reports of the checkers in the whole console log.
+# The debug suite's parts, in the guest of the debug kernel
+# (setup/build-kernel.sh ARCH debug: KASAN, lockdep, DEBUG_OBJECTS, UBSAN,
+# kmemleak), busybox sh as root, run by cpufeat-run after the core
+# suite's kunit and kselftest parts:
+#
+#   guest.sh stress|kmemleak
+#
+#   stress    the parallel stress run (cpufeat-stress, programs/stress.c)
+#   kmemleak  a kmemleak scan once the tests are done: one result, ok
+#             when it reports no leak
+#
+# What the checkers report in the kernel log fails the part that was
+# running (guest/alarms); check.sh also scans the whole console.
 #
 # STRESS_SECONDS (default 300) and STRESS_OPS (default 200) bound the
-# stress run, KSFT_TIMEOUT (default 900) the kselftest.
+# stress run.
 
-mark() {
-	echo "@@cpufeat-check $*"
-}
-
-mount -t debugfs debugfs /sys/kernel/debug || echo "# cannot mount debugfs"
-
-mark kunit begin
-dmesg -c
-mark kunit end
-
-mark kselftest begin
-timeout "${KSFT_TIMEOUT:-900}" test_cpufeat 2>&1
-mark kselftest end status=$?
-
-mark stress begin
-start=$(date +%s)
-timeout $((${STRESS_SECONDS:-300} + 300)) cpufeat-stress \
-	--seconds "${STRESS_SECONDS:-300}" --ops "${STRESS_OPS:-200}" 2>&1
-status=$?
-echo "# the stress run took $(($(date +%s) - start)) s"
-mark stress end status=$status
-
-# kmemleak reports objects unreferenced for 5 s or more, found by a scan:
-# wait that long after the last test, scan twice, read the report.
-mark kmemleak begin
-leaks=/sys/kernel/debug/kmemleak
-if [ -w $leaks ]; then
-	sleep 6
-	echo scan >$leaks && echo scan >$leaks && cat $leaks
+case "${1:-}" in
+stress)
+	start=$(date +%s)
+	timeout $((${STRESS_SECONDS:-300} + 300)) cpufeat-stress \
+		--seconds "${STRESS_SECONDS:-300}" --ops "${STRESS_OPS:-200}"
 	status=$?
-else
-	echo "# no $leaks"
-	status=1
-fi
-mark kmemleak end status=$status
-
-mark dmesg begin
-dmesg
-mark dmesg end
+	echo "# the stress run took $(($(date +%s) - start)) s"
+	exit $status
+	;;
+kmemleak)
+	# kmemleak reports objects unreferenced for 5 s or more, found by a
+	# scan: wait that long after the last test, scan twice, read the
+	# report.
+	# shellcheck source=SCRIPTDIR/../../guest/ktap.sh
+	. "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
+	leaks=/sys/kernel/debug/kmemleak
+	[ -e $leaks ] || mount -t debugfs debugfs /sys/kernel/debug
+	ktap_header
+	ktap_plan 1
+	ktap_check "kmemleak finds no leak" sh -c "
+		[ -w $leaks ] || { echo 'no $leaks'; exit 1; }
+		sleep 6
+		echo scan >$leaks && echo scan >$leaks && cat $leaks >/tmp/kmemleak &&
+			cat /tmp/kmemleak && [ ! -s /tmp/kmemleak ]"
+	ktap_finished
+	;;
+*)
+	echo "usage: guest.sh stress|kmemleak" >&2
+	exit 2
+	;;
+esac

@@ -9,14 +9,12 @@
 #
 # DEMO_HIDE overrides what the cgroup hides (cpufeat.hwcap syntax);
 # GUEST_ADD names more files for the guest's /tmp/in, which is on its PATH
-# after /usr/bin.  The guest side is demo-guest.sh; this script only lays
-# out what it reports.
+# after /usr/bin.  The guest side is the part "demo" (guest.sh), which
+# records what programs are told (guest/view.sh); this script only lays out
+# the records.
 set -euo pipefail
-
-HARNESS=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-export TOP BUILD
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 
 arch=${1:-x86_64}
 case "$arch" in
@@ -40,20 +38,20 @@ esac
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-adds=(--add "$HARNESS/demo-guest.sh")
+adds=()
 for f in ${GUEST_ADD:-}; do
 	adds+=(--add "$f")
 done
 echo "Booting the $arch guest..."
-if ! "$HARNESS/vm" --arch "$arch" "${adds[@]}" \
-	-- env DEMO_HIDE="$hide" sh demo-guest.sh >"$out"; then
+if ! "$HARNESS/vm" --arch "$arch" ${adds[@]+"${adds[@]}"} \
+	-- env DEMO_HIDE="$hide" cpufeat-run demo >"$out"; then
 	echo "demo: the guest failed:" >&2
 	cat "$out" >&2
 	exit 1
 fi
-if grep -qv '^@@demo ' "$out"; then
-	echo "demo: the guest said:" >&2
-	grep -v '^@@demo ' "$out" >&2
+if ! grep -qx 'ok 1 demo' "$out"; then
+	echo "demo: the guest part failed:" >&2
+	grep -v '^ *# view ' "$out" >&2
 fi
 
 bold='' plain=''
@@ -110,12 +108,17 @@ function row(left, right,    l, r, nl, nr, i) {
 		printf "%-*s | %s\n", W, i <= nl ? l[i] : "", i <= nr ? r[i] : ""
 }
 
-$1 == "@@demo" {
-	key = $2 SUBSEP $3
-	$1 = $2 = $3 = ""
+# The records, "# view SIDE KEY VALUE..."; a repeated KEY adds words.
+$1 == "#" && $2 == "view" {
+	key = $3 SUBSEP $4
+	$1 = $2 = $3 = $4 = ""
 	sub(/^ +/, "")
 	sub(/ +$/, "")
-	v[key] = $0
+	# (mawk makes v[key] before it tests "key in v" in one statement)
+	val = $0
+	if (key in v)
+		val = v[key] " " val
+	v[key] = val
 }
 
 END {

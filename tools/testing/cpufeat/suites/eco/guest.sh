@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of the ecosystem test (busybox sh, as root, in a guest booted
-# with "vm --eco"): Debian 12's libcgroup tools, runc, crun, CRIU and LXC
-# against the cpufeat controller, each recipe of
+# The eco suite's part, in the x86_64 guest booted with "vm --eco"
+# (busybox sh, as root; run by cpufeat-run as part "eco"): Debian 12's
+# libcgroup tools, runc, crun, CRIU and LXC against the cpufeat
+# controller, each recipe of
 # Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst run as the
-# guide writes it.  Prints TAP.
+# guide writes it.  Prints KTAP.
 #
 # The programs inside the containers are the guest's static cpufeat-probe
 # and cpufeat, copied into a busybox bundle rootfs.
@@ -15,24 +16,8 @@
 HIDE=${HIDE:-"-avx2 -aes"}
 T=/tmp/eco
 CG=/sys/fs/cgroup
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $*"
-}
-# check DESC COMMAND...: one test, ok when COMMAND succeeds.
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+# shellcheck source=SCRIPTDIR/../../guest/ktap.sh
+. "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
 # lacks FILE: FILE names none of the hidden features (and is neither
 # empty nor "max", which a cpufeat.hwcap that hides nothing reads).
 lacks() {
@@ -70,11 +55,12 @@ is_view() {
 
 mkdir -p $T
 cd $T || exit 1
-echo "1..27"
+ktap_header
+ktap_plan 27
 
 # Sanity: the machine has what the tests hide (else they prove nothing).
 cat /proc/self/cpufeat >$T/host-view
-check "the guest CPU has the features the tests hide ($HIDE)" has $T/host-view
+ktap_check "the guest CPU has the features the tests hide ($HIDE)" has $T/host-view
 
 # The container's programs: static, in a busybox rootfs.
 mkdir -p $T/bundle/rootfs/bin $T/bundle/rootfs/proc $T/bundle/rootfs/dev \
@@ -125,7 +111,7 @@ bundle_config /runc/c1 "$HIDE"
 runc run --no-pivot -b $T/bundle runc-c1 >$T/runc.out 2>&1
 st=$?
 show $T/runc.out
-check "runc: enabled cpufeat in the root's and /runc's subtree_control itself" \
+ktap_check "runc: enabled cpufeat in the root's and /runc's subtree_control itself" \
 	eval "grep -qw cpufeat $CG/cgroup.subtree_control && grep -qw cpufeat $CG/runc/cgroup.subtree_control"
 
 # The reference view, now that the root has cpufeat enabled: a program
@@ -134,8 +120,8 @@ mkdir -p $CG/ref
 echo "$HIDE" >$CG/ref/cpufeat.hwcap
 sh -c "echo \$\$ >$CG/ref/cgroup.procs && exec cat /proc/self/cpufeat" >$T/ref-view
 echo "# reference view: $(cat $T/ref-view)"
-check "the reference view lacks the hidden features" lacks $T/ref-view
-check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the filtered view (status $st)" \
+ktap_check "the reference view lacks the hidden features" lacks $T/ref-view
+ktap_check "runc: the entrypoint of a container with unified cpufeat.hwcap sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/runc.out"
 runc delete -f runc-c1 >/dev/null 2>&1
 rmdir $CG/runc/c1 $CG/runc 2>/dev/null
@@ -165,9 +151,9 @@ lxc-execute -n lxc-c1 -P $T/lxc -f $T/lxc-c1.conf -o $T/lxc-c1.log -- \
 st=$?
 show $T/lxc.out
 [ $st = 0 ] || show $T/lxc-c1.log
-check "lxc: lxc-execute with lxc.cgroup2.cpufeat.hwcap: the program sees the filtered view (status $st)" \
+ktap_check "lxc: lxc-execute with lxc.cgroup2.cpufeat.hwcap: the program sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lxc.out"
-check "lxc: enabled cpufeat in the root's subtree_control itself (before: '$lxc_root')" \
+ktap_check "lxc: enabled cpufeat in the root's subtree_control itself (before: '$lxc_root')" \
 	eval "! echo '$lxc_root' | grep -qw cpufeat && grep -qw cpufeat $CG/cgroup.subtree_control"
 
 # A running container (lxc-start, init /bin/sleep): its init's view, the
@@ -179,15 +165,15 @@ st=$?
 show $T/lxc-d.out
 pid=$(lxc-info -n lxc-d -P $T/lxc -p -H 2>/dev/null)
 cat /proc/"${pid:-0}"/cpufeat >$T/lxc-d.view 2>&1
-check "lxc: lxc-start: the container's init (pid $pid) has the filtered view (status $st)" \
+ktap_check "lxc: lxc-start: the container's init (pid $pid) has the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lxc-d.view"
 lxc-cgroup -n lxc-d -P $T/lxc cpufeat.hwcap >$T/lxc-d.hwcap 2>/dev/null
-check "lxc: lxc-cgroup reads the container's cpufeat.hwcap, without the hidden features" \
+ktap_check "lxc: lxc-cgroup reads the container's cpufeat.hwcap, without the hidden features" \
 	lacks $T/lxc-d.hwcap
 lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat-probe --check </dev/null >$T/lxc-att.out 2>&1
 st=$?
 show $T/lxc-att.out
-check "lxc: a program lxc-attach executes in the container sees the filtered view (status $st)" \
+ktap_check "lxc: a program lxc-attach executes in the container sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lxc-att.out"
 lxc-stop -n lxc-d -P $T/lxc -k >/dev/null 2>&1
 
@@ -198,7 +184,7 @@ lxc-execute -n lxc-bad -P $T/lxc -f $T/lxc-bad.conf -o $T/lxc-bad.log -- \
 	/bin/cpufeat-probe --check >$T/lxc-bad.out 2>&1
 st=$?
 show $T/lxc-bad.out
-check "lxc: a bad value: lxc-execute fails (status $st), 'Failed to set \"cpufeat.hwcap\"', the program is not run" \
+ktap_check "lxc: a bad value: lxc-execute fails (status $st), 'Failed to set \"cpufeat.hwcap\"', the program is not run" \
 	eval "[ $st != 0 ] && grep -q 'Failed to set \"cpufeat.hwcap\"' $T/lxc-bad.out && ! grep -q '^fpu' $T/lxc-bad.out"
 rmdir $CG/lxc.pivot 2>/dev/null
 # The sections below expect cpufeat enabled in the root.
@@ -210,7 +196,7 @@ bundle_config /crun-no/c1 "$HIDE"
 crun run --no-pivot -b $T/bundle crun-no >$T/crun-no.out 2>&1
 st=$?
 show $T/crun-no.out
-check "crun: a parent without +cpufeat: fails (status $st) with 'controller \`cpufeat\` is not available'" \
+ktap_check "crun: a parent without +cpufeat: fails (status $st) with 'controller \`cpufeat\` is not available'" \
 	eval "[ $st != 0 ] && grep -q 'controller .cpufeat. is not available' $T/crun-no.out"
 crun delete -f crun-no >/dev/null 2>&1
 rmdir $CG/crun-no/c1 $CG/crun-no 2>/dev/null
@@ -222,39 +208,39 @@ bundle_config /crun/c1 "$HIDE"
 crun run --no-pivot -b $T/bundle crun-c1 >$T/crun.out 2>&1
 st=$?
 show $T/crun.out
-check "crun: with +cpufeat in the parent the entrypoint sees the filtered view (status $st)" \
+ktap_check "crun: with +cpufeat in the parent the entrypoint sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/crun.out"
 crun delete -f crun-c1 >/dev/null 2>&1
 
 # --- libcgroup (cgroup-tools) ------------------------------------------------
 cgcreate -g cpufeat:/eco/a/b >$T/lcg.out 2>&1
-check "libcgroup: cgcreate -g cpufeat:/eco/a/b" test -f $CG/eco/a/b/cpufeat.hwcap
+ktap_check "libcgroup: cgcreate -g cpufeat:/eco/a/b" test -f $CG/eco/a/b/cpufeat.hwcap
 show $T/lcg.out
 cgset -r cpufeat.hwcap="$HIDE" /eco/a/b >$T/lcg.out 2>&1
 st=$?
 show $T/lcg.out
-check "libcgroup: cgset -r cpufeat.hwcap='$HIDE' writes the file (status $st)" \
+ktap_check "libcgroup: cgset -r cpufeat.hwcap='$HIDE' writes the file (status $st)" \
 	eval "[ $st = 0 ] && lacks $CG/eco/a/b/cpufeat.hwcap"
 # cgget prints a long value in chunks of 100 bytes, each further chunk on
 # a line of its own after a tab (even inside a word): join them.
 cgget -n -v -r cpufeat.hwcap.effective /eco/a/b | tr -d '\n\t' >$T/lcg.eff
 tr -d '\n' <$CG/eco/a/b/cpufeat.hwcap.effective >$T/lcg.file
-check "libcgroup: cgget reads cpufeat.hwcap.effective, without the hidden features" \
+ktap_check "libcgroup: cgget reads cpufeat.hwcap.effective, without the hidden features" \
 	lacks $T/lcg.eff
-check "libcgroup: cgget prints what the file holds (chunks joined)" \
+ktap_check "libcgroup: cgget prints what the file holds (chunks joined)" \
 	same_words $T/lcg.eff $T/lcg.file
 cgexec -g cpufeat:/eco/a/b cpufeat-probe --check >$T/lcg.probe 2>&1
 st=$?
 show $T/lcg.probe
-check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
+ktap_check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lcg.probe"
 cgexec -g cpufeat:/eco/a/b cat /proc/self/cpufeat >$T/lcg.view 2>&1
-check "libcgroup: cgexec'd program's /proc/self/cpufeat is the filtered view" is_view $T/lcg.view
+ktap_check "libcgroup: cgexec'd program's /proc/self/cpufeat is the filtered view" is_view $T/lcg.view
 before=$(cat $CG/eco/a/b/cpufeat.hwcap)
 cgset -r cpufeat.hwcap="-no_such_feature" /eco/a/b >$T/lcg.bad 2>&1
 st=$?
 show $T/lcg.bad
-check "libcgroup: a bad value fails (status $st, libcgroup's error) and changes nothing" \
+ktap_check "libcgroup: a bad value fails (status $st, libcgroup's error) and changes nothing" \
 	eval "[ $st != 0 ] && grep -q 'cgroup modify error' $T/lcg.bad && [ \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" = '$before' ]"
 cat >$T/cgconfig.conf <<CONF
 group eco/conf {
@@ -266,7 +252,7 @@ CONF
 cgconfigparser -l $T/cgconfig.conf >$T/lcg.conf 2>&1
 st=$?
 show $T/lcg.conf
-check "libcgroup: cgconfigparser creates and sets a cgconfig.conf group (status $st)" \
+ktap_check "libcgroup: cgconfigparser creates and sets a cgconfig.conf group (status $st)" \
 	eval "[ $st = 0 ] && lacks $CG/eco/conf/cpufeat.hwcap"
 
 # --- CRIU ------------------------------------------------------------------
@@ -283,12 +269,12 @@ cpufeat baseline --save $T/fleet.feat $T/here.feat x86-64-v2 >/dev/null 2>&1
 cpufeat check $T/fleet.feat >$T/check-fleet.out 2>&1
 st=$?
 show $T/check-fleet.out
-check "cpufeat check: this machine can take a checkpoint made under the fleet baseline (status $st)" \
+ktap_check "cpufeat check: this machine can take a checkpoint made under the fleet baseline (status $st)" \
 	eval "[ $st = 0 ]"
 cpufeat check x86-64-v4 >$T/check-v4.out 2>&1
 st=$?
 show $T/check-v4.out
-check "cpufeat check: a target lacking features of the view is refused before restore (status $st)" \
+ktap_check "cpufeat check: a target lacking features of the view is refused before restore (status $st)" \
 	eval "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
 
 # A masked program: a shell that, each time it is poked, executes
@@ -319,7 +305,7 @@ criu dump -t "$pid" -D $T/img -o dump.log -v4 >$T/criu-dump.out 2>&1
 st=$?
 dumped=$st
 [ $st = 0 ] || { show $T/criu-dump.out; grep -E 'Error|Warn' $T/img/dump.log | head -n 20 | sed 's/^/# /'; }
-check "criu dump of the masked program (status $st)" sh -c "[ $st = 0 ] && ! kill -0 $pid 2>/dev/null"
+ktap_check "criu dump of the masked program (status $st)" sh -c "[ $st = 0 ] && ! kill -0 $pid 2>/dev/null"
 # Restore under the same view: criu itself exec'd in the masked cgroup, so
 # the tree it forks inherits that view.
 cpufeat check $T/fleet.feat >/dev/null &&
@@ -328,18 +314,18 @@ st=$?
 [ $dumped = 0 ] || st=$dumped
 restored=$st
 [ $st = 0 ] || { show $T/criu-restore.out; grep -E 'Error|Warn' $T/img/restore.log | head -n 20 | sed 's/^/# /'; }
-check "criu restore under the same view (status $st)" sh -c "[ $st = 0 ] && kill -0 $pid 2>/dev/null"
+ktap_check "criu restore under the same view (status $st)" sh -c "[ $st = 0 ] && kill -0 $pid 2>/dev/null"
 cat /proc/"$pid"/cpufeat >$T/job.view1 2>&1
 od -An -tx8 /proc/"$pid"/auxv >$T/job.auxv1 2>&1
 echo "# restored view: $(cat $T/job.view1)"
-check "criu: the restored program's view (/proc/PID/cpufeat, the filtered one) and auxv are unchanged" \
+ktap_check "criu: the restored program's view (/proc/PID/cpufeat, the filtered one) and auxv are unchanged" \
 	eval "[ $restored = 0 ] && is_view $T/job.view0 && cmp -s $T/job.view0 $T/job.view1 && cmp -s $T/job.auxv0 $T/job.auxv1"
 touch $T/poke
 i=0
 while [ ! -s $T/job.probe ] && [ $i -lt 30 ]; do sleep 1; i=$((i + 1)); done
 sleep 1
 show $T/job.probe
-check "criu: a program the restored one executes sees the same filtered view (auxv, CPUID)" \
+ktap_check "criu: a program the restored one executes sees the same filtered view (auxv, CPUID)" \
 	eval "[ $restored = 0 ] && grep -q '^status=0' $T/job.probe && sed '\$d' $T/job.probe >$T/job.probe.view && is_view $T/job.probe.view"
 
 # Why criu restore runs in the masked cgroup: restored from the root
@@ -353,9 +339,8 @@ st=$?
 [ $st = 0 ] || show $T/criu-dump2.out $T/criu-restore2.out
 cat /proc/"$pid"/cpufeat >$T/job.view2 2>&1
 echo "# view when restored from the root cgroup: $(cat $T/job.view2)"
-check "criu: restored by a criu outside the masked cgroup, the program gets the full view (status $st)" \
+ktap_check "criu: restored by a criu outside the masked cgroup, the program gets the full view (status $st)" \
 	eval "[ $st = 0 ] && cmp -s $T/job.view2 $T/host-view"
 kill "$pid" 2>/dev/null
 
-echo "# $fails failed of $n"
-[ "$fails" = 0 ]
+ktap_finished

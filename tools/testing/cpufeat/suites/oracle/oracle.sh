@@ -2,78 +2,80 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Differential test of the arm64 masking against the kernel's own reduced
-# view (run on the host; check.sh runs it for arm64):
+# view (host side):
 #
-#   arm64-oracle.sh
+#   oracle.sh [FULL OVERRIDE]
+#   oracle.sh --overrides
 #
 # Booting with "arm64.nosve arm64.nopauth arm64.nobti arm64.nomte" makes
 # the kernel itself drop SVE, pointer authentication, BTI and MTE from its
 # sanitised ID registers, and so from every hwcap, MRS and /proc/cpuinfo
 # answer: the oracle.  Hiding the same hwcaps through cpufeat (the cgroup's
-# cpufeat.hwcap "-sve -paca -pacg -bti -mte") must tell a program exactly
-# what the oracle boot tells a program in the root cgroup.
+# cpufeat.hwcap "-sve -paca -pacg -bti -mte", guest.sh) must tell a program
+# exactly what the oracle boot tells a program in the root cgroup.
 #
-# The arm64 guest boots twice with tools/testing/cpufeat/vm (VM_BUILD=0: run
-# "make guest-arm64" first, as check.sh does): once as is, where a program
-# in a cgroup that hides those hwcaps is looked at, and once with the
-# overrides on the command line, where a program in the root cgroup is.
-# arm64-oracle-guest.sh does the looking: AT_HWCAP and AT_HWCAP2
-# (cpufeat-probe --hwcap), the user-visible ID registers as MRS reads them
-# (idregs), the "Features" line of /proc/cpuinfo as the program reads it.
-# The program runs as root but gains no privilege at execve (no AT_SECURE),
-# so paca, pacg, bti and mte, protected only for such programs, are hidden.
+# FULL and OVERRIDE are the KTAP documents of two boots of the arm64 guest
+# that ran part "oracle" (guest.sh: cpufeat-run oracle/oracle), FULL as is,
+# OVERRIDE with the overrides on its command line (--overrides prints
+# them); check.sh has the first in its arm64 boot.  Without them this
+# script boots the arm64 guest twice itself (vm, VM_BUILD=0: run "make
+# guest-arm64" first), keeping the documents in $ORACLE_LOGDIR (default
+# $BUILD/check) as arm64.oracle-full.log and arm64.oracle-override.log.
 #
-# Prints KTAP on stdout, one result per compared item (AT_HWCAP, AT_HWCAP2,
-# each ID register, the Features line) plus three checks that the
-# comparison means something (the full boot has the features, the oracle
-# boot does not, and hiding them again on the oracle boot changes nothing),
-# with the differences field by field as "#" lines, then the kselftest
-# "# Totals:" line.  Exit status 0 if every result is "ok".
-#
-# The guests' raw output goes to $ORACLE_LOGDIR (default $BUILD/check):
-# arm64.oracle-full.log and arm64.oracle-override.log.  Environment:
-# VM_TIMEOUT and what else vm reads.
+# It compares, from the records of the guest part (guest/view.sh): AT_HWCAP
+# and AT_HWCAP2, the user-visible ID registers as MRS reads them (idregs),
+# the "Features" line of /proc/cpuinfo as the program reads it.  Prints
+# KTAP, one result per compared item plus three checks that the comparison
+# means something (the full boot has the features, the oracle boot does
+# not, and hiding them again on the oracle boot changes nothing), with the
+# differences field by field as "#" lines.  Exit status 0 if every result
+# is "ok".
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
+# shellcheck source=SCRIPTDIR/../../guest/ktap.sh
+. "$HARNESS/guest/ktap.sh"
 
-HARNESS=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-SRC=$BUILD/linux
-export TOP BUILD
-
-HIDE="-sve -paca -pacg -bti -mte"
-HIDDEN_NAMES=(sve paca pacg bti mte)
 OVERRIDES="arm64.nosve arm64.nopauth arm64.nobti arm64.nomte"
+if [ "${1:-}" = --overrides ]; then
+	echo "$OVERRIDES"
+	exit 0
+fi
 # In the order idregs prints them.
 REGS=(ID_AA64PFR0_EL1 ID_AA64PFR1_EL1 ID_AA64PFR2_EL1 ID_AA64ZFR0_EL1
       ID_AA64SMFR0_EL1 ID_AA64DFR0_EL1 ID_AA64ISAR0_EL1 ID_AA64ISAR1_EL1
       ID_AA64ISAR2_EL1 ID_AA64ISAR3_EL1 ID_AA64MMFR0_EL1 ID_AA64MMFR1_EL1
       ID_AA64MMFR2_EL1 ID_AA64MMFR3_EL1 ID_AA64MMFR4_EL1)
-SYSREG=$SRC/arch/arm64/tools/sysreg
+SYSREG=$BUILD/linux/arch/arm64/tools/sysreg
 HWCAP_H=$BUILD/arm64/headers/include/asm/hwcap.h
-LOGDIR=${ORACLE_LOGDIR:-$BUILD/check}
-mkdir -p "$LOGDIR"
 
-# boot NAME [vm options]: boot the arm64 guest, run the guest side with
-# $HIDE, keep its output in $LOGDIR/arm64.oracle-NAME.log.  Never fails:
-# what is missing shows in the comparisons.
-boot() {
-	local name=$1 log status=0
-	shift
-	log=$LOGDIR/arm64.oracle-$name.log
-	VM_BUILD=0 "$HARNESS/vm" --arch arm64 "$@" \
-		--add "$HARNESS/arm64-oracle-guest.sh" \
-		-- sh arm64-oracle-guest.sh "$HIDE" >"$log" 2>&1 || status=$?
-	if [ $status != 0 ]; then
-		echo "# $name boot: vm exited with status $status (log: $log)"
-		grep -E '^vm: |@@oracle [a-z]+ error' "$log" | sed 's/^/#   /' || true
-	fi
-}
+if [ $# = 2 ]; then
+	FULL=$1 OVERRIDE=$2
+elif [ $# = 0 ]; then
+	LOGDIR=${ORACLE_LOGDIR:-$BUILD/check}
+	mkdir -p "$LOGDIR"
+	FULL=$LOGDIR/arm64.oracle-full.log
+	OVERRIDE=$LOGDIR/arm64.oracle-override.log
+	VM_BUILD=0 "$HARNESS/vm" --arch arm64 -- cpufeat-run oracle >"$FULL" 2>&1 ||
+		echo "# the full boot: vm exited with status $? (log: $FULL)"
+	VM_BUILD=0 "$HARNESS/vm" --arch arm64 --append "$OVERRIDES" \
+		-- cpufeat-run oracle >"$OVERRIDE" 2>&1 ||
+		echo "# the override boot: vm exited with status $? (log: $OVERRIDE)"
+else
+	die "usage: oracle.sh [FULL OVERRIDE] | --overrides"
+fi
 
-# rec NAME SIDE KEY: the values of the records KEY of SIDE, one a line.
+# rec NAME SIDE KEY: the values of the records KEY of SIDE (guest/view.sh)
+# in the document of the boot NAME (full or override), one a line.
 rec() {
-	sed -n "s/^@@oracle $2 $3 //p" "$LOGDIR/arm64.oracle-$1.log" 2>/dev/null || true
+	local doc=$FULL
+	[ "$1" = full ] || doc=$OVERRIDE
+	view_records "$doc" "$2" "$3"
 }
+
+# What the guest part hid, and the names of those hwcaps.
+HIDE=$(rec full masked written)
+read -ra HIDDEN_NAMES <<<"${HIDE//-/}"
 
 # auxv NAME SIDE WORD: AT_HWCAP or AT_HWCAP2 (WORD) as a hex number, or
 # nothing.
@@ -114,20 +116,6 @@ fields() {
 	fi
 }
 
-n=0
-failed=0
-skipped=0
-# result OK DESCRIPTION: one KTAP result line.
-result() {
-	n=$((n + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
 # has_bits NAME SIDE: which of HIDDEN_NAMES the auxv of SIDE has, "name=0|1".
 has_bits() {
 	local name word bit v
@@ -151,12 +139,12 @@ cmp_auxv() {
 	b=$(auxv override root "$word")
 	if [ -z "$a" ] || [ -z "$b" ]; then
 		echo "# $word: missing (cpufeat '${a:-none}', oracle '${b:-none}')"
-		result 0 "auxv $word"
+		ktap_not_ok "auxv $word"
 		return
 	fi
 	if [ $((a)) = $((b)) ]; then
 		echo "# $word: $a"
-		result 1 "auxv $word"
+		ktap_ok "auxv $word"
 		return
 	fi
 	echo "# $word: cpufeat $a, oracle $b"
@@ -166,7 +154,7 @@ cmp_auxv() {
 		name=$(hwcap_bits | awk -v w="$word" -v b="$bit" '$1 == w && $2 == b { print $3 }')
 		echo "#   bit $bit (${name:-?}): cpufeat $(((a >> bit) & 1)), oracle $(((b >> bit) & 1))"
 	done
-	result 0 "auxv $word"
+	ktap_not_ok "auxv $word"
 }
 
 # cmp_reg REG: one ID register, field by field.
@@ -176,12 +164,12 @@ cmp_reg() {
 	b=$(idreg override root "$reg")
 	if [ -z "$a" ] || [ -z "$b" ]; then
 		echo "# $reg: missing (cpufeat '${a:-none}', oracle '${b:-none}')"
-		result 0 "$reg"
+		ktap_not_ok "$reg"
 		return
 	fi
 	if [ $((a)) = $((b)) ]; then
 		echo "# $reg: $a"
-		result 1 "$reg"
+		ktap_ok "$reg"
 		return
 	fi
 	echo "# $reg: cpufeat $a, oracle $b"
@@ -191,7 +179,7 @@ cmp_reg() {
 		fb=$(((b >> lo) & ((1 << width) - 1)))
 		[ $fa = $fb ] || echo "#   $reg.$fname [$hi:$lo]: cpufeat $fa, oracle $fb"
 	done < <(fields "$reg")
-	result 0 "$reg"
+	ktap_not_ok "$reg"
 }
 
 # cmp_features: the Features lines.
@@ -201,12 +189,12 @@ cmp_features() {
 	b=$(rec override root features)
 	if [ -z "$a" ] || [ -z "$b" ]; then
 		echo "# Features: missing"
-		result 0 "Features"
+		ktap_not_ok "Features"
 		return
 	fi
 	if [ "$a" = "$b" ]; then
 		echo "# Features: $(wc -w <<<"$a") names, $(wc -l <<<"$a") distinct line(s)"
-		result 1 "Features"
+		ktap_ok "Features"
 		return
 	fi
 	echo "# Features: cpufeat and oracle differ"
@@ -214,7 +202,7 @@ cmp_features() {
 	echo "#   oracle only: $(comm -13 <(tr ' ' '\n' <<<"$a" | sort -u) <(tr ' ' '\n' <<<"$b" | sort -u) | tr '\n' ' ')"
 	[ "$(wc -l <<<"$a")" = 1 ] || echo "#   cpufeat: $(wc -l <<<"$a") distinct Features lines"
 	[ "$(wc -l <<<"$b")" = 1 ] || echo "#   oracle: $(wc -l <<<"$b") distinct Features lines"
-	result 0 "Features"
+	ktap_not_ok "Features"
 }
 
 # all_records NAME SIDE: everything SIDE told, for an overall comparison.
@@ -225,17 +213,9 @@ all_records() {
 	done
 }
 
-echo "TAP version 13"
-echo "1..$((6 + ${#REGS[@]}))"
+ktap_header
+ktap_plan $((6 + ${#REGS[@]}))
 echo "# cpufeat '$HIDE' on the full boot against the boot with '$OVERRIDES'"
-boot full
-boot override --append "$OVERRIDES"
-for name in full override; do
-	for side in root masked; do
-		s=$(rec "$name" "$side" status)
-		[ "$s" = 0 ] || echo "# $name boot, $side cgroup: the guest's records are incomplete (status '${s:-none}')"
-	done
-done
 
 # The comparison only means something if the machine has the features and
 # the overrides take them away.
@@ -245,12 +225,12 @@ all_set() {
 }
 bits=$(has_bits full root)
 echo "# full boot, root cgroup: $bits"
-result "$([ "$bits" = "$(all_set 1)" ] && echo 1 || echo 0)" \
-	"full boot: the root cgroup has ${HIDDEN_NAMES[*]}"
+ktap_check "full boot: the root cgroup has ${HIDDEN_NAMES[*]}" \
+	test "$bits" = "$(all_set 1)"
 bits=$(has_bits override root)
 echo "# override boot, root cgroup: $bits"
-result "$([ "$bits" = "$(all_set 0)" ] && echo 1 || echo 0)" \
-	"override boot: the root cgroup lacks ${HIDDEN_NAMES[*]}"
+ktap_check "override boot: the root cgroup lacks ${HIDDEN_NAMES[*]}" \
+	test "$bits" = "$(all_set 0)"
 
 echo "# effective set of the masked cgroup: $(rec full masked effective)"
 cmp_auxv AT_HWCAP
@@ -264,12 +244,11 @@ cmp_features
 a=$(all_records override masked)
 b=$(all_records override root)
 if [ -n "$a" ] && [ "$a" = "$b" ]; then
-	result 1 "override boot: a cgroup hiding the same features sees the root's view"
+	ktap_ok "override boot: a cgroup hiding the same features sees the root's view"
 else
 	echo "# override boot, masked against root cgroup:"
 	diff <(echo "$b") <(echo "$a") | sed -n 's/^[<>] /#   &/p' || true
-	result 0 "override boot: a cgroup hiding the same features sees the root's view"
+	ktap_not_ok "override boot: a cgroup hiding the same features sees the root's view"
 fi
 
-echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0 skip:$skipped error:0"
-[ $failed = 0 ]
+ktap_finished

@@ -4,10 +4,9 @@
 # systemd 252 with cpufeat, systemd as PID 1 in a Debian 12 guest (see
 # README):
 #
-#   systemd/check-systemd.sh
+#   suites/systemd/boot.sh patched|stock
 #
-# Boots the guest of mkimage.sh twice under QEMU (TCG) with the "systemd"
-# flavour of the x86_64 kernel (configs/systemd.config):
+# Boots the guest of mkimage.sh under QEMU (TCG) with the x86_64 kernel:
 #
 #   patched  our systemd (AllowedCPUFeatures=, the cpufeat controller):
 #            a slice and a service in it, systemd-run -p, set-property on
@@ -18,59 +17,69 @@
 #            Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst
 #            (tmpfiles.d and ExecStartPre=+)
 #
-# Each boot runs guest-test.sh from cpufeat-test.service (in the default
-# target, multi-user.target) and reboots, which ends QEMU (-no-reboot).
-# Prints TAP (one plan, both boots), exits 1 if a test failed, 2 if
-# something could not be built or booted.  Builds what is missing or stale
-# first (make kernel-x86_64-systemd initramfs-x86_64 qemu, mkimage.sh,
+# The guest runs "cpufeat-run systemd" (guest.sh) from cpufeat-test.service
+# (in the default target, multi-user.target) and reboots, which ends QEMU
+# (-no-reboot).  Like vm, prints what the runner printed (its KTAP
+# document) and exits with its status: 124 if the guest did not finish in
+# time, 125 if it could not be built or booted or stopped without saying.
+# Builds what is missing or stale first (make guest-x86_64, mkimage.sh,
 # which runs build.sh); VM_BUILD=0 uses what is in $BUILD as it is.
 #
-# Environment: VM_TIMEOUT (seconds per boot, default 600), VM_LOG_DIR=DIR
-# (keep each boot's console as DIR/MODE.console), QEMU_X86_64.
+# Environment: VM_TIMEOUT (seconds, default 600), VM_LOG=FILE (keep the
+# console there), QEMU_X86_64.
 set -uo pipefail
-
-HERE=$(cd "$(dirname "$0")" && pwd)
-HARNESS=$(cd "$HERE/.." && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-export TOP BUILD
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
+DIE_STATUS=125
+HERE=$HARNESS/suites/systemd
 IMG=$BUILD/systemd/image
-KERNEL=$BUILD/x86_64-systemd/kernel
+KERNEL=$BUILD/x86_64/kernel
 PROBE=$BUILD/x86_64/progs/cpufeat-probe
-QEMU=${QEMU_X86_64:-$BUILD/qemu/bin/qemu-system-x86_64}
 timeout=${VM_TIMEOUT:-600}
 
-die() {
-	echo "check-systemd.sh: $*" >&2
-	exit 2
-}
+mode=${1:-}
+case "$mode" in
+patched | stock) ;;
+*) die "usage: boot.sh patched|stock" ;;
+esac
 
 if [ "${VM_BUILD:-1}" != 0 ]; then
 	mkdir -p "$BUILD"
-	(flock 9 && make -C "$TOP" --no-print-directory kernel-x86_64-systemd \
-		initramfs-x86_64 qemu >&2) 9>"$BUILD/.vm-make.lock" ||
-		die "building the kernel, the probe or QEMU failed"
+	(flock 9 && make -C "$TOP" --no-print-directory guest-x86_64 >&2) \
+		9>"$BUILD/.vm-make.lock" || die "building the kernel, the probe or QEMU failed"
 	"$HERE/mkimage.sh" >&2 || die "building the image failed (mkimage.sh)"
 fi
-for f in "$KERNEL" "$PROBE" "$QEMU" "$IMG/stock.cpio.zst" "$IMG/patched.cpio"; do
+qemu_command x86_64
+for f in "$KERNEL" "$PROBE" "${qemu[0]}" "$IMG/stock.cpio.zst" "$IMG/patched.cpio"; do
 	[ -e "$f" ] || die "missing $f"
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpufeat-systemd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 
-# What the test adds to the image, for MODE: the probe, the test and
-# the unit that runs it; for the stock boot also the no-patch recipe.
+# What the test adds to the image: the probe, the runner with the systemd
+# suite's part and the unit that runs it, between the marker lines of vm
+# (guest/init); for the stock boot also the no-patch recipe.
 payload() {
-	local mode=$1 r=$tmp/payload-$1
+	local r=$tmp/payload lib=$tmp/payload/usr/lib/cpufeat
 	mkdir -p "$r/usr/local/bin" "$r/usr/local/sbin" "$r/etc/tmpfiles.d" \
-		"$r/etc/systemd/system/multi-user.target.wants"
+		"$r/etc/systemd/system/multi-user.target.wants" "$lib/suites"
 	cp "$PROBE" "$r/usr/local/bin/cpufeat-probe"
-	cp "$HERE/guest-test.sh" "$r/usr/local/sbin/cpufeat-systemd-test"
-	chmod 755 "$r/usr/local/sbin/cpufeat-systemd-test"
+	cp "$HARNESS/guest/run.sh" "$r/usr/local/bin/cpufeat-run"
+	cp "$HARNESS/guest/ktap.sh" "$HARNESS/guest/alarms" "$lib/"
+	cp "$HERE/guest.sh" "$lib/suites/systemd.sh"
+	cat >"$r/usr/local/sbin/cpufeat-systemd-test" <<-EOF
+	#!/bin/sh
+	echo "CPUFEAT-VM-START $nonce"
+	cpufeat-run systemd
+	echo "CPUFEAT-VM-EXIT=\$? $nonce"
+	EOF
+	chmod 755 "$r/usr/local/sbin/cpufeat-systemd-test" "$lib/suites/systemd.sh" \
+		"$r/usr/local/bin/cpufeat-run"
 	cat >"$r/etc/systemd/system/cpufeat-test.service" <<-'EOF'
 	[Unit]
-	Description=cpufeat systemd test (check-systemd.sh)
+	Description=cpufeat systemd test (suites/systemd/boot.sh)
 	SuccessAction=reboot-force
 	FailureAction=reboot-force
 
@@ -108,70 +117,34 @@ payload() {
 		ExecStart=/bin/sleep 1000
 		EOF
 	fi
-	(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	cpio_pack "$r"
 }
 
-# append FILE ARCHIVE: the kernel looks for the next archive of an
-# initramfs only at a 4-byte boundary.
-append() {
-	local pad
-	pad=$(( (4 - $(stat -c %s "$1") % 4) % 4 ))
-	head -c "$pad" /dev/zero >>"$1"
-	cat "$2" >>"$1"
-}
+initrd=$tmp/initrd
+cp "$IMG/stock.cpio.zst" "$initrd"
+[ "$mode" = stock ] || cpio_append "$initrd" "$IMG/patched.cpio"
+payload >"$tmp/payload.cpio"
+cpio_append "$initrd" "$tmp/payload.cpio"
 
-n=0
-failed=0
-tap() {
-	n=$((n + 1))
-	echo "$1 $n - $2"
-	[ "$1" = ok ] || failed=$((failed + 1))
-}
+console=$tmp/console
+qrc=0
+timeout -k 5 "$timeout" "${qemu[@]}" -smp 2 -m 2G -no-reboot -serial stdio \
+	-kernel "$KERNEL" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/init systemd.show_status=0 cpufeat.mode=$mode" \
+	</dev/null >"$console" 2>"$tmp/qemu.err" || qrc=$?
+tr -d '\r' <"$console" >"$console.txt"
+[ -z "${VM_LOG:-}" ] || cp "$console.txt" "$VM_LOG"
 
-boot() {
-	local mode=$1 initrd=$tmp/initrd-$1 console=$tmp/$1.console nonce line started=0 ended=0
-	local t0 t1 qrc=0
-
-	nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-	cp "$IMG/stock.cpio.zst" "$initrd"
-	[ "$mode" = stock ] || append "$initrd" "$IMG/patched.cpio"
-	payload "$mode" >"$tmp/payload-$mode.cpio"
-	append "$initrd" "$tmp/payload-$mode.cpio"
-
-	t0=$(date +%s)
-	timeout -k 5 "$timeout" "$QEMU" -M pc -cpu max,vendor=GenuineIntel -accel tcg \
-		-smp 2 -m 2G -nodefaults -display none -no-reboot -serial stdio \
-		-kernel "$KERNEL" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/sbin/init systemd.show_status=0 cpufeat.mode=$mode cpufeat.nonce=$nonce" \
-		</dev/null >"$console" 2>"$tmp/$mode.qemu.err" || qrc=$?
-	t1=$(date +%s)
-	[ -z "${VM_LOG_DIR:-}" ] || { mkdir -p "$VM_LOG_DIR" && cp "$console" "$VM_LOG_DIR/$mode.console"; }
-	echo "# $mode boot: $((t1 - t0)) s (QEMU exit status $qrc)"
-
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		if [ $started = 0 ]; then
-			[ "$line" != "CPUFEAT-SYSTEMD-START $nonce" ] || started=1
-			continue
-		fi
-		case "$line" in
-		"CPUFEAT-SYSTEMD-END $nonce") ended=1; break ;;
-		"ok - "*) tap ok "$mode: ${line#ok - }" ;;
-		"not ok - "*) tap "not ok" "$mode: ${line#not ok - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$console"
-	if [ $ended = 1 ]; then
-		tap ok "$mode: the guest tests ran to the end"
-	else
-		tap "not ok" "$mode: the guest tests ran to the end"
-		echo "# last console lines:"
-		tail -n 30 "$console" | tr -d '\r' | sed 's/^/#   /'
-		[ ! -s "$tmp/$mode.qemu.err" ] || sed 's/^/#   qemu: /' "$tmp/$mode.qemu.err"
-	fi
-}
-
-boot patched
-boot stock
-echo "1..$n"
-[ $failed = 0 ] || { echo "# $failed of $n failed"; exit 1; }
+# What the runner printed between the markers, and its exit status.
+sed -n "/^CPUFEAT-VM-START $nonce\$/,/CPUFEAT-VM-EXIT=[0-9]* $nonce\$/p" "$console.txt" |
+	sed -e '1d' -e "s/CPUFEAT-VM-EXIT=[0-9]* $nonce\$//" | sed '/^$/d'
+status=$(sed -n "s/.*CPUFEAT-VM-EXIT=\([0-9]*\) $nonce\$/\1/p" "$console.txt")
+[ -z "$status" ] || exit "$status"
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	echo "boot.sh: timeout: the $mode guest did not finish within ${timeout}s (VM_TIMEOUT)" >&2
+	exit 124
+fi
+echo "boot.sh: the $mode guest stopped without reporting the runner's exit status (QEMU exit status $qrc); last console lines:" >&2
+tail -n 30 "$console.txt" >&2
+[ ! -s "$tmp/qemu.err" ] || sed 's/^/qemu: /' "$tmp/qemu.err" >&2
+exit 125
