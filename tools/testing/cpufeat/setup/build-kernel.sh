@@ -3,7 +3,7 @@
 #
 # Build a cpufeat test kernel for one architecture:
 #
-#   build-kernel.sh x86_64|arm64 [debug|baseline|systemd]
+#   build-kernel.sh x86_64|arm64 [debug|baseline]
 #
 # Source: $BUILD/linux (see series.sh).  Output, in $BUILD/ARCH (the test
 # kernel) or $BUILD/ARCH-FLAVOUR: obj/ (O=), kernel (bzImage or Image),
@@ -14,30 +14,25 @@
 # configs/ARCH-FLAVOUR.config where they exist, regenerated only when a
 # fragment or a Kconfig file changes.  Flavours:
 #   debug     the same kernel with KASAN, lockdep, UBSAN, kmemleak and the
-#             other debug checks (configs/debug.config), for stress.sh
+#             other debug checks (configs/debug.config), for the debug suite
 #   baseline  the same configuration built from the base without the series
 #             ($BUILD/linux-baseline, a git worktree of $BUILD/linux at its
 #             "base" tag), for the benchmarks' "costs nothing" comparisons
-#   systemd   the same kernel with what systemd 252 needs as PID 1
-#             (configs/systemd.config), for systemd/check-systemd.sh
 #
 # Each fragment is applied in turn.  A fingerprint of the whole tree lets an unchanged tree skip
 # kbuild altogether, so "make guest-ARCH" is a quick no-op for vm.
 set -euo pipefail
-
-HARNESS=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
 SRC=$BUILD/linux
-
-die() { echo "build-kernel.sh: $*" >&2; exit 1; }
+CONFIGS=$HARNESS/setup/configs
 
 arch=${1:-}
 flavour=${2:-}
 case "$flavour" in
-"" | debug | systemd) ;;
+"" | debug) ;;
 baseline) SRC=$BUILD/linux-baseline ;;
-*) die "unknown flavour '$flavour' (debug, baseline or systemd)" ;;
+*) die "unknown flavour '$flavour' (debug or baseline)" ;;
 esac
 case "$arch" in
 x86_64)
@@ -51,17 +46,17 @@ arm64)
 	image=arch/arm64/boot/Image
 	;;
 *)
-	die "usage: build-kernel.sh x86_64|arm64 [debug|baseline|systemd]"
+	die "usage: build-kernel.sh x86_64|arm64 [debug|baseline]"
 	;;
 esac
 
 OUT=$BUILD/$arch${flavour:+-$flavour}
 OBJ=$OUT/obj
 LOG=$OUT/build.log
-frags=("$HARNESS/configs/common.config" "$HARNESS/configs/$arch.config")
+frags=("$CONFIGS/common.config" "$CONFIGS/$arch.config")
 if [ -n "$flavour" ]; then
 	for f in "$flavour" "$arch-$flavour"; do
-		[ ! -f "$HARNESS/configs/$f.config" ] || frags+=("$HARNESS/configs/$f.config")
+		[ ! -f "$CONFIGS/$f.config" ] || frags+=("$CONFIGS/$f.config")
 	done
 fi
 
@@ -82,8 +77,7 @@ command -v "${cross}gcc" >/dev/null || die "${cross}gcc not found: run 'make dep
 mkdir -p "$OBJ"
 
 # One build per architecture at a time (vm and make may race).
-exec 9>"$OUT/.build-kernel.lock"
-flock 9
+lock "$OUT/.build-kernel.lock"
 
 # ccache only wraps the compilers; its absence just makes builds slower.
 kmake=(make -C "$SRC" O="$OBJ" ARCH="$arch" -j"$(nproc)")
@@ -94,17 +88,11 @@ fi
 # Fixed build identity: fewer spurious differences between builds.
 export KBUILD_BUILD_USER=cpufeat KBUILD_BUILD_HOST=cpufeat
 
-# Run one step quietly, logging everything; show the tail if it fails.
-step() {
+# kstep TAG CMD...: one step, quiet, logged (lib.sh's step).
+kstep() {
 	local tag=$1
 	shift
-	printf '  %-7s %s\n' "$tag" "$arch${flavour:+ $flavour}"
-	echo "### $tag: $*" >>"$LOG"
-	if ! "$@" >>"$LOG" 2>&1; then
-		echo "--- last lines of $LOG:" >&2
-		tail -n 40 "$LOG" >&2
-		die "$tag $arch failed (full log: $LOG)"
-	fi
+	step "$tag" "$arch${flavour:+ $flavour}" "$@"
 }
 
 # Everything the result depends on besides the tree: the fragments, this
@@ -137,10 +125,10 @@ config_state() {
 # Merge the fragments over tinyconfig, then check each requested option
 # made it through olddefconfig (an unmet dependency silently drops it).
 make_config() {
-	step TINYCFG "${kmake[@]}" tinyconfig
-	step MERGE env -C "$OBJ" "$SRC/scripts/kconfig/merge_config.sh" -m \
+	kstep TINYCFG "${kmake[@]}" tinyconfig
+	kstep MERGE env -C "$OBJ" "$SRC/scripts/kconfig/merge_config.sh" -m \
 		-O "$OBJ" "$OBJ/.config" "${frags[@]}"
-	step OLDCFG "${kmake[@]}" olddefconfig
+	kstep OLDCFG "${kmake[@]}" olddefconfig
 	check_config
 }
 
@@ -184,25 +172,25 @@ check_config() {
 	fi
 }
 
-full=$( { harness_state; tree_state; } | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$OUT/.stamp-kernel" 2>/dev/null)" = "$full" ] &&
+full=$( { harness_state; tree_state; } | sha)
+if stamp_is "$OUT/.stamp-kernel" "$full" &&
    [ -f "$OUT/kernel" ] && [ -d "$OUT/headers/include" ]; then
 	exit 0
 fi
 rm -f "$OUT/.stamp-kernel"
 : >"$LOG"
 
-cfg=$(config_state | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$OUT/.stamp-config" 2>/dev/null)" != "$cfg" ] || [ ! -f "$OBJ/.config" ]; then
+cfg=$(config_state | sha)
+if ! stamp_is "$OUT/.stamp-config" "$cfg" || [ ! -f "$OBJ/.config" ]; then
 	rm -f "$OUT/.stamp-config"
 	make_config
 	echo "$cfg" >"$OUT/.stamp-config"
 fi
 
-step KERNEL "${kmake[@]}" "$target"
+kstep KERNEL "${kmake[@]}" "$target"
 # Start from an empty directory so removed headers do not linger.
 rm -rf "$OUT/headers"
-step HEADERS "${kmake[@]}" headers_install INSTALL_HDR_PATH="$OUT/headers"
+kstep HEADERS "${kmake[@]}" headers_install INSTALL_HDR_PATH="$OUT/headers"
 cp "$OBJ/$image" "$OUT/kernel.tmp"
 mv "$OUT/kernel.tmp" "$OUT/kernel"
 echo "$full" >"$OUT/.stamp-kernel"
