@@ -79,15 +79,12 @@ mkdir -p "$PROGS"
 
 lock "$OUT/.mkinitramfs.lock"
 
-# Content hash of the files a .d dependency file lists; fails if one is
-# gone (a header was removed, say), which forces a rebuild.
+# Content hash of the files a .d dependency file lists (one sha256sum for
+# all); fails if one is gone (a header was removed, say), which forces a
+# rebuild.
 deps_hash() {
-	local f
 	sed -e 's/^[^:]*://' -e 's/\\$//' "$1" | tr -s ' \t' '\n' | sed '/^$/d' |
-		sort -u | while read -r f; do
-			[ -f "$f" ] || return 1
-			sha256sum "$f"
-		done | sha256sum | cut -d' ' -f1
+		sort -u | xargs -r sha256sum | sha
 }
 
 # Compile one program unless its sources, headers and flags are unchanged.
