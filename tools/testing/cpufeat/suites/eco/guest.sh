@@ -170,8 +170,14 @@ ktap_check "lxc: lxc-start: the container's init (pid $pid) has the filtered vie
 lxc-cgroup -n lxc-d -P $T/lxc cpufeat.hwcap >$T/lxc-d.hwcap 2>/dev/null
 ktap_check "lxc: lxc-cgroup reads the container's cpufeat.hwcap, without the hidden features" \
 	lacks $T/lxc-d.hwcap
-lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat-probe --check </dev/null >$T/lxc-att.out 2>&1
-st=$?
+# A loaded machine may keep the container's command socket from answering
+# at first ("Connection refused - Failed to get init pid"): a few tries.
+for _ in 1 2 3 4 5; do
+	lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat-probe --check </dev/null >$T/lxc-att.out 2>&1
+	st=$?
+	[ $st != 0 ] || break
+	sleep 2
+done
 show $T/lxc-att.out
 ktap_check "lxc: a program lxc-attach executes in the container sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lxc-att.out"
@@ -296,7 +302,13 @@ done
 JOB
 setsid cgexec -g cpufeat:/criu/job sh $T/job.sh </dev/null >$T/job.log 2>&1 &
 pid=$!
-sleep 2
+# Until cgexec has executed the shell (busybox) in the cgroup.
+i=0
+while [ "$(readlink /proc/$pid/exe)" != /bin/busybox ] && [ $i -lt 60 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+sleep 1
 cat /proc/"$pid"/cpufeat >$T/job.view0
 od -An -tx8 /proc/"$pid"/auxv >$T/job.auxv0
 echo "# job pid $pid, view: $(cat $T/job.view0)"
