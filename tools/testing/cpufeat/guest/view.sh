@@ -15,13 +15,14 @@
 #   effective     DIR's cpufeat.hwcap.effective (in the root, once cpufeat
 #                 is enabled there)
 #   proc_cpufeat  /proc/self/cpufeat: the view latched at exec
-#   auxv          "AT_HWCAP=0x... AT_HWCAP2=0x..." (cpufeat-probe --hwcap)
-#   auxv_names    the AT_HWCAP* bits set, by name (cpufeat-probe --names)
-#   cpuid, cpuid_raw   x86: CPUID (cpufeat-probe --cpuid, --cpuid-raw)
-#   idregs        arm64: "NAME=0x... REG.FIELD=N ..." (cpufeat-probe --idregs)
-#   idreg         arm64: "NAME=0x...", a record per ID register (idregs)
+#   auxv          "AT_HWCAP=0x... AT_HWCAP2=0x..." (cpufeat_probe --hwcap)
+#   auxv_names    the AT_HWCAP* bits set, by name (cpufeat_probe --names)
+#   cpuid, cpuid_raw   x86: CPUID (cpufeat_probe --cpuid, --cpuid-raw)
+#   idregs        arm64: "NAME=0x... REG.FIELD=N ..." (cpufeat_probe --idregs)
+#   idreg         arm64: "NAME=0x..." and "REG.FIELD=N", a record a line
+#                 (cpufeat_probe --idregs)
 #   cpuinfo, cpuinfo_count   the probe's selection of /proc/cpuinfo's
-#                 flags, and how many flags there are (cpufeat-probe --cpuinfo)
+#                 flags, and how many flags there are (cpufeat_probe --cpuinfo)
 #   features      each distinct "flags" (x86) or "Features" (arm64) line of
 #                 /proc/cpuinfo as the program reads it, a record each
 #
@@ -69,22 +70,22 @@ view_of() {
 		view_record "$_side" effective cat "$_dir/cpufeat.hwcap.effective" || _st=1
 	fi
 	view_record "$_side" proc_cpufeat view_run "$_dir" cat /proc/self/cpufeat || _st=1
-	view_record "$_side" auxv view_run "$_dir" cpufeat-probe --hwcap || _st=1
-	view_record "$_side" auxv_names view_run "$_dir" cpufeat-probe --names || _st=1
+	view_record "$_side" auxv view_run "$_dir" cpufeat_probe --hwcap || _st=1
+	view_record "$_side" auxv_names view_run "$_dir" cpufeat_probe --names || _st=1
 	case $(uname -m) in
 	x86_64)
-		view_record "$_side" cpuid view_run "$_dir" cpufeat-probe --cpuid || _st=1
-		view_record "$_side" cpuid_raw view_run "$_dir" cpufeat-probe --cpuid-raw || _st=1
+		view_record "$_side" cpuid view_run "$_dir" cpufeat_probe --cpuid || _st=1
+		view_record "$_side" cpuid_raw view_run "$_dir" cpufeat_probe --cpuid-raw || _st=1
 		_view_flags=flags
 		;;
 	aarch64)
-		view_record "$_side" idregs view_run "$_dir" cpufeat-probe --idregs || _st=1
-		view_lines "$_side" idreg view_run "$_dir" idregs || _st=1
+		view_record "$_side" idregs view_run "$_dir" cpufeat_probe --idregs || _st=1
+		view_lines "$_side" idreg view_run "$_dir" cpufeat_probe --idregs || _st=1
 		_view_flags=Features
 		;;
 	esac
 	# --cpuinfo: the selected names, then "N flags" on a line of its own.
-	_cpuinfo=$(view_run "$_dir" cpufeat-probe --cpuinfo) || _st=1
+	_cpuinfo=$(view_run "$_dir" cpufeat_probe --cpuinfo) || _st=1
 	echo "# view $_side cpuinfo $(printf '%s\n' "$_cpuinfo" | sed '$d' | tr '\n' ' ')"
 	echo "# view $_side cpuinfo_count $(printf '%s\n' "$_cpuinfo" | sed -n '$s/ flags$//p')"
 	# busybox grep, exec'd in DIR, is the reader of /proc/cpuinfo.

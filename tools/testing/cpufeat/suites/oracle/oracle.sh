@@ -23,8 +23,9 @@
 # $BUILD/check) as arm64.oracle-full.log and arm64.oracle-override.log.
 #
 # It compares, from the records of the guest part (guest/view.sh): AT_HWCAP
-# and AT_HWCAP2, the user-visible ID registers as MRS reads them (idregs),
-# the "Features" line of /proc/cpuinfo as the program reads it.  Prints
+# and AT_HWCAP2, the user-visible ID registers as MRS reads them
+# (cpufeat_probe --idregs), the "Features" line of /proc/cpuinfo as the
+# program reads it.  Prints
 # KTAP, one result per compared item plus three checks that the comparison
 # means something (the full boot has the features, the oracle boot does
 # not, and hiding them again on the oracle boot changes nothing), with the
@@ -41,7 +42,7 @@ if [ "${1:-}" = --overrides ]; then
 	echo "$OVERRIDES"
 	exit 0
 fi
-# In the order idregs prints them.
+# In the order cpufeat_probe --idregs prints them.
 REGS=(ID_AA64PFR0_EL1 ID_AA64PFR1_EL1 ID_AA64PFR2_EL1 ID_AA64ZFR0_EL1
       ID_AA64SMFR0_EL1 ID_AA64DFR0_EL1 ID_AA64ISAR0_EL1 ID_AA64ISAR1_EL1
       ID_AA64ISAR2_EL1 ID_AA64ISAR3_EL1 ID_AA64MMFR0_EL1 ID_AA64MMFR1_EL1

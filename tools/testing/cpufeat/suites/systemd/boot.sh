@@ -34,7 +34,7 @@ DIE_STATUS=125
 HERE=$HARNESS/suites/systemd
 IMG=$BUILD/systemd/image
 KERNEL=$BUILD/x86_64/kernel
-PROBE=$BUILD/x86_64/progs/cpufeat-probe
+PROBE=$BUILD/x86_64/progs/cpufeat_probe
 timeout=${VM_TIMEOUT:-600}
 
 mode=${1:-}
@@ -65,7 +65,7 @@ payload() {
 	local r=$tmp/payload lib=$tmp/payload/usr/lib/cpufeat
 	mkdir -p "$r/usr/local/bin" "$r/usr/local/sbin" "$r/etc/tmpfiles.d" \
 		"$r/etc/systemd/system/multi-user.target.wants" "$lib/suites"
-	cp "$PROBE" "$r/usr/local/bin/cpufeat-probe"
+	cp "$PROBE" "$r/usr/local/bin/cpufeat_probe"
 	cp "$HARNESS/guest/run.sh" "$r/usr/local/bin/cpufeat-run"
 	cp "$HARNESS/guest/ktap.sh" "$HARNESS/guest/alarms" "$lib/"
 	cp "$HERE/guest.sh" "$lib/suites/systemd.sh"
@@ -108,7 +108,7 @@ payload() {
 		[Service]
 		Type=oneshot
 		ExecStartPre=+/bin/sh -c 'echo "-avx2 -aes" >/sys/fs/cgroup/system.slice/%n/cpufeat.hwcap'
-		ExecStart=/usr/local/bin/cpufeat-probe --check
+		ExecStart=/usr/local/bin/cpufeat_probe --check
 		StandardOutput=truncate:/run/cpufeat/recipe.out
 		EOF
 		cat >"$r/etc/systemd/system/recipe-sleep.service" <<-'EOF'
