@@ -14,7 +14,8 @@
 # The documents (BOOT: the parts that run in it, suite/part):
 #
 #   x86_64               core/kunit core/kselftest core/tool core/cpuid-fault
-#   x86_64-eco           eco (vm --eco: libcgroup, runc, crun, LXC, CRIU)
+#   x86_64-eco           eco, eco/criu-hook (vm --eco: libcgroup, runc,
+#                        crun, LXC, CRIU; the cpufeat tool's CRIU hook)
 #   x86_64-systemd       systemd (systemd 252 with our patches as PID 1,
 #                        suites/systemd/boot.sh patched)
 #   x86_64-systemd-stock systemd (Debian's systemd, the no-patch recipe)
@@ -124,10 +125,10 @@ boot_def() {
 		     cpufeat-run "${parts[@]}")
 		;;
 	x86_64-eco)
-		parts=(eco)
+		parts=(eco eco/criu-hook)
 		needs+=(prep-eco)
 		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-900}" "$HARNESS/vm" --arch x86_64 --eco
-		     -- cpufeat-run eco)
+		     -- cpufeat-run "${parts[@]}")
 		;;
 	x86_64-systemd | x86_64-systemd-stock)
 		parts=(systemd)

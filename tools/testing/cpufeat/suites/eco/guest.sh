@@ -1,12 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The eco suite's part, in the x86_64 guest booted with "vm --eco"
-# (busybox sh, as root; run by cpufeat-run as part "eco"): Debian 12's
-# libcgroup tools, runc, crun, CRIU and LXC against the cpufeat
-# controller, each recipe of
-# Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst run as the
-# guide writes it.  Prints KTAP.
+# The eco suite's parts, in the x86_64 guest booted with "vm --eco"
+# (busybox sh, as root; run by cpufeat-run):
+#
+#   guest.sh eco         Debian 12's libcgroup tools, runc, crun, CRIU and
+#                        LXC against the cpufeat controller, each recipe of
+#                        Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst
+#                        run as the guide writes it
+#   guest.sh criu-hook   "cpufeat criu-hook" with Debian's criu
+#                        (tools/cpufeat/tests/criu-test.sh)
+#
+# Each prints KTAP (TAP).
 #
 # The programs inside the containers are the guest's static cpufeat_probe
 # and cpufeat, copied into a busybox bundle rootfs.
@@ -16,8 +21,22 @@
 HIDE=${HIDE:-"-avx2 -aes"}
 T=/tmp/eco
 CG=/sys/fs/cgroup
+LIB=${CPUFEAT_LIB:-/usr/lib/cpufeat}
 # shellcheck source=SCRIPTDIR/../../guest/ktap.sh
-. "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
+. "$LIB/ktap.sh"
+
+case "${1:-eco}" in
+eco)
+	;;
+criu-hook)
+	exec sh "$LIB/cpufeat-criu-test.sh"
+	;;
+*)
+	echo "usage: guest.sh eco|criu-hook" >&2
+	exit 2
+	;;
+esac
+
 # lacks FILE: FILE names none of the hidden features (and is neither
 # empty nor "max", which a cpufeat.hwcap that hides nothing reads).
 lacks() {
