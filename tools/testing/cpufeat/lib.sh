@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The harness's shell library (bash), sourced by every host-side script
 # of tools/testing/cpufeat:

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # KTAP output (Documentation/dev-tools/ktap.rst) for the harness's tests,
 # in POSIX sh: sourced by the guest runner and the guest parts (busybox

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # What a program in a cgroup is told about the CPU, as records (POSIX sh,
 # sourced by the guest parts of the demo and oracle suites).  A record is

@@ -65,7 +65,7 @@ series_lines() {
 
 # Build the series as commits on top of base without touching the work tree.
 build_commits() {
-	local idx parent line patch files msg diff info subject tree commit f
+	local idx parent patch files msg diff info subject tree commit f
 	idx=$(mktemp)
 	msg=$(mktemp)
 	diff=$(mktemp)
@@ -113,7 +113,7 @@ cmd_apply() {
 
 cmd_export() {
 	cmd_apply
-	local out=$BUILD/series cover n=0 bad=0 p wt
+	local out=$BUILD/series cover n=0 bad=0 p wt patches
 	rm -rf "$out"
 	git_tree format-patch -q --cover-letter --thread=shallow \
 		--subject-prefix="RFC PATCH" -o "$out" base.."$BRANCH" >/dev/null
@@ -143,8 +143,11 @@ EOF
 	wt=$BUILD/am-check
 	git_tree worktree remove -f "$wt" 2>/dev/null || rm -rf "$wt"
 	git_tree worktree add -q --detach "$wt" base
-	if ! git -C "$wt" am -q "$out"/000[1-9]*.patch "$out"/00[1-9][0-9]*.patch 2>/dev/null &&
-	   ! git -C "$wt" am -q $(ls "$out"/0*.patch | grep -v /0000-); then
+	patches=()
+	for p in "$out"/0*.patch; do
+		[[ ${p##*/} == 0000-* ]] || patches+=("$p")
+	done
+	if ! git -C "$wt" am -q "${patches[@]}"; then
 		echo "series.sh: git am failed on the pristine base" >&2
 		bad=1
 	fi
@@ -177,12 +180,14 @@ cmd_refresh() {
 		if [ -n "$mod" ]; then
 			# No commit ids and no blob ids: a patch file changes only
 			# when its own change does, not with every earlier patch.
+			# shellcheck disable=SC2086 # $mod: one file name a word
 			git_tree format-patch -1 --stdout --no-signature --zero-commit "$c" -- $mod |
 				sed '/^index [0-9a-f]*\.\.[0-9a-f]*/d' >"$TOP/patches/$name.new"
 		else
 			git_tree log -1 --format='From: %an <%ae>%nDate: %aD%nSubject: [PATCH] %s%n%n%b' "$c" \
 				>"$TOP/patches/$name.new"
 		fi
+		# shellcheck disable=SC2086 # the new files, a space between
 		echo "$name" $new >>"$SERIES.new"
 	done
 	rm -f "$TOP"/patches/*.patch
