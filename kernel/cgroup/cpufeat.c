@@ -14,8 +14,9 @@
  *   cpufeat.filters          (root) which discovery paths are filtered
  *
  * Every distinct effective set is an immutable, refcounted &struct
- * cpufeat_view, precomputed when a setting changes and shared by cgroups
- * whose effective sets are equal.  At execve() the new program takes a
+ * cpufeat_view, precomputed when a setting changes and shared by all the
+ * cgroups whose effective sets are equal (views are interned by the set
+ * they hide).  At execve() the new program takes a
  * reference to its cgroup's view and keeps it in its mm for its whole life:
  * fork shares it, the next execve replaces it.  Programs in cgroups that
  * hide nothing get no view (NULL), and until the first cgroup hides
@@ -30,11 +31,13 @@
 #include <linux/init.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 
@@ -46,7 +49,9 @@
 
 /**
  * struct cpufeat_view - an immutable set of features hidden from programs
- * @ref: references from cgroups and from the mms of programs
+ * @ref: references from cgroups, from the mms of programs and from the
+ *	views whose @secure variant this is
+ * @node: in cpufeat_views, the one view of each hidden set
  * @rcu: frees the view after the last reference is gone
  * @secure: the view for programs that gain privilege at execve; it keeps the
  *	protected (hardening) features visible.  Points to the view itself
@@ -59,6 +64,7 @@
  */
 struct cpufeat_view {
 	refcount_t ref;
+	struct rb_node node;
 	struct rcu_head rcu;
 	struct cpufeat_view *secure;
 	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
@@ -109,6 +115,15 @@ static DECLARE_BITMAP(cpufeat_machine, CPUFEAT_NR_FEATURES) __ro_after_init;
 static DECLARE_BITMAP(cpufeat_named, CPUFEAT_NR_FEATURES) __ro_after_init;
 
 DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
+
+/*
+ * Every view, ordered by its hidden set, so that equal sets share one.
+ * Views are added under cpufeat_mutex; the last reference to a view may be
+ * dropped in atomic context (the last mmdrop() of a program), which removes
+ * it under cpufeat_views_lock.
+ */
+static struct rb_root cpufeat_views = RB_ROOT;
+static DEFINE_SPINLOCK(cpufeat_views_lock);
 
 /* The size of struct cpufeat_view's @arch, set at init. */
 static unsigned int cpufeat_view_arch_words __ro_after_init;
@@ -324,7 +339,48 @@ static void cpufeat_visible(const struct cpufeat_view *view,
 		bitmap_copy(visible, cpufeat_machine, CPUFEAT_NR_FEATURES);
 }
 
-static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
+static int cpufeat_view_cmp(const void *hidden, const struct rb_node *node)
+{
+	const struct cpufeat_view *view = rb_entry(node, struct cpufeat_view,
+						   node);
+
+	return memcmp(hidden, view->hidden, sizeof(view->hidden));
+}
+
+static bool cpufeat_view_less(struct rb_node *a, const struct rb_node *b)
+{
+	return cpufeat_view_cmp(rb_entry(a, struct cpufeat_view, node)->hidden,
+				b) < 0;
+}
+
+/* The view that hides @hidden, with a new reference, or NULL if none. */
+static struct cpufeat_view *cpufeat_view_find(const unsigned long *hidden)
+{
+	struct cpufeat_view *view = NULL;
+	struct rb_node *node;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpufeat_views_lock, flags);
+	node = rb_find(hidden, &cpufeat_views, cpufeat_view_cmp);
+	if (node) {
+		/* A view drops to no reference under the lock, and leaves. */
+		view = rb_entry(node, struct cpufeat_view, node);
+		refcount_inc(&view->ref);
+	}
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
+	return view;
+}
+
+static void cpufeat_view_add(struct cpufeat_view *view)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpufeat_views_lock, flags);
+	rb_add(&view->node, &cpufeat_views, cpufeat_view_less);
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
+}
+
+static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *hidden)
 {
 	struct cpufeat_view *view;
 
@@ -334,8 +390,8 @@ static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
 		return NULL;
 	refcount_set(&view->ref, 1);
 	view->secure = view;
-	view->restricted = bitmap_andnot(view->hidden, cpufeat_named, visible,
-					 CPUFEAT_NR_FEATURES);
+	bitmap_copy(view->hidden, hidden, CPUFEAT_NR_FEATURES);
+	view->restricted = !bitmap_empty(hidden, CPUFEAT_NR_FEATURES);
 	cpufeat_arch_view_init(view->hidden, view->arch);
 	return view;
 }
@@ -357,37 +413,58 @@ void cpufeat_view_get(struct cpufeat_view *view)
  */
 void cpufeat_view_put(struct cpufeat_view *view)
 {
-	if (!view || !refcount_dec_and_test(&view->ref))
+	unsigned long flags;
+
+	if (!view || !refcount_dec_and_lock_irqsave(&view->ref,
+						    &cpufeat_views_lock,
+						    &flags))
 		return;
+	rb_erase(&view->node, &cpufeat_views);
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
 	if (view->secure != view)
 		cpufeat_view_put(view->secure);
 	kfree_rcu(view, rcu);
 }
 
-/* A view of @visible together with its secureexec variant. */
-static struct cpufeat_view *cpufeat_view_create(const unsigned long *visible)
+/*
+ * The view of @visible, shared with every cgroup and program that sees the
+ * same set, together with its secureexec variant: a new reference, or NULL
+ * without memory.
+ */
+static struct cpufeat_view *cpufeat_view_get_set(const unsigned long *visible)
 {
+	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
 	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
 	struct cpufeat_view *view;
 
-	view = cpufeat_view_alloc(visible);
+	/* Only this function adds views: no other can add this one. */
+	lockdep_assert_held(&cpufeat_mutex);
+
+	bitmap_andnot(hidden, cpufeat_named, visible, CPUFEAT_NR_FEATURES);
+	view = cpufeat_view_find(hidden);
+	if (view)
+		return view;
+	view = cpufeat_view_alloc(hidden);
 	if (!view)
 		return NULL;
+	/* The variant of the variant is itself: no deeper recursion. */
 	cpufeat_secure(cpufeat_table, cpufeat_machine, visible, secure);
 	if (!bitmap_equal(secure, visible, CPUFEAT_NR_FEATURES)) {
-		view->secure = cpufeat_view_alloc(secure);
+		view->secure = cpufeat_view_get_set(secure);
 		if (!view->secure) {
 			kfree(view);
 			return NULL;
 		}
 	}
+	cpufeat_view_add(view);
 	return view;
 }
 
 /*
  * The view a cgroup with setting @s gets below a parent with @parent_view:
- * the parent's own when they are equal, so that cgroups that narrow nothing
- * cost no memory.  Returns a new reference, NULL or an ERR_PTR.
+ * the parent's own when they are equal (NULL, which hides nothing, below a
+ * parent that hides nothing), otherwise the one view of that set.  Returns
+ * a new reference, NULL or an ERR_PTR.
  */
 static struct cpufeat_view *
 cpufeat_view_for(const struct cpufeat_setting *s,
@@ -404,7 +481,7 @@ cpufeat_view_for(const struct cpufeat_setting *s,
 			cpufeat_view_get(parent_view);
 		return parent_view;
 	}
-	view = cpufeat_view_create(eff);
+	view = cpufeat_view_get_set(eff);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
 	static_branch_enable(&cpufeat_restricting);
@@ -434,8 +511,11 @@ static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 }
 
 /*
- * Give @cg the setting @s and recompute the views of @cg and all its
- * descendants.  Either every view changes or, on failure, none does.
+ * Give @cg the setting @s and recompute the views of @cg and its
+ * descendants.  Either every view changes or, on failure, none does.  A
+ * cgroup whose set stays the same keeps its view, and so do all its
+ * descendants, whose sets follow from it: their subtree is skipped, as
+ * cpuset's update_cpumasks_hier() does.
  */
 static int cpufeat_update(struct cpufeat_cgroup *cg,
 			  const struct cpufeat_setting *s)
@@ -469,6 +549,13 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 			css_put(pos);
 			ret = PTR_ERR(view);
 			break;
+		}
+		/* Equal sets have one view: the pointers tell. */
+		if (view == cpufeat_current_view(d)) {
+			cpufeat_view_put(view);
+			pos = css_rightmost_descendant(pos);
+			css_put(&d->css);
+			continue;
 		}
 		d->pending = view;
 		d->updating = true;

@@ -684,6 +684,90 @@ static void cpufeat_test_secure(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, test_print(test, secure), "fpu sse\n");
 }
 
+/* The first and the last feature of @set, closed away from it. */
+static bool test_two_sets(const unsigned long *set, unsigned long *a,
+			  unsigned long *b)
+{
+	unsigned int first = find_first_bit(set, CPUFEAT_NR_FEATURES);
+	unsigned int last = find_last_bit(set, CPUFEAT_NR_FEATURES);
+
+	bitmap_copy(a, set, CPUFEAT_NR_FEATURES);
+	__clear_bit(first, a);
+	cpufeat_close(cpufeat_table, a);
+	bitmap_copy(b, set, CPUFEAT_NR_FEATURES);
+	__clear_bit(last, b);
+	cpufeat_close(cpufeat_table, b);
+	return !bitmap_equal(a, b, CPUFEAT_NR_FEATURES);
+}
+
+/* A setting that allows exactly @set. */
+static void test_setting_of(const unsigned long *set,
+			    struct cpufeat_setting *s)
+{
+	memset(s, 0, sizeof(*s));
+	bitmap_copy(s->allowed, set, CPUFEAT_NR_FEATURES);
+}
+
+/* Drop a reference that cpufeat_view_for() returned. */
+static void test_view_put(struct cpufeat_view *view)
+{
+	if (!IS_ERR(view))
+		cpufeat_view_put(view);
+}
+
+/*
+ * Cgroups with equal effective sets share one view, whatever their parents
+ * and settings; different sets have different views; a view's secure
+ * variant is the view of its set.
+ */
+static void cpufeat_test_views_shared(struct kunit *test)
+{
+	DECLARE_BITMAP(a, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(b, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(ab, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
+	struct cpufeat_view *va, *va2, *vb, *vab, *vab2, *vsec;
+	struct cpufeat_setting sa, sb, sab, ssec;
+
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
+	if (!test_two_sets(cpufeat_machine, a, b))
+		kunit_skip(test, "no two features to hide apart");
+	bitmap_and(ab, a, b, CPUFEAT_NR_FEATURES);
+	cpufeat_secure(cpufeat_table, cpufeat_machine, a, secure);
+	test_setting_of(a, &sa);
+	test_setting_of(b, &sb);
+	test_setting_of(ab, &sab);
+	test_setting_of(secure, &ssec);
+
+	mutex_lock(&cpufeat_mutex);
+	va = cpufeat_view_for(&sa, NULL);
+	va2 = cpufeat_view_for(&sa, NULL);
+	vb = cpufeat_view_for(&sb, NULL);
+	/* a & b: below b with setting a, and below the root with a & b. */
+	vab = IS_ERR(vb) ? vb : cpufeat_view_for(&sa, vb);
+	vab2 = cpufeat_view_for(&sab, NULL);
+	vsec = cpufeat_view_for(&ssec, NULL);
+	mutex_unlock(&cpufeat_mutex);
+
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(va));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(vb));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(vab));
+	KUNIT_EXPECT_PTR_EQ(test, va, va2);
+	KUNIT_EXPECT_PTR_EQ(test, vab, vab2);
+	KUNIT_EXPECT_PTR_NE(test, va, vb);
+	KUNIT_EXPECT_PTR_NE(test, va, vab);
+	if (!IS_ERR_OR_NULL(va) && !bitmap_equal(secure, cpufeat_machine,
+						 CPUFEAT_NR_FEATURES))
+		KUNIT_EXPECT_PTR_EQ(test, va->secure, vsec);
+
+	test_view_put(vsec);
+	test_view_put(vab2);
+	test_view_put(vab);
+	test_view_put(vb);
+	test_view_put(va2);
+	test_view_put(va);
+}
+
 /* The architecture's real table. */
 static void cpufeat_test_arch_table(struct kunit *test)
 {
@@ -802,6 +886,7 @@ static struct kunit_case cpufeat_test_cases[] = {
 	KUNIT_CASE(cpufeat_test_closure),
 	KUNIT_CASE_PARAM(cpufeat_test_hierarchy, cpufeat_hier_gen_params),
 	KUNIT_CASE(cpufeat_test_secure),
+	KUNIT_CASE(cpufeat_test_views_shared),
 	KUNIT_CASE(cpufeat_test_arch_table),
 	KUNIT_CASE(cpufeat_test_arch_deps),
 	KUNIT_CASE(cpufeat_test_arch_hwcap),

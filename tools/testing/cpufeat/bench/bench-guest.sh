@@ -141,4 +141,7 @@ run pingpong-masked $B -c $CG/m pingpong $n_pp $CG/m
 run cpuinfo-masked $B -c $CG/m cpuinfo $n_cpuinfo
 # shellcheck disable=SC2086 # $sizes is a list
 $B hwcap-write $n_write $CG/w "$mask" $sizes
-$B mem $n_mem $CG/mem
+# The same, where every child hides $mask itself: no child's set changes.
+# shellcheck disable=SC2086
+$B hwcap-kept $n_write $CG/k "$mask" $sizes
+$B mem $n_mem $CG/mem "$mask"
