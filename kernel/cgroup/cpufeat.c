@@ -28,6 +28,7 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cgroup_cpufeat.h>
+#include <linux/cred.h>
 #include <linux/init.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -589,12 +590,69 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 
 /* Exec */
 
+/* May the holder of @c act as @uid without executing anything? */
+static bool cpufeat_holds_uid(const struct cred *c, kuid_t uid)
+{
+	return uid_eq(uid, c->uid) || uid_eq(uid, c->euid) ||
+	       uid_eq(uid, c->suid) || cap_raised(c->cap_permitted, CAP_SETUID);
+}
+
+/* May the holder of @c act as group @gid without executing anything? */
+static bool cpufeat_holds_gid(const struct cred *c, kgid_t gid)
+{
+	return gid_eq(gid, c->gid) || gid_eq(gid, c->egid) ||
+	       gid_eq(gid, c->sgid) || groups_search(c->group_info, gid) ||
+	       cap_raised(c->cap_permitted, CAP_SETGID);
+}
+
+/*
+ * Is @ns, or a namespace above it, one that a user without privilege may
+ * have made?  Its owner holds every id and capability in it, so nothing
+ * gained inside it is privilege that user did not hold.
+ */
+static bool cpufeat_user_ns_of_user(const struct user_namespace *ns)
+{
+	for (; ns != &init_user_ns; ns = ns->parent)
+		if (!uid_eq(ns->owner, GLOBAL_ROOT_UID))
+			return true;
+	return false;
+}
+
+/**
+ * cpufeat_gains_privilege() - does an execve() raise its caller's privilege?
+ * @old: the caller's credentials
+ * @new: the credentials the new program runs with
+ *
+ * Only such programs get the secure view, which keeps the hardening
+ * features a cgroup hides: a user who could choose it would widen the view
+ * of their own programs.  AT_SECURE is not enough: a set-group-ID program
+ * of one of the caller's own groups gets it too.  A gain is an effective
+ * uid or gid that @old neither has (real, effective, saved, supplementary)
+ * nor may take (CAP_SETUID, CAP_SETGID), or permitted capabilities beyond
+ * @old's.  In a user namespace that an unprivileged user may have made
+ * (owned by someone other than root, or below one) nothing counts: its
+ * owner holds every id and capability in it, and may have made its
+ * set-user-ID programs and file capabilities.
+ *
+ * Return: true if @new holds privilege that @old did not.
+ */
+static bool cpufeat_gains_privilege(const struct cred *old,
+				    const struct cred *new)
+{
+	if (cpufeat_user_ns_of_user(new->user_ns))
+		return false;
+	return !cpufeat_holds_uid(old, new->euid) ||
+	       !cpufeat_holds_gid(old, new->egid) ||
+	       !cap_issubset(new->cap_permitted, old->cap_permitted);
+}
+
 /**
  * __cpufeat_exec() - latch the view of the program being executed
  * @bprm: the execve() in progress; its new mm is not installed yet
  *
  * The view comes from the cgroup the task is in now.  Programs that gain
- * privilege (secureexec) get the variant that keeps hardening features.
+ * privilege (cpufeat_gains_privilege()) get the variant that keeps the
+ * hardening features.  Called before the new credentials are committed.
  */
 void __cpufeat_exec(struct linux_binprm *bprm)
 {
@@ -610,7 +668,8 @@ void __cpufeat_exec(struct linux_binprm *bprm)
 		atomic64_inc(&cg->restricted_execs);
 	rcu_read_unlock();
 
-	if (view && bprm->secureexec && view->secure != view) {
+	if (view && view->secure != view && bprm->secureexec &&
+	    cpufeat_gains_privilege(current_cred(), bprm->cred)) {
 		struct cpufeat_view *secure = view->secure;
 
 		cpufeat_view_get(secure);

@@ -684,6 +684,132 @@ static void cpufeat_test_secure(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, test_print(test, secure), "fpu sse\n");
 }
 
+/*
+ * Whether an execve() gains privilege, the question that picks the secure
+ * view: ids are small numbers, "groups" a list ended by 0, caps the
+ * permitted set.
+ */
+struct cpufeat_priv_case {
+	const char *desc;
+	unsigned int uid, euid, suid, gid, egid, sgid, groups[3];
+	u64 caps;
+	unsigned int new_euid, new_egid;
+	u64 new_caps;
+	enum { NS_INIT, NS_ROOTS, NS_USERS, NS_ROOTS_IN_USERS } ns;
+	bool gains;
+};
+
+/* User 1000 with supplementary group 2000, saved ids @suid and @sgid. */
+#define USER(saved_uid, saved_gid)				\
+	.uid = 1000, .euid = 1000, .suid = (saved_uid),		\
+	.gid = 1000, .egid = 1000, .sgid = (saved_gid),		\
+	.groups = { 1000, 2000 }
+#define PRIV_USER	USER(1000, 1000)
+
+static const struct cpufeat_priv_case priv_cases[] = {
+	{ "nothing changes", PRIV_USER, .new_euid = 1000, .new_egid = 1000 },
+	{ "set-group-ID, one of the user's groups", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 2000 },
+	{ "set-group-ID, another group", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 3000, .gains = true },
+	{ "set-group-ID, the saved gid", USER(1000, 3000),
+	  .new_euid = 1000, .new_egid = 3000 },
+	{ "set-user-ID, the user's own uid", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 1000 },
+	{ "set-user-ID root", PRIV_USER, .new_euid = 0, .new_egid = 1000,
+	  .new_caps = CAP_FULL_SET.val, .gains = true },
+	{ "set-user-ID, the saved uid", USER(0, 1000),
+	  .new_euid = 0, .new_egid = 1000 },
+	{ "file capabilities", PRIV_USER, .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW), .gains = true },
+	{ "capabilities kept", PRIV_USER, .caps = BIT_ULL(CAP_NET_RAW),
+	  .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW) },
+	{ "root runs set-user-ID nobody", .caps = CAP_FULL_SET.val,
+	  .new_euid = 65534, .new_egid = 65534, .new_caps = CAP_FULL_SET.val },
+	{ "set-user-ID root, namespace of root", PRIV_USER, .ns = NS_ROOTS,
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_FULL_SET.val,
+	  .gains = true },
+	{ "set-user-ID, namespace of a user", PRIV_USER, .ns = NS_USERS,
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_FULL_SET.val },
+	{ "file capabilities, namespace of a user", PRIV_USER, .ns = NS_USERS,
+	  .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW) },
+	{ "set-group-ID, below a namespace of a user", PRIV_USER,
+	  .ns = NS_ROOTS_IN_USERS, .new_euid = 1000, .new_egid = 3000 },
+};
+
+static void cpufeat_priv_case_desc(const struct cpufeat_priv_case *c,
+				   char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cpufeat_priv, priv_cases, cpufeat_priv_case_desc);
+
+static void test_put_group_info(void *gi)
+{
+	put_group_info(gi);
+}
+
+/* A user namespace below @parent, owned by @owner. */
+static struct user_namespace *test_user_ns(struct kunit *test,
+					   struct user_namespace *parent,
+					   unsigned int owner)
+{
+	struct user_namespace *ns = kunit_kzalloc(test, sizeof(*ns),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+	ns->parent = parent;
+	ns->owner = KUIDT_INIT(owner);
+	return ns;
+}
+
+static void cpufeat_test_gains_privilege(struct kunit *test)
+{
+	const struct cpufeat_priv_case *c = test->param_value;
+	struct cred *old = kunit_kzalloc(test, sizeof(*old), GFP_KERNEL);
+	struct cred *new = kunit_kzalloc(test, sizeof(*new), GFP_KERNEL);
+	struct user_namespace *ns = &init_user_ns;
+	unsigned int i, n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	if (c->ns == NS_ROOTS)
+		ns = test_user_ns(test, ns, 0);
+	if (c->ns == NS_USERS || c->ns == NS_ROOTS_IN_USERS)
+		ns = test_user_ns(test, ns, 1000);
+	if (c->ns == NS_ROOTS_IN_USERS)
+		ns = test_user_ns(test, ns, 0);
+
+	while (n < ARRAY_SIZE(c->groups) && c->groups[n])
+		n++;
+	old->group_info = groups_alloc(n);
+	KUNIT_ASSERT_NOT_NULL(test, old->group_info);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				test_put_group_info, old->group_info), 0);
+	for (i = 0; i < n; i++)
+		old->group_info->gid[i] = KGIDT_INIT(c->groups[i]);
+	groups_sort(old->group_info);
+
+	old->uid = KUIDT_INIT(c->uid);
+	old->euid = KUIDT_INIT(c->euid);
+	old->suid = KUIDT_INIT(c->suid);
+	old->gid = KGIDT_INIT(c->gid);
+	old->egid = KGIDT_INIT(c->egid);
+	old->sgid = KGIDT_INIT(c->sgid);
+	old->cap_permitted.val = c->caps;
+	old->user_ns = ns;
+
+	*new = *old;
+	new->euid = KUIDT_INIT(c->new_euid);
+	new->egid = KGIDT_INIT(c->new_egid);
+	new->cap_permitted.val = c->new_caps;
+
+	KUNIT_EXPECT_EQ(test, cpufeat_gains_privilege(old, new), c->gains);
+}
+
 /* The first and the last feature of @set, closed away from it. */
 static bool test_two_sets(const unsigned long *set, unsigned long *a,
 			  unsigned long *b)
@@ -886,6 +1012,7 @@ static struct kunit_case cpufeat_test_cases[] = {
 	KUNIT_CASE(cpufeat_test_closure),
 	KUNIT_CASE_PARAM(cpufeat_test_hierarchy, cpufeat_hier_gen_params),
 	KUNIT_CASE(cpufeat_test_secure),
+	KUNIT_CASE_PARAM(cpufeat_test_gains_privilege, cpufeat_priv_gen_params),
 	KUNIT_CASE(cpufeat_test_views_shared),
 	KUNIT_CASE(cpufeat_test_arch_table),
 	KUNIT_CASE(cpufeat_test_arch_deps),
