@@ -61,7 +61,7 @@
  *	outside its view, those the kernel does not offer included
  * @restricted: @hidden is not empty (tested on every emulated instruction)
  * @arch: what the architecture derives from @hidden when the view is made,
- *	cpufeat_arch_view_words() words (cpufeat_arch_view_init())
+ *	the @view_words words of its table (filled by its @view_init)
  */
 struct cpufeat_view {
 	refcount_t ref;
@@ -125,9 +125,6 @@ DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
  */
 static struct rb_root cpufeat_views = RB_ROOT;
 static DEFINE_SPINLOCK(cpufeat_views_lock);
-
-/* The size of struct cpufeat_view's @arch, set at init. */
-static unsigned int cpufeat_view_arch_words __ro_after_init;
 
 static const struct cpufeat_setting cpufeat_setting_max = { .max = true };
 
@@ -385,7 +382,7 @@ static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *hidden)
 {
 	struct cpufeat_view *view;
 
-	view = kzalloc(struct_size(view, arch, cpufeat_view_arch_words),
+	view = kzalloc(struct_size(view, arch, cpufeat_table->view_words),
 		       GFP_KERNEL);
 	if (!view)
 		return NULL;
@@ -393,7 +390,8 @@ static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *hidden)
 	view->secure = view;
 	bitmap_copy(view->hidden, hidden, CPUFEAT_NR_FEATURES);
 	view->restricted = !bitmap_empty(hidden, CPUFEAT_NR_FEATURES);
-	cpufeat_arch_view_init(view->hidden, view->arch);
+	if (cpufeat_table->view_init)
+		cpufeat_table->view_init(view->hidden, view->arch);
 	return view;
 }
 
@@ -719,9 +717,8 @@ const unsigned long *__cpufeat_hidden(struct mm_struct *mm)
  * __cpufeat_view_arch() - what the architecture derived for a program's view
  * @mm: the program's mm
  *
- * Return: the view's cpufeat_arch_view_words() words, as
- * cpufeat_arch_view_init() filled them when the view was made, or NULL if
- * the view hides nothing.
+ * Return: the view's words for the architecture, as its table's @view_init
+ * filled them when the view was made, or NULL if the view hides nothing.
  */
 const u64 *__cpufeat_view_arch(struct mm_struct *mm)
 {
@@ -845,7 +842,13 @@ static int cpufeat_stat_show(struct seq_file *sf, void *v)
 
 static int cpufeat_filters_show(struct seq_file *sf, void *v)
 {
-	cpufeat_arch_show_filters(sf);
+	const struct cpufeat_filter *f;
+
+	if (!cpufeat_table)
+		return 0;
+	for (f = cpufeat_table->filters;
+	     f < cpufeat_table->filters + cpufeat_table->nr_filters; f++)
+		seq_printf(sf, "%s %s\n", f->path, f->filtered ? "yes" : "no");
 	return 0;
 }
 
@@ -927,7 +930,12 @@ static int __init cpufeat_init(void)
 	const struct cpufeat_table *t = cpufeat_arch_table();
 	unsigned int i;
 
-	if (WARN_ON(!t || t->nr > CPUFEAT_NR_FEATURES))
+	/* Without its dependencies a view would offer what it cannot. */
+	if (!t) {
+		pr_err("cpufeat: no feature table (out of memory): cgroups cannot hide features\n");
+		return -ENOMEM;
+	}
+	if (WARN_ON(t->nr > CPUFEAT_NR_FEATURES))
 		return -EINVAL;
 	for (i = 0; i < t->nr; i++) {
 		if (!t->names[i])
@@ -937,7 +945,6 @@ static int __init cpufeat_init(void)
 			__set_bit(i, cpufeat_machine);
 	}
 	cpufeat_close(t, cpufeat_machine);
-	cpufeat_view_arch_words = cpufeat_arch_view_words();
 	cpufeat_table = t;
 	return 0;
 }
