@@ -717,7 +717,7 @@ static const struct cpufeat_priv_case priv_cases[] = {
 	{ "set-user-ID, the user's own uid", PRIV_USER,
 	  .new_euid = 1000, .new_egid = 1000 },
 	{ "set-user-ID root", PRIV_USER, .new_euid = 0, .new_egid = 1000,
-	  .new_caps = CAP_FULL_SET.val, .gains = true },
+	  .new_caps = CAP_VALID_MASK, .gains = true },
 	{ "set-user-ID, the saved uid", USER(0, 1000),
 	  .new_euid = 0, .new_egid = 1000 },
 	{ "file capabilities", PRIV_USER, .new_euid = 1000, .new_egid = 1000,
@@ -725,13 +725,13 @@ static const struct cpufeat_priv_case priv_cases[] = {
 	{ "capabilities kept", PRIV_USER, .caps = BIT_ULL(CAP_NET_RAW),
 	  .new_euid = 1000, .new_egid = 1000,
 	  .new_caps = BIT_ULL(CAP_NET_RAW) },
-	{ "root runs set-user-ID nobody", .caps = CAP_FULL_SET.val,
-	  .new_euid = 65534, .new_egid = 65534, .new_caps = CAP_FULL_SET.val },
+	{ "root runs set-user-ID nobody", .caps = CAP_VALID_MASK,
+	  .new_euid = 65534, .new_egid = 65534, .new_caps = CAP_VALID_MASK },
 	{ "set-user-ID root, namespace of root", PRIV_USER, .ns = NS_ROOTS,
-	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_FULL_SET.val,
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_VALID_MASK,
 	  .gains = true },
 	{ "set-user-ID, namespace of a user", PRIV_USER, .ns = NS_USERS,
-	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_FULL_SET.val },
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_VALID_MASK },
 	{ "file capabilities, namespace of a user", PRIV_USER, .ns = NS_USERS,
 	  .new_euid = 1000, .new_egid = 1000,
 	  .new_caps = BIT_ULL(CAP_NET_RAW) },
@@ -747,8 +747,10 @@ static void cpufeat_priv_case_desc(const struct cpufeat_priv_case *c,
 
 KUNIT_ARRAY_PARAM(cpufeat_priv, priv_cases, cpufeat_priv_case_desc);
 
-static void test_put_group_info(void *gi)
+static void test_put_group_info(void *data)
 {
+	struct group_info *gi = data;
+
 	put_group_info(gi);
 }
 
