@@ -775,6 +775,7 @@ static void cpufeat_test_gains_privilege(struct kunit *test)
 	struct cred *new = kunit_kzalloc(test, sizeof(*new), GFP_KERNEL);
 	struct user_namespace *ns = &init_user_ns;
 	unsigned int i, n = 0;
+	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, old);
 	KUNIT_ASSERT_NOT_NULL(test, new);
@@ -789,8 +790,9 @@ static void cpufeat_test_gains_privilege(struct kunit *test)
 		n++;
 	old->group_info = groups_alloc(n);
 	KUNIT_ASSERT_NOT_NULL(test, old->group_info);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				test_put_group_info, old->group_info), 0);
+	ret = kunit_add_action_or_reset(test, test_put_group_info,
+					old->group_info);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	for (i = 0; i < n; i++)
 		old->group_info->gid[i] = KGIDT_INIT(c->groups[i]);
 	groups_sort(old->group_info);
