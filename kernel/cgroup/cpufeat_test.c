@@ -977,6 +977,7 @@ static void test_expect_hwcap(struct kunit *test, const char *feature,
 
 static void cpufeat_test_arch_deps(struct kunit *test)
 {
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
 #ifdef CONFIG_X86
 	test_expect_dep(test, "sse", "fxsr");
 	test_expect_dep(test, "avx2", "avx");
@@ -998,6 +999,7 @@ static void cpufeat_test_arch_deps(struct kunit *test)
 
 static void cpufeat_test_arch_hwcap(struct kunit *test)
 {
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
 #ifdef CONFIG_X86
 	test_expect_hwcap(test, "fpu", AT_HWCAP, BIT(0));
 	test_expect_hwcap(test, "fxsr", AT_HWCAP, BIT(24));
