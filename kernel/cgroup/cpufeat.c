@@ -510,6 +510,50 @@ static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 }
 
 /*
+ * The features that an update being prepared adds to or removes from
+ * @parent's set.
+ */
+static void cpufeat_changed(struct cpufeat_cgroup *parent,
+			    unsigned long *changed)
+{
+	DECLARE_BITMAP(after, CPUFEAT_NR_FEATURES);
+
+	cpufeat_visible(cpufeat_current_view(parent), changed);
+	cpufeat_visible(parent->pending, after);
+	bitmap_xor(changed, changed, after, CPUFEAT_NR_FEATURES);
+}
+
+/*
+ * Does @d keep its set in the update of @cg being prepared?  Its set is its
+ * parent's narrowed by its own setting, then closed: if the setting allows
+ * none of the features the update adds to or removes from the parent's
+ * set, the narrowed set and so its closure stay the same, which this tells
+ * without computing them.  @changed holds those features for the parent
+ * @changed_of, the last one asked about.
+ */
+static bool cpufeat_set_kept(struct cpufeat_cgroup *d,
+			     struct cpufeat_cgroup *cg,
+			     struct cpufeat_cgroup **changed_of,
+			     unsigned long *changed)
+{
+	struct cpufeat_cgroup *parent = css_cpufeat(d->css.parent);
+	const struct cpufeat_setting *s = cpufeat_cg_setting(d);
+
+	if (d == cg)
+		return false;
+	/* A parent that keeps its set (a dying one) keeps its children's. */
+	if (!parent->updating)
+		return true;
+	if (s->max)
+		return false;
+	if (parent != *changed_of) {
+		cpufeat_changed(parent, changed);
+		*changed_of = parent;
+	}
+	return !bitmap_intersects(changed, s->allowed, CPUFEAT_NR_FEATURES);
+}
+
+/*
  * Give @cg the setting @s and recompute the views of @cg and its
  * descendants.  Either every view changes or, on failure, none does.  A
  * cgroup whose set stays the same keeps its view, and so do all its
@@ -519,6 +563,8 @@ static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 static int cpufeat_update(struct cpufeat_cgroup *cg,
 			  const struct cpufeat_setting *s)
 {
+	struct cpufeat_cgroup *changed_of = NULL;
+	DECLARE_BITMAP(changed, CPUFEAT_NR_FEATURES);
 	struct cpufeat_setting *copy = NULL;
 	struct cgroup_subsys_state *pos;
 	struct cpufeat_view *view;
@@ -538,7 +584,13 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 		struct cpufeat_cgroup *d = css_cpufeat(pos);
 
 		/* A child not yet online takes its parent's view when it is. */
-		if (!d->online || !css_tryget(pos))
+		if (!d->online)
+			continue;
+		if (cpufeat_set_kept(d, cg, &changed_of, changed)) {
+			pos = css_rightmost_descendant(pos);
+			continue;
+		}
+		if (!css_tryget(pos))
 			continue;
 		rcu_read_unlock();
 		view = cpufeat_view_for(d == cg ? s : cpufeat_cg_setting(d),
