@@ -483,7 +483,8 @@ cpufeat_view_for(const struct cpufeat_setting *s,
 	view = cpufeat_view_get_set(eff);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
-	static_branch_enable(&cpufeat_restricting);
+	if (!static_key_enabled(&cpufeat_restricting))
+		static_branch_enable(&cpufeat_restricting);
 	return view;
 }
 
