@@ -41,10 +41,14 @@
  *                            alternately MASK and "max"; prints one RESULT
  *                            per SIZE (TEST hwcap-write-SIZE) and the time
  *                            the mkdirs took (mkdir-SIZE)
+ *   hwcap-kept N DIR MASK SIZE...
+ *                            the same, but each child hides MASK itself:
+ *                            the writes leave every child's set as it was
+ *                            (TEST hwcap-kept-SIZE, mkdir-kept-SIZE)
  *   chain DEPTH DIR MASK     make DIR/c/c/... DEPTH levels deep with
  *                            cpufeat enabled at each, MASK written at the
  *                            first, and print the deepest path
- *   mem N DIR                memory per cgroup: see mem_test() below
+ *   mem N DIR MASK           memory per cgroup: see mem_test() below
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -368,9 +372,11 @@ static void mkcg(const char *path)
 		die("mkdir %s", path);
 }
 
+/* With @kept, every child hides @mask itself. */
 static void hwcap_write(unsigned long n, const char *dir, const char *mask,
-			char **sizes)
+			char **sizes, int kept)
 {
+	const char *tag = kept ? "-kept" : "";
 	unsigned long have = 0, size, i;
 	char path[4096], name[64];
 	uint64_t t;
@@ -387,15 +393,20 @@ static void hwcap_write(unsigned long n, const char *dir, const char *mask,
 
 			snprintf(child, sizeof(child), "%s/c%lu", dir, have);
 			mkcg(child);
+			if (!kept)
+				continue;
+			strcat(child, "/cpufeat.hwcap");
+			write_file(child, mask);
 		}
-		snprintf(name, sizeof(name), "mkdir-%lu", size);
+		snprintf(name, sizeof(name), "mkdir%s-%lu", tag, size);
 		result(name, now() - t, size);
 		write_file(path, mask);
 		write_file(path, "max");
 		t = now();
 		for (i = 0; i < n; i++)
 			write_file(path, i % 2 ? "max" : mask);
-		snprintf(name, sizeof(name), "hwcap-write-%lu", size);
+		snprintf(name, sizeof(name), "hwcap-%s-%lu",
+			 kept ? "kept" : "write", size);
 		result(name, now() - t, n);
 		write_file(path, "max");
 	}
@@ -444,16 +455,19 @@ static long long slab_percpu(void)
 /*
  * Memory per cgroup: by how much do Slab + Percpu of /proc/meminfo grow
  * when N cgroups are made in DIR/off, a parent that enables no controller
- * for its children, in DIR/on, which enables cpufeat, and in DIR/pids,
- * which enables pids (for comparison: another small controller)?  Each is
- * measured twice, in turn; a sync and a pause let freed memory settle
- * between steps.  Prints RESULT mem-off-K, mem-on-K and mem-pids-K (bytes
- * for N cgroups, K = 1 or 2).
+ * for its children, in DIR/on, which enables cpufeat, in DIR/pids, which
+ * enables pids (for comparison: another small controller), and in DIR/set,
+ * which enables cpufeat and whose children each hide MASK themselves?
+ * Each is measured twice, in turn; a sync and a pause let freed memory
+ * settle between steps.  Prints RESULT mem-off-K, mem-on-K, mem-pids-K and
+ * mem-set-K (bytes for N cgroups, K = 1 or 2).
  */
-static void mem_test(unsigned long n, const char *dir)
+static void mem_test(unsigned long n, const char *dir, const char *mask)
 {
-	static const char * const parents[] = { "off", "on", "pids" };
-	static const char * const enable[] = { NULL, "+cpufeat", "+pids" };
+	static const char * const parents[] = { "off", "on", "pids", "set" };
+	static const char * const enable[] = { NULL, "+cpufeat", "+pids",
+					       "+cpufeat" };
+	const unsigned long kinds = 4;
 	char path[4096], name[64];
 	unsigned long p, i;
 	long long before;
@@ -462,14 +476,14 @@ static void mem_test(unsigned long n, const char *dir)
 	mkcg(dir);
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	write_file(path, "+cpufeat +pids");
-	for (p = 0; p < 6; p++) {
-		snprintf(name, sizeof(name), "mem-%s-%lu", parents[p % 3],
-			 p / 3 + 1);
+	for (p = 0; p < 2 * kinds; p++) {
+		snprintf(name, sizeof(name), "mem-%s-%lu", parents[p % kinds],
+			 p / kinds + 1);
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		mkcg(path);
-		if (enable[p % 3]) {
+		if (enable[p % kinds]) {
 			strcat(path, "/cgroup.subtree_control");
-			write_file(path, enable[p % 3]);
+			write_file(path, enable[p % kinds]);
 		}
 		sync();
 		usleep(100000);
@@ -478,6 +492,10 @@ static void mem_test(unsigned long n, const char *dir)
 			snprintf(path, sizeof(path), "%s/%s/c%lu", dir, name,
 				 i);
 			mkcg(path);
+			if (strcmp(parents[p % kinds], "set"))
+				continue;
+			strcat(path, "/cpufeat.hwcap");
+			write_file(path, mask);
 		}
 		sync();
 		usleep(100000);
@@ -537,11 +555,13 @@ int main(int argc, char **argv)
 	else if (!strcmp(test, "cpuinfo"))
 		cpuinfo(n);
 	else if (!strcmp(test, "hwcap-write") && argc >= 6)
-		hwcap_write(n, argv[3], argv[4], argv + 5);
+		hwcap_write(n, argv[3], argv[4], argv + 5, 0);
+	else if (!strcmp(test, "hwcap-kept") && argc >= 6)
+		hwcap_write(n, argv[3], argv[4], argv + 5, 1);
 	else if (!strcmp(test, "chain") && argc >= 5)
 		chain(n, argv[3], argv[4]);
-	else if (!strcmp(test, "mem") && argc >= 4)
-		mem_test(n, argv[3]);
+	else if (!strcmp(test, "mem") && argc >= 5)
+		mem_test(n, argv[3], argv[4]);
 	else
 		die("unknown test or missing arguments: %s", test);
 	return 0;

@@ -342,6 +342,18 @@ for arch in "${arches[@]}"; do
 	mkd=
 	[ ${#sizes[@]} = 0 ] || mkd=$(r "$P:mkdir-${sizes[-1]}")
 	[ -z "$mkd" ] || row "$arch" "  mkdir of a cgroup (for scale)" insn/op "$mkd" "" report
+	# The same writes where every descendant hides the mask itself: no
+	# write changes a descendant's set.
+	prev=
+	for s in ${sizes[@]+"${sizes[@]}"}; do
+		w=$(r "$P:hwcap-kept-$s")
+		[ -n "$w" ] || continue
+		row "$arch" "write cpufeat.hwcap, $s descendants keeping their sets" insn/write \
+			"$w" "$(r "$P:hwcap-kept-1")" report
+		[ -z "$prev" ] || row "$arch" "  per descendant, $prev to $s" insn/desc \
+			"$(calc "printf \"%.2f\", ($w - $(r "$P:hwcap-kept-$prev")) / ($s - $prev)")" "" report
+		prev=$s
+	done
 	# Memory: (with the controller - without) per cgroup, the mean of two
 	# rounds; pids, another small controller, for comparison.
 	off=$(memavg "$P" off)
@@ -354,6 +366,9 @@ for arch in "${arches[@]}"; do
 	pids=$(memavg "$P" pids)
 	[ -z "$off" ] || [ -z "$pids" ] || row "$arch" "  added by pids, for comparison" bytes \
 		"$(calc "printf \"%.1f\", $pids - $off")" "" report
+	set=$(memavg "$P" set)
+	[ -z "$off" ] || [ -z "$set" ] || row "$arch" "  added by cpufeat, each hiding what its siblings hide" bytes \
+		"$(calc "printf \"%.1f\", $set - $off")" "" report
 done
 
 if [ "$mode" = smoke ]; then

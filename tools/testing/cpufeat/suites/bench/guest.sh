@@ -157,5 +157,9 @@ run cpuinfo-masked $B -c $CG/m cpuinfo $n_cpuinfo
 # shellcheck disable=SC2086 # $sizes is a list
 $B hwcap-write $n_write $CG/w "$mask" $sizes | sed 's/^RESULT/# RESULT/'
 ktap_ok hwcap-write
-$B mem $n_mem $CG/mem | sed 's/^RESULT/# RESULT/'
+# The same, where every child hides $mask itself: no child's set changes.
+# shellcheck disable=SC2086 # $sizes is a list
+$B hwcap-kept $n_write $CG/k "$mask" $sizes | sed 's/^RESULT/# RESULT/'
+ktap_ok hwcap-kept
+$B mem $n_mem $CG/mem "$mask" | sed 's/^RESULT/# RESULT/'
 ktap_ok mem
