@@ -23,7 +23,6 @@
 #include <linux/log2.h>
 #include <linux/processor.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -98,6 +97,15 @@ static const unsigned int cpufeat_x86_protected[] = {
 	X86_FEATURE_IBT,
 };
 
+/* CPUID is filtered where the CPU can make it fault (set at init). */
+#define CPUFEAT_X86_FILTER_CPUID	1
+
+static struct cpufeat_filter cpufeat_x86_filters[] __ro_after_init = {
+	{ .path = "auxv", .filtered = true },
+	[CPUFEAT_X86_FILTER_CPUID] = { .path = "cpuid" },
+	{ .path = "cpuinfo", .filtered = true },
+};
+
 static const char *cpufeat_x86_names[CPUFEAT_NR_FEATURES] __ro_after_init;
 static struct cpufeat_table cpufeat_x86_table __ro_after_init = {
 	.nr = CPUFEAT_NR_FEATURES,
@@ -105,6 +113,8 @@ static struct cpufeat_table cpufeat_x86_table __ro_after_init = {
 	.protected = cpufeat_x86_protected,
 	.nr_protected = ARRAY_SIZE(cpufeat_x86_protected),
 	.emulation_stat = "emulated_cpuid",
+	.filters = cpufeat_x86_filters,
+	.nr_filters = ARRAY_SIZE(cpufeat_x86_filters),
 };
 
 static bool __init cpufeat_x86_cpuid_word(unsigned int word)
@@ -122,7 +132,7 @@ static bool __init cpufeat_x86_controllable(unsigned int feature)
 	return feature < CPUFEAT_NR_FEATURES && cpufeat_x86_names[feature];
 }
 
-static void __init cpufeat_x86_init_deps(void)
+static bool __init cpufeat_x86_init_deps(void)
 {
 	struct cpufeat_dep *deps;
 	unsigned int i, n = 0;
@@ -131,7 +141,7 @@ static void __init cpufeat_x86_init_deps(void)
 		;
 	deps = kcalloc(i, sizeof(*deps), GFP_KERNEL);
 	if (!deps)
-		return;
+		return false;
 	for (i = 0; cpuid_deps[i].feature; i++) {
 		/* A requirement that cannot be hidden never hides anything. */
 		if (!cpufeat_x86_controllable(cpuid_deps[i].feature) ||
@@ -143,12 +153,14 @@ static void __init cpufeat_x86_init_deps(void)
 	}
 	cpufeat_x86_table.deps = deps;
 	cpufeat_x86_table.nr_deps = n;
+	return true;
 }
 
 /**
  * cpufeat_arch_table() - the features cpufeat controls on x86
  *
- * Return: the table, built on first use at late_initcall time.
+ * Return: the table, built on first use at late_initcall time, or NULL
+ * without memory for it.
  */
 const struct cpufeat_table * __init cpufeat_arch_table(void)
 {
@@ -160,8 +172,9 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 			continue;
 		cpufeat_x86_names[i] = x86_cap_flags[i];
 	}
-	cpufeat_x86_init_deps();
-	return &cpufeat_x86_table;
+	cpufeat_x86_filters[CPUFEAT_X86_FILTER_CPUID].filtered =
+		boot_cpu_has(X86_FEATURE_CPUID_FAULT);
+	return cpufeat_x86_init_deps() ? &cpufeat_x86_table : NULL;
 }
 
 /**
@@ -196,37 +209,6 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 			hwcap &= ~(bitmap_read(hidden, h->first, h->nbits) <<
 				   h->shift);
 	return hwcap;
-}
-
-/**
- * cpufeat_arch_view_words() - x86 derives nothing per view
- *
- * Return: 0; CPUID is masked from the view's bitmap as it is emulated.
- */
-unsigned int __init cpufeat_arch_view_words(void)
-{
-	return 0;
-}
-
-/**
- * cpufeat_arch_view_init() - nothing to derive on x86
- * @hidden: the view's hidden features
- * @data: no words
- */
-void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data)
-{
-}
-
-/**
- * cpufeat_arch_show_filters() - which discovery paths honour the views
- * @sf: the root's cpufeat.filters
- *
- * The CPUID instruction only when the CPU can make it fault.
- */
-void cpufeat_arch_show_filters(struct seq_file *sf)
-{
-	seq_printf(sf, "auxv yes\ncpuid %s\ncpuinfo yes\n",
-		   boot_cpu_has(X86_FEATURE_CPUID_FAULT) ? "yes" : "no");
 }
 
 /* Is @leaf within the range of leaves the CPU implements? */
