@@ -1,0 +1,178 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The two-machine migration (issue 16), x86_64, in the guest with the eco
+# overlay (criu) and the workload of fetch.sh in /tmp/in/work.  One phase
+# per boot, each printing KTAP:
+#
+#   sh migrate-guest.sh A   on -cpu max: the baseline of A and B, two jobs
+#                           (masked to it, and not), dumped with the hook
+#                           into /tmp/out (vm --out carries it to B)
+#   sh migrate-guest.sh B   on -cpu max,-avx2,-avx: /tmp/in/img from A;
+#                           restores both and checks what happens
+#
+# Opt-in, not part of make check (two boots, about 40 s each, measured):
+#   H=tools/testing/cpufeat; S=$H/suites/migrate; W=$($S/fetch.sh)
+#   $H/vm --eco --out o --add $W --add $S/migrate-guest.sh -- sh migrate-guest.sh A
+#   QEMU_CPU=max,vendor=GenuineIntel,-avx2,-avx $H/vm --eco \
+#       --append print-fatal-signals=1 --add $W --add o/img \
+#       --add $S/migrate-guest.sh -- sh migrate-guest.sh B
+# avx2-ud.c (static) shows that B's model raises #UD for AVX and AVX2.
+# The commands are those of the guide's CRIU section
+# (Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst).
+
+CG=/sys/fs/cgroup
+W=/tmp/in/work
+H=/tmp/hook
+HOOK=$H/cpufeat-criu-hook
+R=/tmp/res
+export LD_LIBRARY_PATH=$W/usr/lib/x86_64-linux-gnu:$W/lib/x86_64-linux-gnu
+export PATH=$PATH:$W/usr/bin
+n=0
+failed=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() {
+	what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+show() { sed 's/^/# /' "$@"; }
+finish() {
+	echo "1..$n"
+	echo "# $((n - failed)) passed, $failed failed"
+	[ $failed = 0 ]
+	exit
+}
+
+# The workload, two real Debian programs that pick their code from what
+# the CPU says, each checking its own results at the end:
+#  - perl compares and copies strings (glibc's memcmp/memmove ifuncs:
+#    AVX2 variants where CPUID has avx2), 300 rounds of 0.1 s;
+#  - openssl dgst -sha512 hashes what a perl writes in 300 chunks of
+#    0.1 s (OpenSSL's SHA-512 code chosen from CPUID at start-up).
+PL_MEM='my $bad = 0; for my $r (1..300) { for my $len (40, 1500, 40000) {
+my $a = ("ab" x $len) . "x"; my $b = ("ab" x $len) . "y"; my $c = "$a";
+$bad++ if $a eq $b; $bad++ unless $a eq $c; $bad++ unless index($c, "x") == 2 * $len;
+} select(undef, undef, undef, 0.1) } exit($bad ? 1 : 0)'
+PL_GEN='$| = 1; for my $i (1..300) { print "chunk $i " x 3000;
+select(undef, undef, undef, $ENV{PAUSE} // 0.1) }'
+export PL_MEM PL_GEN
+JOB='cd /; ( perl -e "$PL_MEM"; echo "perl $?" >'$R'/$1.perl ) &
+( d=$(perl -e "$PL_GEN" | openssl dgst -sha512 -r); echo "openssl $? $d" >'$R'/$1.openssl ) &
+wait'
+
+# start_job NAME CGROUP: the workload in CGROUP, its root's pid in $pid
+start_job() {
+	setsid sh -c 'echo $$ >'$CG'/$2/cgroup.procs; exec sh -c "$0" job "$1"' "$JOB" "$1" "$2" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+}
+
+# wait_results NAME: until both programs of job NAME wrote their result
+wait_results() {
+	i=0
+	while [ $i -lt 120 ] && ! [ -s $R/$1.perl -a -s $R/$1.openssl ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+echo "KTAP version 1"
+command -v criu >/dev/null || { echo "1..0 # SKIP no criu (vm --eco)"; exit 0; }
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+mkdir -p $H $R
+ln -sf "$(command -v cpufeat)" $HOOK
+echo +cpufeat >$CG/cgroup.subtree_control
+phase=$1
+
+if [ "$phase" = A ]; then
+	I=/tmp/out/img
+	mkdir -p $I/masked $I/full
+	# Machine A's features, and B's derived from A without a third
+	# boot: QEMU's B model is A's without avx and avx2, and the kernel
+	# drops what depends on them (fma, avx512*, ...); phase B checks
+	# that B really has them all (cpufeat check).
+	cpufeat list --save $I/A.feat
+	mkdir $CG/bmodel
+	echo "-avx2 -avx" >$CG/bmodel/cpufeat.hwcap
+	{ echo "cpufeat-features 1"; echo "arch x86_64"; echo "cpu QEMU max,-avx2,-avx (derived)"
+	  echo "features $(cat $CG/bmodel/cpufeat.hwcap.effective)"; } >$I/B.feat
+	check "B's feature set lacks avx and avx2" \
+		sh -c "! grep '^features' $I/B.feat | grep -qw 'avx2\|avx'"
+	mask=$(cpufeat baseline $I/A.feat $I/B.feat)
+	check "cpufeat baseline A.feat B.feat" [ -n "$mask" ]
+	echo "$mask" >$I/mask
+	mkdir $CG/job $CG/full
+	echo "$mask" >$CG/job/cpufeat.hwcap
+	expect=$(PAUSE=0 perl -e "$PL_GEN" | openssl dgst -sha512 -r)
+	echo "$expect" >$I/expect
+	echo 10000 >/proc/sys/kernel/ns_last_pid
+	start_job masked job
+	mpid=$pid
+	sleep 2 # its children forked before the next pid range
+	echo 20000 >/proc/sys/kernel/ns_last_pid
+	start_job full full
+	fpid=$pid
+	sleep 4
+	for p in $(cat $CG/job/cgroup.procs); do
+		echo "$p $(cat /proc/$p/cpufeat)"
+	done >$I/masked/views
+	check "the masked workload runs without avx2 in its view" \
+		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
+	for j in masked:$mpid full:$fpid; do
+		criu dump -t ${j#*:} -D $I/${j%:*} -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
+		st=$?
+		[ $st = 0 ] || { show /tmp/dump.out; grep -i "Error\|cpufeat\|action" $I/${j%:*}/dump.log | head -n 30 | sed 's/^/# /'; }
+		check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
+	done
+	check "the hook recorded avx2 in the unmasked job's view only" \
+		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
+	finish
+fi
+
+# Phase B
+I=/tmp/in/img
+check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
+cpufeat check $I/B.feat >/tmp/check.out 2>&1
+st=$?
+show /tmp/check.out
+check "B has every feature of the B.feat derived on A (cpufeat check)" [ $st = 0 ]
+mkdir $CG/job $CG/full
+cat $I/mask >$CG/job/cpufeat.hwcap
+mpid=$(sed -n '1s/ .*//p' $I/masked/views)
+sh -c 'echo $$ >'$CG'/job/cgroup.procs; exec criu restore -d -D '$I'/masked -o restore.log --cpu-cap=none --action-script '$HOOK \
+	>/tmp/restore.out 2>&1
+st=$?
+[ $st = 0 ] || { show /tmp/restore.out; grep Error $I/masked/restore.log | head -n 30 | sed 's/^/# /'; }
+check "criu restore of the masked workload on B in the masked cgroup (status $st)" [ $st = 0 ]
+for p in $(cut -d' ' -f1 $I/masked/views); do
+	echo "$p $(cat /proc/$p/cpufeat 2>&1)"
+done >/tmp/views.b
+check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
+wait_results masked
+show $R/masked.perl $R/masked.openssl
+check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
+check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
+
+# Unmasked: the hook refuses, naming the features; without the hook the
+# programs die of SIGILL (status 132)
+criu restore -d -D $I/full -o restore.log --cpu-cap=none --action-script $HOOK >/tmp/restore2.out 2>&1
+st=$?
+show /tmp/restore2.out
+check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
+check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
+sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
+	>/tmp/restore3.out 2>&1
+st=$?
+[ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
+check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
+# every program of it, busybox's static sh included (glibc's AVX2
+# memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
+i=0
+while [ $i -lt 60 ] && grep -q . $CG/full/cgroup.procs; do sleep 1; i=$((i + 1)); done
+check "and the restored unmasked workload is gone, no result written" \
+	sh -c "! grep -q . $CG/full/cgroup.procs && ! [ -e $R/full.perl -o -e $R/full.openssl ]"
+dmesg | grep 'fatal signal' | sed 's/^/# /'
+check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
+finish
