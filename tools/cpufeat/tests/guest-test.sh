@@ -3,7 +3,7 @@
 #
 # Guest test of the cpufeat tool against the real controller: every
 # subcommand, exit statuses and errors.  Runs as root in the cpufeat test
-# guest (busybox sh, cgroup2 on /sys/fs/cgroup, cpufeat and cpufeat-probe in
+# guest (busybox sh, cgroup2 on /sys/fs/cgroup, cpufeat and cpufeat_probe in
 # /usr/bin), prints TAP and exits 1 if a test failed:
 #
 #   tools/testing/cpufeat/vm --add tools/cpufeat/tests/guest-test.sh -- sh guest-test.sh
@@ -159,11 +159,11 @@ wait $sleeper 2>/dev/null
 
 # run
 before=$(ls -d $CG/cpufeat-run.* 2>/dev/null | wc -l)
-expect 0 "run the weaker set -- cpufeat-probe --check" \
-	cpufeat run $T/weak.feat -- cpufeat-probe --check
+expect 0 "run the weaker set -- cpufeat_probe --check" \
+	cpufeat run $T/weak.feat -- cpufeat_probe --check
 ok=1
 for f in $drop; do grep -qw $f $T/out && ok=0; done
-check "cpufeat-probe's view lacks $drop" [ $ok = 1 ]
+check "cpufeat_probe's view lacks $drop" [ $ok = 1 ]
 expect 0 "run -- cpufeat show" cpufeat run $T/weak.feat -- cpufeat show
 check "the command's view is the weaker set" [ "$(cat $T/out)" = "$weak" ]
 expect 0 "run -- cpufeat list marks hidden features" \
