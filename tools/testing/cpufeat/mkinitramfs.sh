@@ -50,7 +50,7 @@ CPUFEAT_COMMON="$CGROUP_ST/cpufeat_util.c $CGROUP_ST/cgroup_util.c $CGROUP_ST/cp
 PROGRAMS=(
 	"test_cpufeat|$SRC|$CGROUP_ST/test_cpufeat.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
 	"cpufeat_probe|$SRC|$CGROUP_ST/cpufeat_probe.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
-	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/features.c|-I$TOP/tools/cpufeat"
+	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/criu.c tools/cpufeat/features.c tools/cpufeat/classes.c tools/cpufeat/json.c tools/cpufeat/nfd.c tools/cpufeat/record.c|-I$TOP/tools/cpufeat"
 	"cpufeat-stress|$TOP|tools/testing/cpufeat/stress.c|-pthread"
 	"cpufeat-bench|$TOP|tools/testing/cpufeat/bench/bench.c|"
 	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/bench/exit.c|-nostdlib -ffreestanding -fno-stack-protector"
