@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -821,9 +822,10 @@ static const char *probe_exe(void)
 	return exe;
 }
 
-/* In the child: run @exe with @script in @cgroup as @uid (0: root). */
+/* In the child: run @exe with @script in @cgroup after @become(@arg). */
 static void probe_exec(int to_probe[2], int from_probe[2], const char *cgroup,
-		       const char *exe, uid_t uid, const char *script)
+		       const char *exe, int (*become)(const void *arg),
+		       const void *arg, const char *script)
 {
 	if (dup2(to_probe[0], STDIN_FILENO) < 0 ||
 	    dup2(from_probe[1], STDOUT_FILENO) < 0)
@@ -834,10 +836,15 @@ static void probe_exec(int to_probe[2], int from_probe[2], const char *cgroup,
 	close(from_probe[1]);
 	if (cgroup && cg_enter_current(cgroup))
 		_exit(PROBE_NO_CGROUP);
-	if (uid && become_user(uid))
+	if (become && become(arg))
 		_exit(PROBE_NO_USER);
 	execl(exe, PROBE_NAME, PROBE_SCRIPT, script, NULL);
 	_exit(PROBE_EXEC_FAILED);
+}
+
+static int become_uid(const void *uid)
+{
+	return become_user(*(const uid_t *)uid);
 }
 
 /*
@@ -846,6 +853,19 @@ static void probe_exec(int to_probe[2], int from_probe[2], const char *cgroup,
  */
 int probe_start(struct probe *p, const char *cgroup, const char *exe,
 		uid_t uid, const char *script)
+{
+	return probe_start_with(p, cgroup, exe, uid ? become_uid : NULL, &uid,
+				script);
+}
+
+/*
+ * Start @exe (NULL: cpufeat_probe) with @script in @cgroup, with the
+ * credentials @become(@arg) gives the child before it executes @exe (NULL:
+ * stay root).
+ */
+int probe_start_with(struct probe *p, const char *cgroup, const char *exe,
+		     int (*become)(const void *arg), const void *arg,
+		     const char *script)
 {
 	int to_probe[2], from_probe[2];
 
@@ -861,7 +881,8 @@ int probe_start(struct probe *p, const char *cgroup, const char *exe,
 	fflush(stdout);
 	p->pid = fork();
 	if (!p->pid)
-		probe_exec(to_probe, from_probe, cgroup, exe, uid, script);
+		probe_exec(to_probe, from_probe, cgroup, exe, become, arg,
+			   script);
 	close(to_probe[0]);
 	close(from_probe[1]);
 	p->control = to_probe[1];
@@ -888,6 +909,42 @@ static bool view_parse(const char *line, struct view *v)
 		return false;
 	snprintf(v->cpufeat, sizeof(v->cpufeat), "%s", line + n);
 	return true;
+}
+
+/*
+ * The view of process @pid as root reads it from /proc/PID/auxv and
+ * /proc/PID/cpufeat: a set-group-ID program cannot read its own.
+ */
+int view_of_pid(pid_t pid, struct view *v)
+{
+	unsigned long auxv[512];
+	char path[64];
+	ssize_t len;
+	size_t i;
+	int fd;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	fd = open(path, O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, auxv, sizeof(auxv));
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/cpufeat", pid);
+	if (len <= 0 || read_text(path, v->cpufeat, sizeof(v->cpufeat)) < 0) {
+		ksft_print_msg("can't read the view of process %d: %s\n", pid,
+			       strerror(errno));
+		return -1;
+	}
+	v->cpufeat[strcspn(v->cpufeat, "\n")] = '\0';
+	for (i = 0; i + 1 < len / sizeof(*auxv); i += 2) {
+		if (auxv[i] == AT_HWCAP)
+			v->hwcap = auxv[i + 1];
+		else if (auxv[i] == AT_HWCAP2)
+			v->hwcap2 = auxv[i + 1];
+		else if (auxv[i] == AT_SECURE)
+			v->secure = auxv[i + 1];
+	}
+	return 0;
 }
 
 /* Read the probe's next report, a view. */

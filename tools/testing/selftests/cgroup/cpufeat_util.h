@@ -137,7 +137,11 @@ struct probe {
 
 int probe_start(struct probe *p, const char *cgroup, const char *exe,
 		uid_t uid, const char *script);
+int probe_start_with(struct probe *p, const char *cgroup, const char *exe,
+		     int (*become)(const void *arg), const void *arg,
+		     const char *script);
 int probe_read(struct probe *p, struct view *v);
+int view_of_pid(pid_t pid, struct view *v);
 int probe_continue(struct probe *p);
 int probe_finish(struct probe *p);
 int probe_next(struct probe *p, struct reports *r);

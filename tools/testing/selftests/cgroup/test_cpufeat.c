@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -948,6 +949,73 @@ cleanup:
 }
 
 /*
+ * A write skips the subtrees whose sets it leaves as they were, and goes
+ * on with the cgroups after them: a child that already hides what its
+ * parent now hides keeps its set, and so does its own child; a sibling
+ * after it follows the parent; a child whose parent changes by what its
+ * own setting excludes keeps its set too.
+ */
+static int test_cpufeat_write_skips_kept_subtrees(const char *root)
+{
+	const char * const *hide = cpufeat_arch.hide_set;
+	const struct fixture_params params = {
+		.needs = hide,
+		.name = "cpufeat_test_skips",
+		.subtree = true,
+	};
+	char a_eff[LIST_SIZE], a1_eff[LIST_SIZE], parent_eff[LIST_SIZE];
+	char hide_x[64], hide_y[64], *a, *a1 = NULL, *b;
+	const char *y;
+	struct fixture *f;
+	int ret;
+
+	ret = fixture_setup(&f, root, &params);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	y = list_first_of(f->machine, cpufeat_arch.independent);
+	if (!y) {
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	ret = KSFT_FAIL;
+	snprintf(hide_x, sizeof(hide_x), "-%s", hide[0]);
+	snprintf(hide_y, sizeof(hide_y), "-%s", y);
+	/* a hides x; a/a1 hides y as well; b, made after a, hides nothing. */
+	a = fixture_cgroup(f, f->cg, "a", hide_x, a_eff);
+	if (a && !cg_write(a, "cgroup.subtree_control", "+cpufeat"))
+		a1 = fixture_cgroup(f, a, "a1", hide_y, a1_eff);
+	b = fixture_cgroup(f, f->cg, "b", NULL, NULL);
+	if (!a1 || !b)
+		goto cleanup;
+
+	/* The parent hides x: a and a1 keep their sets, b follows. */
+	if (write_hwcap(f->cg, hide_x) || read_effective(f->cg, parent_eff) ||
+	    !list_is(a, "cpufeat.hwcap.effective", a_eff) ||
+	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
+	    !list_is(b, "cpufeat.hwcap.effective", parent_eff))
+		goto cleanup;
+	/* ...and shows it again. */
+	if (write_hwcap(f->cg, "max") ||
+	    !list_is(a, "cpufeat.hwcap.effective", a_eff) ||
+	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
+	    !list_is(b, "cpufeat.hwcap.effective", f->machine))
+		goto cleanup;
+	/* The parent hides y: a hides x and y now, as a1 did, which keeps. */
+	if (write_hwcap(f->cg, hide_y) || read_effective(f->cg, parent_eff) ||
+	    !list_is(a, "cpufeat.hwcap.effective", a1_eff) ||
+	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
+	    !list_is(b, "cpufeat.hwcap.effective", parent_eff))
+		goto cleanup;
+	if (!write_hwcap(f->cg, "max") &&
+	    list_is(a, "cpufeat.hwcap.effective", a_eff) &&
+	    list_is(a1, "cpufeat.hwcap.effective", a1_eff) &&
+	    list_is(b, "cpufeat.hwcap.effective", f->machine))
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
  * The set-up of the tests of a program's view: the machine has the hide set,
  * and cgroup @name hides its first feature (and so the rest); the view of
  * a probe in the root goes to @full.
@@ -1200,6 +1268,60 @@ cleanup:
 	return fixture_teardown(f, ret);
 }
 
+/*
+ * /proc/PID/cpufeat shows the program the process runs when the file is
+ * read: one opened before the process executed a program in a masked
+ * cgroup shows that program's view, not the one before.
+ */
+static int test_cpufeat_proc_pid_cpufeat_after_exec(const char *root)
+{
+	char buf[LIST_SIZE], path[64];
+	struct view *before, *after;
+	struct fixture *f;
+	struct probe *p;
+	int fd = -1, ret;
+	ssize_t len;
+
+	ret = view_setup(&f, root, "cpufeat_test_proc_after_exec", false,
+			 NULL);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	before = &f->r[0].views[0];
+	after = &f->r[1].views[0];
+	p = &f->probe[0];
+	/* Report, wait, execute itself, report and wait. */
+	if (probe_start(p, root, NULL, 0, "rwxrw") || probe_read(p, before))
+		goto cleanup;
+	snprintf(path, sizeof(path), "/proc/%d/cpufeat", p->pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || cg_enter(f->cg, p->pid) || probe_continue(p) ||
+	    probe_read(p, after))
+		goto cleanup;
+	if (!strcmp(before->cpufeat, after->cpufeat)) {
+		ksft_print_msg("the program in %s sees what it saw before\n",
+			       f->cg);
+		goto cleanup;
+	}
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len < 0) {
+		ksft_print_msg("read %s: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strcmp(buf, after->cpufeat)) {
+		print_list_diff(path, after->cpufeat, buf);
+		goto cleanup;
+	}
+	if (!probe_continue(p) && !probe_finish(p))
+		ret = KSFT_PASS;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	return fixture_teardown(f, ret);
+}
+
 static long restricted_execs(const char *cgroup)
 {
 	return cg_read_key_long(cgroup, "cpufeat.stat", "restricted_execs ");
@@ -1446,9 +1568,9 @@ static int test_cpufeat_eperm_user_namespace(const char *root)
 }
 
 /*
- * Is what the set-user-ID program was told (@secure) what it should be:
- * the plain one's view (@plain, which is @eff) and the protected features
- * of the machine?
+ * Is what the program that gained privilege was told (@secure) what it
+ * should be: the plain one's view (@plain, which is @eff) and the
+ * protected features of the machine?
  */
 static bool keeps_protected(const struct view *plain,
 			    const struct view *secure, const char *machine,
@@ -1457,14 +1579,9 @@ static bool keeps_protected(const struct view *plain,
 	const char * const *p;
 	int word, bit;
 
-	if (plain->secure || secure->secure != 1) {
-		ksft_print_msg("AT_SECURE: %lu without set-user-ID, %lu with\n",
-			       plain->secure, secure->secure);
-		return false;
-	}
 	if (strcmp(plain->cpufeat, eff)) {
-		print_list_diff("/proc/self/cpufeat without set-user-ID", eff,
-				plain->cpufeat);
+		print_list_diff("the view of the program that gains nothing",
+				eff, plain->cpufeat);
 		return false;
 	}
 	if (!list_subset(plain->cpufeat, secure->cpufeat) ||
@@ -1495,56 +1612,284 @@ static bool keeps_protected(const struct view *plain,
 }
 
 /*
+ * The set-up of the secure view's tests: cgroup @name hides the protected
+ * features the machine has (SKIP if it has none), its effective set goes
+ * to @eff, and *@copy is a copy of the probe owned by root, mode 0755, in
+ * a directory that honours set-user-ID and set-group-ID bits.
+ */
+static int secure_setup(struct fixture **fp, const char *root,
+			const char *name, char *eff, char **cg, char **copy)
+{
+	const char * const *protected = cpufeat_arch.protected_set;
+	const struct fixture_params params = { 0 };
+	char edits[256];
+	int ret;
+
+	*copy = NULL;
+	ret = fixture_setup(fp, root, &params);
+	if (ret != KSFT_PASS)
+		return ret;
+	hide_edits(protected, (*fp)->machine, edits, sizeof(edits));
+	if (!edits[0]) {
+		ksft_print_msg("the machine has none of the protected features\n");
+		return KSFT_SKIP;
+	}
+	*cg = fixture_cgroup(*fp, NULL, name, edits, eff);
+	*copy = copy_setuid_capable(PROBE_NAME);
+	if (!*cg || !*copy || !effective_hides(*cg, (*fp)->machine, protected))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+static void remove_copy(char *copy)
+{
+	if (copy)
+		unlink(copy);
+	free(copy);
+}
+
+/*
+ * Run @exe in @cg with the credentials @become(@arg) gives it, and read its
+ * view from /proc as root: a set-group-ID program cannot read its own
+ * /proc/self/auxv.  The probe reports /proc/cpuinfo, which anyone can
+ * read, to say that it runs.
+ */
+static int probe_view_as(struct probe *p, const char *cg, const char *exe,
+			 int (*become)(const void *arg), const void *arg,
+			 struct view *v)
+{
+	char line[LIST_SIZE + 128];
+
+	if (probe_start_with(p, cg, exe, become, arg, "pw") ||
+	    !fgets(line, sizeof(line), p->reports) || view_of_pid(p->pid, v) ||
+	    probe_continue(p) || probe_finish(p))
+		return -1;
+	return 0;
+}
+
+static int become_nobody(const void *arg)
+{
+	return become_user(NOBODY);
+}
+
+/*
  * A program that gains privilege at execve (here: set-user-ID root, run by
  * an unprivileged user) keeps the hardening features even where the cgroup
  * hides them; a program that does not gain privilege doesn't.
  */
 static int test_cpufeat_secureexec_keeps_protected(const char *root)
 {
-	const struct fixture_params params = { 0 };
-	const char * const *protected = cpufeat_arch.protected_set;
-	char edits[256], eff[LIST_SIZE], *cg, *copy = NULL;
+	char eff[LIST_SIZE], *cg, *copy;
 	struct view *plain, *secure;
-	const char * const *p;
 	struct fixture *f;
-	struct probe *h;
+	int ret;
+
+	ret = secure_setup(&f, root, "cpufeat_test_secureexec", eff, &cg,
+			   &copy);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	plain = &f->r[0].views[0];
+	secure = &f->r[1].views[0];
+	if (probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, plain) ||
+	    chmod(copy, 04755) ||
+	    probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, secure))
+		goto cleanup;
+	if (plain->secure || secure->secure != 1)
+		ksft_print_msg("AT_SECURE: %lu without set-user-ID, %lu with\n",
+			       plain->secure, secure->secure);
+	else if (keeps_protected(plain, secure, f->machine, eff))
+		ret = KSFT_PASS;
+cleanup:
+	remove_copy(copy);
+	return fixture_teardown(f, ret);
+}
+
+/* Both have AT_SECURE set, and only @secure the secure view. */
+static bool secure_only(const struct view *plain, const struct view *secure,
+			const char *machine, const char *eff)
+{
+	if (plain->secure != 1 || secure->secure != 1) {
+		ksft_print_msg("AT_SECURE: %lu and %lu, expected 1 and 1\n",
+			       plain->secure, secure->secure);
+		return false;
+	}
+	return keeps_protected(plain, secure, machine, eff);
+}
+
+/* The supplementary group the tests give the unprivileged user. */
+#define OWN_GROUP	4242
+
+static int become_member(const void *arg)
+{
+	const gid_t group = OWN_GROUP;
+
+	return setgroups(1, &group) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
+}
+
+/*
+ * The secure view is for a gain of privilege, not for AT_SECURE: a user in
+ * group G running a set-group-ID G program gains nothing and gets the
+ * cgroup's view, so that chgrp and chmod g+s cannot widen what the user's
+ * own programs see; a user outside G gains G and gets the secure view.
+ */
+static int test_cpufeat_secureexec_own_group(const char *root)
+{
+	char eff[LIST_SIZE], *cg, *copy;
+	struct view *plain, *secure;
+	struct fixture *f;
+	int ret;
+
+	ret = secure_setup(&f, root, "cpufeat_test_own_group", eff, &cg,
+			   &copy);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	plain = &f->r[0].views[0];
+	secure = &f->r[1].views[0];
+	if (chown(copy, 0, OWN_GROUP) || chmod(copy, 02755) ||
+	    probe_view_as(&f->probe[0], cg, copy, become_member, NULL, plain) ||
+	    probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, secure))
+		goto cleanup;
+	if (secure_only(plain, secure, f->machine, eff))
+		ret = KSFT_PASS;
+cleanup:
+	remove_copy(copy);
+	return fixture_teardown(f, ret);
+}
+
+/* The kernel uid and gid of uid and gid 1 in the tests' user namespaces. */
+#define NS_USER		101000
+
+/*
+ * Enter a new user namespace owned by kernel uid *@arg, in which uid and
+ * gid 0 are *@arg and 1 is NS_USER, and become its uid and gid 1.  A
+ * helper that stays root outside writes the maps, as newuidmap would.
+ */
+static int become_ns_user(const void *arg)
+{
+	uid_t owner = *(const uid_t *)arg;
+	pid_t child = getpid(), mapper;
+	char map[64], path[64], c;
+	int go[2], status;
+
+	if (pipe(go))
+		return -1;
+	mapper = fork();
+	if (!mapper) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		snprintf(map, sizeof(map), "0 %u 1\n1 %u 1\n", owner, NS_USER);
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
+		if (write_text(path, map, strlen(map)) < 0)
+			_exit(1);
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", child);
+		_exit(write_text(path, map, strlen(map)) < 0);
+	}
+	close(go[0]);
+	if (mapper < 0 || setgroups(0, NULL) ||
+	    (owner && (setresgid(owner, owner, owner) ||
+		       setresuid(owner, owner, owner))) ||
+	    unshare(CLONE_NEWUSER) || write(go[1], "m", 1) != 1 ||
+	    waitpid(mapper, &status, 0) != mapper || status)
+		return -1;
+	close(go[1]);
+	return setresgid(1, 1, 1) || setresuid(1, 1, 1) ? -1 : 0;
+}
+
+/*
+ * In a user namespace that an unprivileged user made, that user holds
+ * every id: a set-user-ID program of the namespace's root (the user
+ * outside), run by another of its users, gains nothing and gets the
+ * cgroup's view.  In one that root made, the same gains root and gets the
+ * secure view.
+ */
+static int test_cpufeat_secureexec_user_namespace(const char *root)
+{
+	const uid_t users = NOBODY, roots = 0;
+	char eff[LIST_SIZE], *cg, *copy, *roots_copy = NULL;
+	struct view *plain, *secure;
+	struct fixture *f;
+	int ret;
+
+	ret = secure_setup(&f, root, "cpufeat_test_secure_userns", eff, &cg,
+			   &copy);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	plain = &f->r[0].views[0];
+	secure = &f->r[1].views[0];
+	roots_copy = copy_setuid_capable(PROBE_NAME);
+	if (!roots_copy || chown(copy, users, users) || chmod(copy, 04755) ||
+	    chmod(roots_copy, 04755) ||
+	    probe_view_as(&f->probe[0], cg, copy, become_ns_user, &users,
+			  plain) ||
+	    probe_view_as(&f->probe[0], cg, roots_copy, become_ns_user, &roots,
+			  secure))
+		goto cleanup;
+	if (secure_only(plain, secure, f->machine, eff))
+		ret = KSFT_PASS;
+cleanup:
+	remove_copy(roots_copy);
+	remove_copy(copy);
+	return fixture_teardown(f, ret);
+}
+
+/* As nobody: turn cpufeat off and on again below the delegated @arg. */
+static int toggle_cpufeat(const void *arg)
+{
+	const char *cg = arg;
+
+	return cg_write(cg, "cgroup.subtree_control", "-cpufeat") ||
+	       cg_write(cg, "cgroup.subtree_control", "+cpufeat");
+}
+
+/*
+ * A delegatee can undo what was set below its delegation point: turning
+ * cpufeat off and on again in the delegated cgroup's subtree_control
+ * brings a child's setting back to "max", and its set back to the
+ * delegated cgroup's, never beyond (the guide's "Who May Write").
+ */
+static int test_cpufeat_delegatee_resets_below(const char *root)
+{
+	const char * const *hide = cpufeat_arch.hide_set;
+	const struct fixture_params params = {
+		.needs = hide,
+		.name = "cpufeat_test_delegatee",
+		.subtree = true,
+	};
+	char eff[LIST_SIZE], edit[64], *child;
+	const char *y[2] = { NULL };
+	struct fixture *f;
 	int ret;
 
 	ret = fixture_setup(&f, root, &params);
 	if (ret != KSFT_PASS)
 		goto cleanup;
-	hide_edits(protected, f->machine, edits, sizeof(edits));
-	if (!edits[0]) {
-		for (p = protected; *p; p++)
-			snprintf(edits + strlen(edits), sizeof(edits) -
-				 strlen(edits), " %s", *p);
-		ksft_print_msg("the machine has none of the protected features:%s\n",
-			       edits);
+	y[0] = list_first_of(f->machine, cpufeat_arch.independent);
+	if (!y[0]) {
 		ret = KSFT_SKIP;
 		goto cleanup;
 	}
 	ret = KSFT_FAIL;
-	plain = &f->r[0].views[0];
-	secure = &f->r[1].views[0];
-	h = &f->probe[0];
-	cg = fixture_cgroup(f, NULL, "cpufeat_test_secureexec", edits, eff);
-	copy = copy_setuid_capable(PROBE_NAME);
-	if (!cg || !copy || !effective_hides(cg, f->machine, protected))
+	/* Root hides y at the delegation point, and x below it. */
+	snprintf(edit, sizeof(edit), "-%s", y[0]);
+	if (write_hwcap(f->cg, edit) || read_effective(f->cg, eff))
 		goto cleanup;
-
-	if (probe_start(h, cg, copy, NOBODY, "r") || probe_read(h, plain) ||
-	    probe_finish(h))
+	snprintf(edit, sizeof(edit), "-%s", hide[0]);
+	child = fixture_cgroup(f, f->cg, "below", edit, NULL);
+	if (!child || !effective_hides(child, eff, hide) ||
+	    chown_cgroup(f->cg, NOBODY) ||
+	    !run_as(NOBODY, toggle_cpufeat, f->cg))
 		goto cleanup;
-	if (chmod(copy, 04755) ||
-	    probe_start(h, cg, copy, NOBODY, "r") || probe_read(h, secure) ||
-	    probe_finish(h))
-		goto cleanup;
-	if (keeps_protected(plain, secure, f->machine, eff))
+	/* The child is back to max: it hides y, as the delegated cgroup. */
+	if (list_is(child, "cpufeat.hwcap", "max") &&
+	    list_is(child, "cpufeat.hwcap.effective", eff) &&
+	    effective_hides(f->cg, f->machine, y))
 		ret = KSFT_PASS;
 cleanup:
-	if (copy)
-		unlink(copy);
-	free(copy);
 	return fixture_teardown(f, ret);
 }
 
@@ -1755,10 +2100,12 @@ static const struct cpufeat_test tests[] = {
 	CPUFEAT_TEST(test_cpufeat_rejected_writes),
 	CPUFEAT_TEST(test_cpufeat_read_only_files),
 	CPUFEAT_TEST(test_cpufeat_hierarchy),
+	CPUFEAT_TEST(test_cpufeat_write_skips_kept_subtrees),
 	CPUFEAT_TEST(test_cpufeat_exec_view),
 	CPUFEAT_TEST(test_cpufeat_view_latched_at_exec),
 	CPUFEAT_TEST(test_cpufeat_fork_inherits),
 	CPUFEAT_TEST(test_cpufeat_proc_pid_cpufeat),
+	CPUFEAT_TEST(test_cpufeat_proc_pid_cpufeat_after_exec),
 	CPUFEAT_TEST(test_cpufeat_stat),
 	CPUFEAT_TEST(test_cpufeat_eperm_delegated_owner),
 	CPUFEAT_TEST(test_cpufeat_eperm_passed_fd),
@@ -1766,6 +2113,9 @@ static const struct cpufeat_test tests[] = {
 	CPUFEAT_TEST(test_cpufeat_eperm_cgroup_namespace),
 	CPUFEAT_TEST(test_cpufeat_eperm_user_namespace),
 	CPUFEAT_TEST(test_cpufeat_secureexec_keeps_protected),
+	CPUFEAT_TEST(test_cpufeat_secureexec_own_group),
+	CPUFEAT_TEST(test_cpufeat_secureexec_user_namespace),
+	CPUFEAT_TEST(test_cpufeat_delegatee_resets_below),
 	CPUFEAT_TEST(test_cpufeat_filters_file),
 	CPUFEAT_TEST(test_cpufeat_cpuinfo_flags),
 };
