@@ -26,7 +26,7 @@
 #                        debug/kmemleak (the debug kernel: KASAN, lockdep,
 #                        UBSAN, kmemleak ...)
 #   ARCH-bench           bench (a smoke run of make bench's benchmarks)
-#   host                 tapcount, cpufeat-tool, qemu (with x86_64), oracle
+#   host                 tapcount, ktap, cpufeat-tool, qemu (with x86_64), oracle
 #                        (with arm64: the arm64 boot's view against
 #                        arm64-nofeat's), checkers-ARCH (with ARCH-debug: no
 #                        line of the alarm list, guest/alarms, in the whole
@@ -290,7 +290,7 @@ checkers() {
 	ktap_finished
 }
 
-host_parts=(tapcount cpufeat-tool)
+host_parts=(tapcount ktap cpufeat-tool)
 with x86_64 && host_parts+=(qemu)
 with arm64 && host_parts+=(oracle)
 for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
@@ -301,6 +301,7 @@ done
 host_part() {
 	case "$1" in
 	tapcount) "$HARNESS/tests/tapcount-test.py" ;;
+	ktap) "$HARNESS/tests/ktap-test.sh" ;;
 	cpufeat-tool) "$TOP/tools/cpufeat/tests/host-test.sh" ;;
 	qemu) "$HARNESS/tests/qemu-test.sh" ;;
 	oracle) "$HARNESS/suites/oracle/oracle.sh" "$(doc arm64)" "$(doc arm64-nofeat)" ;;

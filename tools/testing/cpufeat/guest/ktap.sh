@@ -110,7 +110,13 @@ ktap_part() {
 	_ktap_tmp=${TMPDIR:-/tmp}/ktap-part.$$
 	echo "  KTAP version 1"
 	echo "  # Subtest: $_ktap_name"
-	{ "$@" </dev/null 2>&1; echo $? >"$_ktap_tmp.status"; } |
+	# The part counts its own results (a shell function shares the
+	# document's counters otherwise; this side of the pipe is a subshell).
+	{
+		KTAP_N=0 KTAP_PLAN='' KTAP_PASSED=0 KTAP_FAILED=0 KTAP_SKIPPED=0
+		"$@" </dev/null 2>&1
+		echo $? >"$_ktap_tmp.status"
+	} |
 		sed -e '/^K\{0,1\}TAP version [0-9][0-9]*$/d' -e 's/^/  /'
 	_ktap_status=$(cat "$_ktap_tmp.status" 2>/dev/null || echo none)
 	_ktap_why=
