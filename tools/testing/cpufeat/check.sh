@@ -16,6 +16,9 @@
 #   x86_64               core/kunit core/kselftest core/tool core/cpuid-fault
 #   x86_64-eco           eco, eco/criu-hook (vm --eco: libcgroup, runc,
 #                        crun, LXC, CRIU; the cpufeat tool's CRIU hook)
+#   x86_64-migrate       migrate/A migrate/B (two boots, suites/migrate/
+#                        run.sh: checkpoint on -cpu max, restore on a
+#                        model without avx and avx2)
 #   x86_64-systemd       systemd (systemd 252 with our patches as PID 1,
 #                        suites/systemd/boot.sh patched)
 #   x86_64-systemd-stock systemd (Debian's systemd, the no-patch recipe)
@@ -33,8 +36,9 @@
 #                        console of the debug boot), bench-smoke (every
 #                        benchmark gave a number)
 #
-# x86_64 runs the first five and ARCH-bench, arm64 the next two and
-# ARCH-bench (CHECK_ECO=0 and CHECK_SYSTEMD=0 leave those out).  How:
+# x86_64 runs the first six and ARCH-bench, arm64 the next two and
+# ARCH-bench (CHECK_ECO=0, CHECK_MIGRATE=0 and CHECK_SYSTEMD=0 leave those
+# out; CHECK_ECO=0 leaves out x86_64-migrate too).  How:
 #
 #   1. build: make what the boots need, one target at a time; meanwhile
 #      the downloads and builds of the eco overlay and the systemd image
@@ -89,6 +93,9 @@ with_eco() {
 with_systemd() {
 	with x86_64 && [ "${CHECK_SYSTEMD:-1}" != 0 ]
 }
+with_migrate() {
+	with_eco && [ "${CHECK_MIGRATE:-1}" != 0 ]
+}
 mkdir -p "$LOGDIR"
 rm -f "$LOGDIR"/*.tap "$LOGDIR"/*.result "$LOGDIR"/*.err
 
@@ -100,6 +107,7 @@ done
 with arm64 && boots+=(arm64)
 with x86_64 && boots+=(x86_64)
 with_eco && boots+=(x86_64-eco)
+with_migrate && boots+=(x86_64-migrate)
 with_systemd && boots+=(x86_64-systemd x86_64-systemd-stock)
 with arm64 && boots+=(arm64-nofeat)
 for arch in ${arches[@]+"${arches[@]}"}; do
@@ -129,6 +137,11 @@ boot_def() {
 		needs+=(prep-eco)
 		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-900}" "$HARNESS/vm" --arch x86_64 --eco
 		     -- cpufeat-run "${parts[@]}")
+		;;
+	x86_64-migrate)
+		parts=(migrate/A migrate/B)
+		needs+=(prep-eco)
+		cmd=("$HARNESS/suites/migrate/run.sh")
 		;;
 	x86_64-systemd | x86_64-systemd-stock)
 		parts=(systemd)
