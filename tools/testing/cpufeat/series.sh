@@ -67,6 +67,7 @@ series_lines() {
 # Build the series as commits on top of base without touching the work tree.
 build_commits() {
 	local idx parent line patch files msg diff info subject tree commit f
+	local author email date
 	idx=$(mktemp)
 	msg=$(mktemp)
 	diff=$(mktemp)
@@ -94,7 +95,14 @@ build_commits() {
 		grep -q '^Signed-off-by: ' "$msg" ||
 			printf '\nSigned-off-by: %s <%s>\n' "$GIT_AUTHOR_NAME" \
 				"$GIT_AUTHOR_EMAIL" >>"$msg"
+		# A patch keeps its author (a backport, its upstream author).
+		author=$(sed -n 's/^Author: //p' "$info")
+		email=$(sed -n 's/^Email: //p' "$info")
+		date=$(sed -n 's/^Date: //p' "$info")
 		commit=$( { echo "$subject"; echo; cat "$msg"; } |
+			GIT_AUTHOR_NAME=${author:-$GIT_AUTHOR_NAME} \
+			GIT_AUTHOR_EMAIL=${email:-$GIT_AUTHOR_EMAIL} \
+			GIT_AUTHOR_DATE=${date:-$GIT_AUTHOR_DATE} \
 			git_tree commit-tree "$tree" -p "$parent")
 		parent=$commit
 	done < <(series_lines)
