@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build qemu-system-x86_64 from Debian 12's QEMU 7.2 source (Debian's
-# patches plus 0001-target-i386-emulate-CPUID-faulting-in-TCG.patch) and
-# install it as $BUILD/qemu/bin/qemu-system-x86_64.  See README.
+# patches plus ours, the NNNN-*.patch files here, in order: Intel's and
+# AMD's CPUID faulting) and install it as
+# $BUILD/qemu/bin/qemu-system-x86_64.  See README.
 #
 # Only the x86_64 system emulator with TCG, the "pc" machine and no
 # optional features is built.  The binary uses the firmware of Debian's
@@ -22,7 +23,7 @@ OUT=$BUILD/qemu
 SRC=$BUILD/qemu-src
 BIN=$OUT/bin/qemu-system-x86_64
 LOG=$OUT/build.log
-PATCH=$HERE/0001-target-i386-emulate-CPUID-faulting-in-TCG.patch
+PATCHES=("$HERE"/[0-9][0-9][0-9][0-9]-*.patch)
 # Where Debian's own qemu-system-x86_64 looks for firmware (debian/rules).
 FIRMWAREPATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 
@@ -67,7 +68,7 @@ srcver() {
 
 # The stamp: what the installed binary was built from.
 stamp() {
-	{ echo "$1"; cat "$PATCH" "$HERE/build.sh"; } | sha
+	{ echo "$1"; cat "${PATCHES[@]}" "$HERE/build.sh"; } | sha
 }
 
 if installed qemu-system-x86 && [ -x "$BIN" ] && [ -f "$OUT/stamp" ] &&
@@ -130,10 +131,10 @@ fi
 
 ver=$(srcver)
 key=$(stamp "$ver")
-srckey=$({ echo "$ver"; cat "$PATCH"; } | sha)
+srckey=$({ echo "$ver"; cat "${PATCHES[@]}"; } | sha)
 
 # (b) Debian's source, with Debian's patches (dpkg-source applies them)
-# and ours.  Kept while the version and the patch stay the same, so a
+# and ours.  Kept while the version and the patches stay the same, so a
 # failed or interrupted build goes on where it stopped.
 tree=
 [ ! -f "$SRC/srckey" ] || [ "$(cat "$SRC/srckey")" != "$srckey" ] ||
@@ -153,8 +154,10 @@ if [ -z "$tree" ] || [ ! -d "$SRC/$tree" ]; then
 	fi
 	tree=$(cd "$SRC" && find . -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' -printf '%f\n')
 	[ -n "$tree" ] && [ -f "$SRC/$tree/VERSION" ] || fail "apt-get source qemu"
-	msg "patch $(basename "$PATCH")"
-	run "applying $(basename "$PATCH")" patch -d "$SRC/$tree" -p1 -N -i "$PATCH"
+	for p in "${PATCHES[@]}"; do
+		msg "patch $(basename "$p")"
+		run "applying $(basename "$p")" patch -d "$SRC/$tree" -p1 -N -i "$p"
+	done
 	echo "$tree" >"$SRC/tree"
 	echo "$srckey" >"$SRC/srckey"
 fi
@@ -199,15 +202,18 @@ msg "build qemu-system-x86_64 (ninja -j$(nproc), log: $LOG)"
 run ninja ninja -C "$S/build" -j"$(nproc)" qemu-system-x86_64
 
 # (d) Install, and check that it starts a "pc" machine with Debian's
-# firmware (the BIOS and option ROMs are loaded at machine creation).
+# firmware (the BIOS and option ROMs are loaded at machine creation), with
+# the CPU models of the Intel and the AMD guest.
 mkdir -p "$OUT/bin"
 cp "$S/build/qemu-system-x86_64" "$BIN.tmp"
 mv -f "$BIN.tmp" "$BIN"
 echo "+ smoke test" >>"$LOG"
-if ! echo quit | timeout 60 "$BIN" -M pc -accel tcg -cpu max,vendor=GenuineIntel \
-	-nodefaults -display none -S -monitor stdio >>"$LOG" 2>&1; then
-	rm -f "$OUT/stamp"
-	fail "starting $BIN"
-fi
+for vendor in GenuineIntel AuthenticAMD; do
+	if ! echo quit | timeout 60 "$BIN" -M pc -accel tcg -cpu max,vendor=$vendor \
+		-nodefaults -display none -S -monitor stdio >>"$LOG" 2>&1; then
+		rm -f "$OUT/stamp"
+		fail "starting $BIN (-cpu max,vendor=$vendor)"
+	fi
+done
 echo "$key" >"$OUT/stamp"
 msg "installed $BIN"
