@@ -21,16 +21,17 @@
 
 #include "cpufeat.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 static const char usage_text[] =
-"usage: cpufeat list [--all] [--save FILE]\n"
-"       cpufeat show [--hidden] [PID]\n"
-"       cpufeat baseline [--save FILE] FILE|PRESET...\n"
-"       cpufeat check [--pid PID] [--quiet] FILE|PRESET\n"
-"       cpufeat set [--dry-run] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
+"usage: cpufeat list [--all] [--save FILE] [--json]\n"
+"       cpufeat show [--hidden] [--json] [PID]\n"
+"       cpufeat baseline [--save FILE] [--json] FILE|PRESET|NODES...\n"
+"       cpufeat check [--pid PID] [--quiet] [--strict] [--json] FILE|PRESET\n"
+"       cpufeat set [--dry-run|--predict] [--create] [--quiet] [--isa PRESET] CGROUP SPEC...\n"
+"       cpufeat set --raw [--dry-run|--predict] [--create] [--quiet] CGROUP VALUE\n"
 "       cpufeat run [--cgroup CGROUP] [--exec] [--quiet] [--isa PRESET] SPEC... -- COMMAND [ARG]...\n"
-"       cpufeat presets [PRESET]\n"
+"       cpufeat presets [--json] [PRESET]\n"
+"       cpufeat classes [--json] [NAME]...\n"
+"       cpufeat criu-hook [--images DIR] [--strict] [--quiet] [ACTION]\n"
 "       cpufeat help\n"
 "\n"
 "Show and set the CPU features the cpufeat cgroup controller lets programs\n"
@@ -44,21 +45,35 @@ static const char usage_text[] =
 "  show       the view of process PID (default: cpufeat itself), the\n"
 "             features it was told about when it was executed, on one line;\n"
 "             --hidden: the machine's features it was not told about\n"
-"  baseline   the features every FILE (saved with list --save) and PRESET\n"
-"             has, on one line, ready for cpufeat.hwcap; all must be of the\n"
-"             same architecture; --save FILE saves the result instead\n"
+"  baseline   the features every FILE (saved with list --save), PRESET and\n"
+"             node of NODES (kubectl get nodes -o json, NFD labels; \"-\":\n"
+"             stdin) has, on one line, ready for cpufeat.hwcap; all must be\n"
+"             of the same architecture; --save FILE saves the result instead\n"
 "  check      exit 0 if this machine (--pid: process PID's view) has every\n"
-"             feature of FILE or PRESET, 1 and list what is missing if not\n"
+"             instruction set and state of FILE or PRESET, 1 and list what\n"
+"             is missing if not; missing hints are noted, kernel-only\n"
+"             features ignored (--strict: every feature counts)\n"
 "  set        write SPEC to CGROUP's cpufeat.hwcap, enabling cpufeat in the\n"
 "             cgroup.subtree_control of every ancestor that lacks it;\n"
 "             --create makes CGROUP (and missing parents) first; --dry-run\n"
-"             prints what would be written and changes nothing\n"
+"             prints what would be written and changes nothing; --predict\n"
+"             prints what the kernel will do with it instead (write,\n"
+"             result, reason, setting, effective); --raw writes VALUE\n"
+"             verbatim, in the kernel's syntax\n"
 "  run        run COMMAND in a new cgroup set to SPEC: CGROUP if given, else\n"
 "             cpufeat-run.PID next to the caller's cgroup (in the root\n"
 "             cgroup if the caller is there); wait for it, remove the new\n"
 "             cgroup and exit with COMMAND's status; --exec: execute\n"
 "             COMMAND in place of cpufeat and leave the cgroup\n"
 "  presets    the preset names of this architecture, or PRESET's features\n"
+"  classes    \"NAME CLASS KIND\" for every feature name of this architecture\n"
+"             (or the NAMEs): CLASS isa, hint, kernel or state (see check),\n"
+"             KIND cpufeat (cpufeat.hwcap takes it) or cpuinfo\n"
+"  criu-hook  a CRIU action script (criu --action-script PATH, PATH a link\n"
+"             named cpufeat-criu-hook to cpufeat):\n"
+"             post-dump records every dumped process's view in the image\n"
+"             directory, pre-restore refuses a machine that lacks what they\n"
+"             were told about, post-restore checks the restored views\n"
 "\n"
 "CGROUP is a path in the cgroup2 hierarchy (\"/a/b\", \"a/b\" or\n"
 "\"/sys/fs/cgroup/a/b\").  SPEC is one or more words:\n"
@@ -71,7 +86,8 @@ static const char usage_text[] =
 "list; \"max -NAME\" edits the machine's features; +/-NAME alone edit the\n"
 "cgroup's current setting.  set and run warn when SPEC hides features of\n"
 "the ISA level the system's C library needs (autodetected; --isa PRESET\n"
-"overrides).  --quiet: no warnings, no \"ok\" line.\n"
+"overrides).  --quiet: no warnings, no \"ok\" line.  --json: one JSON document\n"
+"(keys in cpufeat(8)).\n"
 "\n"
 "Exit status: 0 success; 1 check: features missing, or baseline: nothing\n"
 "in common; 2 usage error, malformed file or spec; 3 system error (no\n"
@@ -81,9 +97,10 @@ static const char usage_text[] =
 
 static const char *progname = "cpufeat";
 static int sys_exit = EXIT_SYSTEM;	/* run: EXIT_RUN */
-static bool quiet;
+bool quiet;
+static bool json;
 
-static void die(int status, const char *fmt, ...)
+void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -95,7 +112,7 @@ static void die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-static void warn(const char *fmt, ...)
+void warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -108,7 +125,7 @@ static void warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -120,7 +137,7 @@ static void usage_error(const char *fmt, ...)
 	exit(sys_exit == EXIT_RUN ? EXIT_RUN : EXIT_USAGE);
 }
 
-static char *xasprintf(const char *fmt, ...)
+char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -140,20 +157,20 @@ static char *xasprintf(const char *fmt, ...)
  * CPUFEAT_SYSROOT (for tests) prefixes /proc, /sys, /etc and /lib paths and
  * makes the cgroup2 mount SYSROOT/sys/fs/cgroup.
  */
-static const char *sysroot(void)
+const char *sysroot(void)
 {
 	const char *r = getenv("CPUFEAT_SYSROOT");
 
 	return r ? r : "";
 }
 
-static char *sys_path(const char *path)
+char *sys_path(const char *path)
 {
 	return xasprintf("%s%s", sysroot(), path);
 }
 
 /* Read a whole file; returns 0 or -errno. */
-static int read_text(const char *path, char **out)
+int read_text(const char *path, char **out)
 {
 	size_t len = 0, alloc = 4096;
 	char *buf;
@@ -230,7 +247,7 @@ static bool has_word(const char *text, const char *word)
 	return ret;
 }
 
-static const char *this_arch(void)
+const char *this_arch(void)
 {
 	static struct utsname u;
 	const char *a = getenv("CPUFEAT_ARCH");
@@ -284,7 +301,7 @@ static const char *cgroup_mount(void)
  * The machine's features: the root cgroup's cpufeat.hwcap.effective, or
  * /proc/1/cpufeat while cpufeat is not enabled in the root cgroup.
  */
-static void machine_features(struct featset *fs)
+void machine_features(struct featset *fs)
 {
 	const char *mnt = cgroup_mount();
 	char *path, *text, *ctl;
@@ -316,7 +333,7 @@ static void machine_features(struct featset *fs)
 }
 
 /* Process @pid's view, from /proc/PID/cpufeat. */
-static void read_view(const char *pid, struct featset *fs)
+void read_view(const char *pid, struct featset *fs)
 {
 	char *path = xasprintf("%s/proc/%s/cpufeat", sysroot(), pid);
 	char *dir = xasprintf("%s/proc/%s", sysroot(), pid);
@@ -363,7 +380,7 @@ static int load_saved(const char *path, struct machine *m, char *err)
 }
 
 /* The CPU's model name, as /proc/cpuinfo has it. */
-static char *cpu_model(void)
+char *cpu_model(void)
 {
 	char *path = sys_path("/proc/cpuinfo"), *text, *p, *e;
 	char *impl = NULL, *part = NULL, *res = NULL;
@@ -410,19 +427,11 @@ static char *cpu_model(void)
 }
 
 /* Option parsing shared by the subcommands: only exact known options. */
-struct opt {
-	const char *lng;
-	char shrt;
-	bool arg;
-	const char **val;
-	bool *flag;
-};
-
 /*
  * Parse options until the first operand; return its index.  With
  * @operands_may_dash, an unknown "-NAME" is an operand (a spec's edit).
  */
-static int parse_opts(int argc, char **argv, int i, struct opt *opts,
+int parse_opts(int argc, char **argv, int i, struct opt *opts,
 		      bool operands_may_dash)
 {
 	struct opt *o;
@@ -475,10 +484,12 @@ static int cmd_list(int argc, char **argv)
 	struct opt opts[] = {
 		{ "all", 'a', false, NULL, &all },
 		{ "save", 's', true, &save, NULL },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct featset mach, view, extra;
+	struct featset mach, view, extra, hidden;
 	const struct preset *p;
+	struct jw w;
 	struct machine m;
 	struct utsname u;
 	size_t i;
@@ -487,6 +498,8 @@ static int cmd_list(int argc, char **argv)
 	first = parse_opts(argc, argv, 2, opts, false);
 	if (first < argc)
 		usage_error("list takes no operand");
+	if (save && json)
+		usage_error("list: --save and --json do not go together");
 	machine_features(&mach);
 	if (save) {
 		FILE *f = strcmp(save, "-") ? fopen(save, "w") : stdout;
@@ -506,19 +519,33 @@ static int cmd_list(int argc, char **argv)
 		return EXIT_OK;
 	}
 	read_view("self", &view);
-	for (i = 0; i < mach.nr; i++)
-		printf("%s%s\n", mach.names[i],
-		       fs_has(&view, mach.names[i]) ? "" : " hidden");
+	fs_init(&extra);
 	if (all) {
-		fs_init(&extra);
 		for (p = presets; p->name; p++)
 			if (!strcmp(p->arch, this_arch()))
 				preset_features(p, &extra);
 		fs_minus(&extra, &mach);
+	}
+	if (json) {
+		fs_init(&hidden);
+		fs_copy(&hidden, &mach);
+		fs_minus(&hidden, &view);
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", this_arch());
+		jw_names(&w, "features", &mach);
+		jw_names(&w, "hidden", &hidden);
+		jw_names(&w, "absent", &extra);
+		jw_end(&w, '}');
+		fs_free(&hidden);
+	} else {
+		for (i = 0; i < mach.nr; i++)
+			printf("%s%s\n", mach.names[i],
+			       fs_has(&view, mach.names[i]) ? "" : " hidden");
 		for (i = 0; i < extra.nr; i++)
 			printf("%s absent\n", extra.names[i]);
-		fs_free(&extra);
 	}
+	fs_free(&extra);
 	fs_free(&mach);
 	fs_free(&view);
 	return EXIT_OK;
@@ -529,10 +556,12 @@ static int cmd_show(int argc, char **argv)
 	bool hidden = false;
 	struct opt opts[] = {
 		{ "hidden", 0, false, NULL, &hidden },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
 	struct featset view, mach;
 	const char *pid = "self";
+	struct jw w;
 	char *s;
 	int first;
 
@@ -552,32 +581,110 @@ static int cmd_show(int argc, char **argv)
 		fs_copy(&view, &mach);
 		fs_free(&mach);
 	}
-	s = fs_join(&view);
-	printf("%s\n", s);
-	free(s);
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "pid", pid);
+		jw_bool(&w, "hidden", hidden);
+		jw_names(&w, "features", &view);
+		jw_end(&w, '}');
+	} else {
+		s = fs_join(&view);
+		printf("%s\n", s);
+		free(s);
+	}
 	fs_free(&view);
 	return EXIT_OK;
+}
+
+/* What NFD node lists left open, over all operands. */
+struct nfd_notes {
+	struct featset unmapped;	/* label FLAGs without a kernel name */
+	struct featset undecided;	/* features NFD does not label */
+};
+
+/*
+ * The machines of operand @what: a preset, a saved file, or a node list
+ * of "kubectl get nodes -o json" (a file, or "-": standard input).
+ * Returns how many, in @ms.
+ */
+static size_t load_sets(const char *what, struct machine **ms,
+			struct nfd_notes *notes)
+{
+	const struct preset *p = find_preset(what);
+	struct nfd_node *nodes;
+	struct featset order, none;
+	char err[ERRLEN], *text;
+	struct jv *doc;
+	int e, nr, i;
+
+	*ms = xrealloc(NULL, sizeof(**ms));
+	machine_init(*ms);
+	if (p && !strchr(what, '/')) {
+		(*ms)->arch = xstrdup(p->arch);
+		(*ms)->kernel = xstrdup("n/a");
+		(*ms)->cpu = xasprintf("preset %s", p->name);
+		preset_features(p, &(*ms)->feat);
+		return 1;
+	}
+	if (strcmp(what, "-") && !strchr(what, '/') && access(what, F_OK))
+		usage_error("%s: neither a file nor a preset (cpufeat presets lists them)",
+			    what);
+	e = read_text(what, &text);
+	if (e)
+		usage_error("%s: %s", what, e == -EILSEQ ?
+			    "binary file, not a saved feature set" : strerror(-e));
+	if (text[strspn(text, " \t\r\n")] != '{') {
+		if (parse_saved(text, what, *ms, err))
+			usage_error("%s", err);
+		free(text);
+		return 1;
+	}
+	doc = json_parse(text, err);
+	free(text);
+	if (!doc)
+		usage_error("%s: not JSON: %s", what, err);
+	nr = nfd_nodes(doc, &nodes, err);
+	jv_free(doc);
+	if (nr < 0)
+		usage_error("%s: %s", what, err);
+	*ms = xrealloc(*ms, nr * sizeof(**ms));
+	for (i = 0; i < nr; i++) {
+		machine_init(&(*ms)[i]);
+		(*ms)[i].arch = xstrdup(nodes[i].arch);
+		(*ms)[i].kernel = xstrdup(nodes[i].kernel);
+		(*ms)[i].cpu = xasprintf("node %s (NFD labels)", nodes[i].name);
+		fs_copy(&(*ms)[i].feat, &nodes[i].feat);
+		/* in the kernel's order, as saved files are */
+		fs_init(&order);
+		fs_init(&none);
+		kernel_names(nodes[i].arch, &none, &order);
+		fs_order(&(*ms)[i].feat, &order);
+		fs_free(&order);
+		if (notes) {
+			fs_add_all(&notes->unmapped, &nodes[i].unmapped);
+			fs_add_all(&notes->undecided, &nodes[i].undecided);
+		}
+		nfd_node_free(&nodes[i]);
+	}
+	free(nodes);
+	return nr;
 }
 
 /* A saved file or a preset, as a machine. */
 static void load_set(const char *what, struct machine *m)
 {
-	const struct preset *p = find_preset(what);
-	char err[ERRLEN];
+	struct machine *ms;
+	size_t nr, i;
 
-	if (p && !strchr(what, '/')) {
-		machine_init(m);
-		m->arch = xstrdup(p->arch);
-		m->kernel = xstrdup("n/a");
-		m->cpu = xasprintf("preset %s", p->name);
-		preset_features(p, &m->feat);
-		return;
-	}
-	if (!strchr(what, '/') && access(what, F_OK))
-		usage_error("%s: neither a file nor a preset (cpufeat presets lists them)",
-			    what);
-	if (load_saved(what, m, err))
-		usage_error("%s", err);
+	nr = load_sets(what, &ms, NULL);
+	if (nr != 1)
+		usage_error("%s: %zu nodes; take their baseline first (cpufeat baseline --save)",
+			    what, nr);
+	*m = ms[0];
+	for (i = 1; i < nr; i++)
+		machine_free(&ms[i]);
+	free(ms);
 }
 
 static int cmd_baseline(int argc, char **argv)
@@ -585,27 +692,75 @@ static int cmd_baseline(int argc, char **argv)
 	const char *save = NULL;
 	struct opt opts[] = {
 		{ "save", 's', true, &save, NULL },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct machine res, m;
+	struct machine res, *ms;
+	struct nfd_notes notes;
+	struct featset sources;
+	bool have = false;
+	size_t nr, j;
+	struct jw w;
 	char *s, *names;
 	int i, first;
 
 	first = parse_opts(argc, argv, 2, opts, false);
 	if (first >= argc)
 		usage_error("baseline needs at least one FILE or PRESET");
-	load_set(argv[first], &res);
-	names = xstrdup(argv[first]);
-	for (i = first + 1; i < argc; i++) {
-		load_set(argv[i], &m);
-		if (strcmp(m.arch, res.arch))
-			usage_error("refusing to mix architectures: %s is %s, %s is %s",
-				    argv[first], res.arch, argv[i], m.arch);
-		fs_intersect(&res.feat, &m.feat);
-		s = xasprintf("%s, %s", names, argv[i]);
+	if (save && json)
+		usage_error("baseline: --save and --json do not go together");
+	fs_init(&notes.unmapped);
+	fs_init(&notes.undecided);
+	fs_init(&sources);
+	machine_init(&res);
+	for (i = first; i < argc; i++) {
+		nr = load_sets(argv[i], &ms, &notes);
+		for (j = 0; j < nr; j++) {
+			if (!have) {
+				res.arch = xstrdup(ms[j].arch);
+				fs_copy(&res.feat, &ms[j].feat);
+				have = true;
+			} else if (strcmp(ms[j].arch, res.arch)) {
+				usage_error("refusing to mix architectures: %s is %s, %s%s%s is %s%s",
+					    argv[first], res.arch, argv[i],
+					    nr > 1 ? " " : "", nr > 1 ? ms[j].cpu : "",
+					    ms[j].arch, nr > 1 ?
+					    " (kubectl get nodes -l kubernetes.io/arch=... selects one)" : "");
+			} else {
+				fs_intersect(&res.feat, &ms[j].feat);
+			}
+			machine_free(&ms[j]);
+		}
+		free(ms);
+		fs_add(&sources, argv[i]);
+	}
+	fs_minus(&notes.undecided, &res.feat);
+	names = xstrdup(sources.names[0]);
+	for (j = 1; j < sources.nr; j++) {
+		s = xasprintf("%s, %s", names, sources.names[j]);
 		free(names);
 		names = s;
-		machine_free(&m);
+	}
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", res.arch);
+		jw_names(&w, "sources", &sources);
+		jw_names(&w, "features", &res.feat);
+		jw_names(&w, "nfd_unmapped", &notes.unmapped);
+		jw_names(&w, "nfd_undecided", &notes.undecided);
+		jw_end(&w, '}');
+	}
+	if (notes.unmapped.nr) {
+		s = fs_join(&notes.unmapped);
+		warn("NFD labels without a feature name cpufeat controls, not used: %s", s);
+		free(s);
+	}
+	if (notes.undecided.nr) {
+		s = fs_join(&notes.undecided);
+		warn("NFD does not label %s (its default attributeBlacklist): left out unless a node's X86_64_V* label implies them; add with +NAME what every node has",
+		     s);
+		free(s);
 	}
 	if (!res.feat.nr)
 		die(EXIT_MISSING, "%s have no feature in common", names);
@@ -614,33 +769,83 @@ static int cmd_baseline(int argc, char **argv)
 
 		if (!f)
 			die(EXIT_SYSTEM, "%s: %s", save, strerror(errno));
-		free(res.kernel);
-		free(res.cpu);
 		res.kernel = xstrdup("n/a");
 		res.cpu = xasprintf("baseline of %s", names);
 		if (write_saved(f, &res) || (f != stdout && fclose(f)))
 			die(EXIT_SYSTEM, "%s: write error", save);
-	} else {
+	} else if (!json) {
 		s = fs_join(&res.feat);
 		printf("%s\n", s);
 		free(s);
 	}
 	free(names);
+	fs_free(&sources);
+	fs_free(&notes.unmapped);
+	fs_free(&notes.undecided);
 	machine_free(&res);
 	return EXIT_OK;
+}
+
+/* What each class of missing feature means, for people. */
+static const char * const class_verdicts[FC_NR] = {
+	[FC_UNKNOWN] = "unknown: %s: not in cpufeat's feature table, taken for instruction sets",
+	[FC_STATE] = "state: %s: a checkpoint holds their register state, which a CPU without them cannot restore",
+	[FC_HINT] = "note: %s: performance hints, programs work without them",
+	[FC_KERNEL] = "ignored: %s: for the kernel and hypervisors only",
+};
+
+/*
+ * Print what @r means (after the "missing" line, when something is
+ * refused); hints and ignored features only without --quiet.
+ */
+static void print_classes(FILE *f, const struct check_result *r)
+{
+	static const enum feat_class order[] = {
+		FC_STATE, FC_UNKNOWN, FC_HINT, FC_KERNEL,
+	};
+	unsigned int i;
+	char *s;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		if (!r->missing[order[i]].nr ||
+		    (quiet && (order[i] == FC_HINT || order[i] == FC_KERNEL)))
+			continue;
+		s = fs_join(&r->missing[order[i]]);
+		fprintf(f, class_verdicts[order[i]], s);
+		fputc('\n', f);
+		free(s);
+	}
+}
+
+static void json_classes(struct jw *w, const struct check_result *r)
+{
+	enum feat_class c;
+
+	jw_names(w, "refused", &r->refused);
+	jw_object(w, "missing");
+	for (c = FC_UNKNOWN; c < FC_NR; c++)
+		jw_names(w, class_name(c), &r->missing[c]);
+	jw_end(w, '}');
 }
 
 static int cmd_check(int argc, char **argv)
 {
 	const char *pid = NULL;
+	bool strict = false;
 	struct opt opts[] = {
 		{ "pid", 'p', true, &pid, NULL },
 		{ "quiet", 'q', false, NULL, &quiet },
+		{ "strict", 0, false, NULL, &strict },
+		{ "json", 'j', false, NULL, &json },
 		{ NULL },
 	};
-	struct featset have, missing;
+	struct check_result r;
+	struct featset have;
 	struct machine want;
 	const char *arch;
+	size_t nr_missing = 0;
+	enum feat_class c;
+	struct jw w;
 	char *s;
 	int first;
 
@@ -650,48 +855,103 @@ static int cmd_check(int argc, char **argv)
 	load_set(argv[first], &want);
 	arch = this_arch();
 	if (strcmp(want.arch, arch)) {
-		printf("%s is for %s, this machine is %s\n", argv[first],
-		       want.arch, arch);
+		if (json) {
+			jw_init(&w, stdout);
+			jw_object(&w, NULL);
+			jw_str(&w, "file", argv[first]);
+			jw_str(&w, "arch", want.arch);
+			jw_str(&w, "machine_arch", arch);
+			jw_bool(&w, "ok", false);
+			jw_end(&w, '}');
+		} else {
+			printf("%s is for %s, this machine is %s\n", argv[first],
+			       want.arch, arch);
+		}
 		return EXIT_MISSING;
 	}
 	if (pid)
 		read_view(pid, &have);
 	else
 		machine_features(&have);
-	fs_init(&missing);
-	fs_copy(&missing, &want.feat);
-	fs_minus(&missing, &have);
-	if (missing.nr) {
-		s = fs_join(&missing);
+	check_missing(arch, &want.feat, &have, strict, &r);
+	for (c = 0; c < FC_NR; c++)
+		nr_missing += r.missing[c].nr;
+	if (json) {
+		jw_init(&w, stdout);
+		jw_object(&w, NULL);
+		jw_str(&w, "file", argv[first]);
+		jw_str(&w, "arch", want.arch);
+		jw_str(&w, "machine_arch", arch);
+		jw_str(&w, "target", pid ? "pid" : "machine");
+		jw_str(&w, "pid", pid);
+		jw_int(&w, "features", want.feat.nr);
+		jw_bool(&w, "ok", !r.refused.nr);
+		json_classes(&w, &r);
+		jw_end(&w, '}');
+	} else if (r.refused.nr) {
+		s = fs_join(&r.refused);
 		printf("missing %zu of the %zu features of %s: %s\n",
-		       missing.nr, want.feat.nr, argv[first], s);
+		       r.refused.nr, want.feat.nr, argv[first], s);
 		free(s);
+		print_classes(stdout, &r);
 	} else if (!quiet) {
-		printf("ok: %s has all %zu features of %s\n",
-		       pid ? "the process's view" : "this machine",
-		       want.feat.nr, argv[first]);
+		if (nr_missing)
+			printf("ok: %s has every feature of %s that programs need (%zu of %zu missing: hints, kernel-only)\n",
+			       pid ? "the process's view" : "this machine",
+			       argv[first], nr_missing, want.feat.nr);
+		else
+			printf("ok: %s has all %zu features of %s\n",
+			       pid ? "the process's view" : "this machine",
+			       want.feat.nr, argv[first]);
+		print_classes(stdout, &r);
 	}
 	fs_free(&have);
 	machine_free(&want);
-	if (missing.nr) {
-		fs_free(&missing);
-		return EXIT_MISSING;
-	}
-	return EXIT_OK;
+	nr_missing = r.refused.nr;
+	check_free(&r);
+	return nr_missing ? EXIT_MISSING : EXIT_OK;
+}
+
+static void json_preset(struct jw *w, const struct preset *p)
+{
+	struct featset fs;
+
+	fs_init(&fs);
+	preset_features(p, &fs);
+	jw_object(w, NULL);
+	jw_str(w, "name", p->name);
+	jw_str(w, "arch", p->arch);
+	jw_str(w, "base", p->base);
+	jw_str(w, "description", p->desc);
+	jw_names(w, "features", &fs);
+	jw_end(w, '}');
+	fs_free(&fs);
 }
 
 static int cmd_presets(int argc, char **argv)
 {
+	struct opt opts[] = {
+		{ "json", 'j', false, NULL, &json },
+		{ NULL },
+	};
 	const struct preset *p;
 	struct featset fs;
+	struct jw w;
+	int first;
 	char *s;
 
-	if (argc > 3)
+	first = parse_opts(argc, argv, 2, opts, false);
+	if (argc - first > 1)
 		usage_error("presets takes at most one PRESET");
-	if (argc == 3) {
-		p = find_preset(argv[2]);
+	jw_init(&w, stdout);
+	if (argc - first == 1) {
+		p = find_preset(argv[first]);
 		if (!p)
-			usage_error("no preset %s", argv[2]);
+			usage_error("no preset %s", argv[first]);
+		if (json) {
+			json_preset(&w, p);
+			return EXIT_OK;
+		}
 		fs_init(&fs);
 		preset_features(p, &fs);
 		s = fs_join(&fs);
@@ -700,10 +960,78 @@ static int cmd_presets(int argc, char **argv)
 		fs_free(&fs);
 		return EXIT_OK;
 	}
-	for (p = presets; p->name; p++)
-		if (!strcmp(p->arch, this_arch()))
+	if (json) {
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", this_arch());
+		jw_array(&w, "presets");
+	}
+	for (p = presets; p->name; p++) {
+		if (strcmp(p->arch, this_arch()))
+			continue;
+		if (json)
+			json_preset(&w, p);
+		else
 			printf("%-10s %s\n", p->name, p->desc);
+	}
+	if (json) {
+		jw_end(&w, ']');
+		jw_end(&w, '}');
+	}
 	return EXIT_OK;
+}
+
+/* One feature of the table, as a line or in JSON. */
+static void print_class(struct jw *w, const char *name,
+			const struct feat_info *f)
+{
+	if (!json) {
+		printf("%s %s %s\n", name, class_name(f ? f->cls : FC_UNKNOWN),
+		       !f ? "-" : f->cpufeat ? "cpufeat" : "cpuinfo");
+		return;
+	}
+	jw_object(w, NULL);
+	jw_str(w, "name", name);
+	jw_str(w, "class", class_name(f ? f->cls : FC_UNKNOWN));
+	jw_str(w, "kind", !f ? NULL : f->cpufeat ? "cpufeat" : "cpuinfo");
+	jw_end(w, '}');
+}
+
+/* classes: the feature table of this architecture (classes.c). */
+static int cmd_classes(int argc, char **argv)
+{
+	const struct feat_info *f;
+	const char *arch = this_arch();
+	int first, i, status = EXIT_OK;
+	struct opt opts[] = {
+		{ "json", 'j', false, NULL, &json },
+		{ NULL },
+	};
+	struct jw w;
+	size_t nr, j;
+
+	first = parse_opts(argc, argv, 2, opts, false);
+	jw_init(&w, stdout);
+	if (json) {
+		jw_object(&w, NULL);
+		jw_str(&w, "arch", arch);
+		jw_array(&w, "features");
+	}
+	if (first == argc) {
+		f = arch_features(arch, &nr);
+		for (j = 0; j < nr; j++)
+			print_class(&w, f[j].name, &f[j]);
+	}
+	for (i = first; i < argc; i++) {
+		f = feat_info(arch, argv[i]);
+		print_class(&w, argv[i], f);
+		if (!f)
+			status = EXIT_MISSING;
+	}
+	if (json) {
+		jw_end(&w, ']');
+		jw_end(&w, '}');
+	}
+	return status;
 }
 
 /* CGROUP as a path relative to the mount ("" for the root), normalised. */
@@ -834,8 +1162,9 @@ static const char *distro_level(const char *arch, const char *isa,
 		"/lib/x86_64-linux-gnu/libc.so.6",
 		"/lib64/libc.so.6",
 	};
+	const struct distro_rule *rule;
 	const char *best = NULL, *lvl;
-	char *path, *text = NULL, *p;
+	char *path, *text = NULL;
 	unsigned int i;
 	int fd, major;
 	struct stat st;
@@ -874,21 +1203,11 @@ static const char *distro_level(const char *arch, const char *isa,
 	}
 	path = sys_path("/etc/os-release");
 	if (!best && read_text(path, &text) == 0) {
-		bool el = strstr(text, "\nID=\"rhel\"") ||
-			  strstr(text, "\nID=\"centos\"") ||
-			  strstr(text, "\nID=\"rocky\"") ||
-			  strstr(text, "\nID=\"almalinux\"") ||
-			  strstr(text, "\nID=rhel") || strstr(text, "\nID=centos");
-
-		p = strstr(text, "\nVERSION_ID=");
-		if (el && p) {
-			p += 12 + (p[12] == '"');
-			major = atoi(p);
-			if (major >= 9) {
-				best = major >= 10 ? "x86-64-v3" : "x86-64-v2";
-				*why = xasprintf("the level Enterprise Linux %d requires",
-						 major);
-			}
+		rule = distro_rule(text, &major);
+		if (rule) {
+			best = rule->level;
+			*why = xasprintf("the level %s %d requires",
+					 rule->name, major);
 		}
 	}
 	free(text);
@@ -900,33 +1219,102 @@ static const char *distro_level(const char *arch, const char *isa,
 	return best;
 }
 
-/* Warn if writing @written to @rel would hide features of the ISA level. */
-static void warn_baseline(const char *rel, const char *written,
-			  const struct featset *mach, const char *isa)
-{
-	struct featset parent_eff, pred, missing;
-	char *parent = rel_parent(rel), *path, *text, *cur = NULL, *why, *s;
-	char *glibc_msg;
-	const char *arch = this_arch(), *level;
+/* What a write to a cgroup's cpufeat.hwcap will do, as far as we know. */
+struct write_prediction {
+	int err;			/* 0, -EINVAL or -E2BIG */
+	char why[ERRLEN];		/* what is wrong, when err */
+	struct hwcap_setting setting;	/* cpufeat.hwcap afterwards */
+	struct featset effective;	/* cpufeat.hwcap.effective afterwards */
+};
 
-	fs_init(&parent_eff);
-	fs_init(&pred);
-	fs_init(&missing);
-	path = cg_file(parent, "cpufeat.hwcap.effective");
-	if (read_text(path, &text) == 0) {
-		fs_add_words(&parent_eff, text);
+static void read_words(const char *path, struct featset *fs, bool *found)
+{
+	char *text;
+
+	*found = read_text(path, &text) == 0;
+	if (*found) {
+		fs_add_words(fs, text);
 		free(text);
-	} else {
-		fs_copy(&parent_eff, mach);
 	}
+}
+
+/*
+ * Predict the write of @len bytes of @value to @rel's cpufeat.hwcap, from
+ * the cgroup's setting and its parent's effective set.  Where the setting
+ * stays as it is, the effective set is the one the kernel shows now;
+ * otherwise it is computed without the kernel's dependencies.
+ */
+static void predict_write(const char *rel, const char *value, size_t len,
+			  const struct featset *mach,
+			  struct write_prediction *pred)
+{
+	struct featset known, parent_eff, cur_eff;
+	struct hwcap_setting before;
+	char *parent = rel_parent(rel), *path, *text, *a, *b;
+	bool found, same;
+
+	fs_init(&known);
+	fs_init(&parent_eff);
+	fs_init(&cur_eff);
+	hwcap_init(&before);
+	hwcap_init(&pred->setting);
+	fs_init(&pred->effective);
+	kernel_names(this_arch(), mach, &known);
+	path = cg_file(parent, "cpufeat.hwcap.effective");
+	read_words(path, &parent_eff, &found);
+	if (!found)
+		fs_copy(&parent_eff, mach);
 	free(path);
 	path = cg_file(rel, "cpufeat.hwcap");
-	if (read_text(path, &cur))
-		cur = xstrdup("max");
+	if (read_text(path, &text) == 0) {
+		hwcap_read(&before, text);
+		free(text);
+	}
 	free(path);
-	spec_predict(written, cur, &parent_eff, &pred);
+	path = cg_file(rel, "cpufeat.hwcap.effective");
+	read_words(path, &cur_eff, &found);
+	if (!found)
+		hwcap_effective(&before, &parent_eff, &cur_eff);
+	free(path);
+
+	pred->setting.max = before.max;
+	fs_copy(&pred->setting.allowed, &before.allowed);
+	pred->err = hwcap_apply(value, len, &known, &pred->setting, pred->why);
+	a = hwcap_show(&before);
+	b = hwcap_show(&pred->setting);
+	same = !strcmp(a, b);
+	if (pred->err || same)
+		fs_copy(&pred->effective, &cur_eff);
+	else
+		hwcap_effective(&pred->setting, &parent_eff, &pred->effective);
+	free(a);
+	free(b);
+	free(parent);
+	hwcap_free(&before);
+	fs_free(&known);
+	fs_free(&parent_eff);
+	fs_free(&cur_eff);
+}
+
+static void prediction_free(struct write_prediction *pred)
+{
+	hwcap_free(&pred->setting);
+	fs_free(&pred->effective);
+}
+
+/* Warn if @pred, a write to @rel, hides features of the ISA level. */
+static void warn_baseline(const char *rel, const struct write_prediction *pred,
+			  const struct featset *mach, const char *isa)
+{
+	const char *arch = this_arch(), *level;
+	char *why, *s, *glibc_msg;
+	struct featset missing;
+
+	if (pred->err)
+		return;
+	fs_init(&missing);
 	level = distro_level(arch, isa, &why);
-	baseline_missing(level, mach, &pred, &missing);
+	baseline_missing(level, mach, &pred->effective, &missing);
 	if (missing.nr) {
 		s = fs_join(&missing);
 		glibc_msg = xasprintf("\"CPU does not support %s\"", level);
@@ -938,10 +1326,6 @@ static void warn_baseline(const char *rel, const char *written,
 		free(s);
 	}
 	free(why);
-	free(cur);
-	free(parent);
-	fs_free(&parent_eff);
-	fs_free(&pred);
 	fs_free(&missing);
 }
 
@@ -967,16 +1351,45 @@ static char *make_spec(char **words, int nr, const struct featset *mach)
 	return out;
 }
 
-/* Write @value to @rel's cpufeat.hwcap; on failure say why, return -1. */
-static int write_hwcap(const char *rel, const char *value)
+/* The names of the errors a write to cpufeat.hwcap can give. */
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EINVAL, "EINVAL" },
+	{ E2BIG, "E2BIG" },
+	{ EPERM, "EPERM" },
+	{ ENOENT, "ENOENT" },
+	{ ENODEV, "ENODEV" },
+	{ ENOMEM, "ENOMEM" },
+};
+
+static const char *errno_name(int err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++)
+		if (errno_names[i].err == err)
+			return errno_names[i].name;
+	return strerror(err);
+}
+
+/*
+ * Write @value to @rel's cpufeat.hwcap; on failure say why (@pred: what
+ * cpufeat predicted), return -1.
+ */
+static int write_hwcap(const char *rel, const char *value,
+		       const struct write_prediction *pred)
 {
 	char *path = cg_file(rel, "cpufeat.hwcap");
 	int err = write_text(path, value);
 
-	if (err == -EINVAL)
+	if (err == -EINVAL || err == -E2BIG)
 		fprintf(stderr,
-			"%s: the kernel rejected \"%.200s\" for %s (EINVAL): a feature name it does not know, or nothing left to allow\n",
-			progname, value, path);
+			"%s: the kernel rejected \"%.200s\" for %s (%s): %s\n",
+			progname, value, path, errno_name(-err),
+			pred->err == err ? pred->why :
+			"a feature name it does not know, or nothing left to allow");
 	else if (err == -EPERM)
 		fprintf(stderr,
 			"%s: %s: permission denied: writing cpufeat.hwcap needs CAP_SYS_ADMIN in the initial user namespace and the initial cgroup namespace\n",
@@ -991,23 +1404,61 @@ static int write_hwcap(const char *rel, const char *value)
 	return err ? -1 : 0;
 }
 
+/* Print @s with newlines, tabs and backslashes as \n, \t, \\. */
+static void print_escaped(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", stdout);
+		else if (*s == '\t')
+			fputs("\\t", stdout);
+		else if (*s == '\\')
+			fputs("\\\\", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/* set --predict: what writing @value will do, in "KEY VALUE" lines. */
+static void print_prediction(const char *value,
+			     const struct write_prediction *pred)
+{
+	char *s;
+
+	fputs("write ", stdout);
+	print_escaped(value);
+	printf("\nresult %s\n", pred->err ? errno_name(-pred->err) : "ok");
+	if (pred->err)
+		printf("reason %s\n", pred->why);
+	s = hwcap_show(&pred->setting);
+	printf("setting %s\n", s);
+	free(s);
+	s = fs_join(&pred->effective);
+	printf("effective %s\n", s);
+	free(s);
+}
+
 static int cmd_set(int argc, char **argv)
 {
-	bool dry_run = false, create = false;
+	bool dry_run = false, create = false, raw = false, predict = false;
 	const char *isa = NULL;
 	struct opt opts[] = {
 		{ "dry-run", 'n', false, NULL, &dry_run },
 		{ "create", 'c', false, NULL, &create },
 		{ "quiet", 'q', false, NULL, &quiet },
 		{ "isa", 0, true, &isa, NULL },
+		{ "raw", 0, false, NULL, &raw },
+		{ "predict", 0, false, NULL, &predict },
 		{ NULL },
 	};
+	struct write_prediction pred;
 	char *rel, *parent, *dir, *value;
 	struct featset mach;
 	struct stat st;
 	int first;
 
 	first = parse_opts(argc, argv, 2, opts, false);
+	dry_run |= predict;
 	if (argc - first < 2)
 		usage_error("set needs a CGROUP and a SPEC");
 	if (isa && (!find_preset(isa) || strcmp(find_preset(isa)->arch,
@@ -1016,6 +1467,10 @@ static int cmd_set(int argc, char **argv)
 	rel = cgroup_rel(argv[first]);
 	if (!*rel)
 		usage_error("the root cgroup has no cpufeat.hwcap");
+	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
+		first++;
+	if (raw && argc - first != 2)
+		usage_error("set --raw takes exactly one VALUE");
 	dir = cg_dir(rel);
 	if (stat(dir, &st) && !create)
 		die(EXIT_SYSTEM, "no cgroup %s (--create makes it)", dir);
@@ -1025,14 +1480,22 @@ static int cmd_set(int argc, char **argv)
 		die(EXIT_SYSTEM, "cannot create cgroup %s: %s", dir,
 		    strerror(errno));
 	machine_features(&mach);
-	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
-		first++;
-	value = make_spec(argv + first + 1, argc - first - 1, &mach);
-	warn_baseline(rel, value, &mach, isa);
-	if (dry_run)
+	if (raw)
+		value = xstrdup(argv[first + 1]);
+	else
+		value = make_spec(argv + first + 1, argc - first - 1, &mach);
+	predict_write(rel, value, strlen(value), &mach, &pred);
+	warn_baseline(rel, &pred, &mach, isa);
+	if (predict)
+		print_prediction(value, &pred);
+	else if (dry_run)
 		printf("%s\n", value);
-	else if (write_hwcap(rel, value))
+	if (dry_run && !predict && pred.err)
+		warn("the kernel would reject this (%s): %s",
+		     errno_name(-pred.err), pred.why);
+	if (!dry_run && write_hwcap(rel, value, &pred))
 		exit(EXIT_SYSTEM);
+	prediction_free(&pred);
 	free(value);
 	free(parent);
 	free(dir);
@@ -1062,6 +1525,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	char *rel, *parent, *dir, *value, *procs, *text, *self;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct write_prediction pred;
 	struct featset mach;
 	struct sigaction sa;
 	int first, dash, i, status, err, e;
@@ -1115,8 +1579,9 @@ static int cmd_run(int argc, char **argv)
 			    strerror(errno));
 		created = true;
 	}
-	warn_baseline(rel, value, &mach, isa);
-	if (write_hwcap(rel, value)) {
+	predict_write(rel, value, strlen(value), &mach, &pred);
+	warn_baseline(rel, &pred, &mach, isa);
+	if (write_hwcap(rel, value, &pred)) {
 		if (created)
 			rmdir(dir);
 		exit(EXIT_RUN);
@@ -1183,6 +1648,7 @@ static int cmd_run(int argc, char **argv)
 				dir, strerror(errno));
 	}
 	free(procs);
+	prediction_free(&pred);
 	free(value);
 	free(parent);
 	free(dir);
@@ -1193,9 +1659,27 @@ static int cmd_run(int argc, char **argv)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Executed as cpufeat-criu-hook (a link to cpufeat): "cpufeat criu-hook",
+ * for criu --action-script, which executes a path without arguments.
+ */
+static int criu_hook_link(int argc, char **argv)
+{
+	char **args = xrealloc(NULL, (argc + 2) * sizeof(*args));
+
+	args[0] = argv[0];
+	args[1] = "criu-hook";
+	memcpy(args + 2, argv + 1, argc * sizeof(*args));
+	return cmd_criu_hook(argc + 1, args);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const char *base = strrchr(argv[0], '/');
+
+	if (!strcmp(base ? base + 1 : argv[0], CRIU_HOOK_LINK))
+		return criu_hook_link(argc, argv);
 
 	if (!cmd)
 		usage_error("no command");
@@ -1218,6 +1702,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (!strcmp(cmd, "presets"))
 		return cmd_presets(argc, argv);
+	if (!strcmp(cmd, "classes"))
+		return cmd_classes(argc, argv);
+	if (!strcmp(cmd, "criu-hook"))
+		return cmd_criu_hook(argc, argv);
 	usage_error("unknown command \"%s\"", cmd);
 	return EXIT_USAGE;
 }

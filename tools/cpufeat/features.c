@@ -4,6 +4,7 @@
  * baseline checks.  No system access here: this is what tests/unit.c tests.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -450,6 +451,82 @@ const char *arch_baseline(const char *arch)
 	return strcmp(arch, "arm64") ? "x86-64-v1" : "armv8.0-a";
 }
 
+/*
+ * Distributions whose x86_64 builds need more than x86-64-v1, by the ID
+ * and the major VERSION_ID of /etc/os-release (os-release(5)), newest
+ * first: Red Hat Enterprise Linux 9 is built for x86-64-v2 and 10 for
+ * x86-64-v3, and so are the rebuilds that keep its version numbers;
+ * SUSE Linux Enterprise 16 is built for x86-64-v2.
+ */
+static const struct distro_rule distro_rules[] = {
+	{ "rhel", 10, "x86-64-v3", "Enterprise Linux" },
+	{ "rhel", 9, "x86-64-v2", "Enterprise Linux" },
+	{ "centos", 10, "x86-64-v3", "Enterprise Linux" },
+	{ "centos", 9, "x86-64-v2", "Enterprise Linux" },
+	{ "rocky", 10, "x86-64-v3", "Enterprise Linux" },
+	{ "rocky", 9, "x86-64-v2", "Enterprise Linux" },
+	{ "almalinux", 10, "x86-64-v3", "Enterprise Linux" },
+	{ "almalinux", 9, "x86-64-v2", "Enterprise Linux" },
+	{ "ol", 10, "x86-64-v3", "Enterprise Linux" },
+	{ "ol", 9, "x86-64-v2", "Enterprise Linux" },
+	{ "sles", 16, "x86-64-v2", "SUSE Linux Enterprise" },
+	{ NULL }
+};
+
+const struct distro_rule *distro_rules_table(void)
+{
+	return distro_rules;
+}
+
+/*
+ * The value of @key in os-release text @text, unquoted, in @buf; false if
+ * there is none.
+ */
+bool os_release_value(const char *text, const char *key, char *buf,
+		      size_t size)
+{
+	size_t klen = strlen(key), n;
+	const char *p, *v, *eol;
+
+	for (p = text; *p; p = *eol ? eol + 1 : eol) {
+		eol = p + strcspn(p, "\n");
+		if (strncmp(p, key, klen) || p[klen] != '=')
+			continue;
+		v = p + klen + 1;
+		n = eol - v;
+		if (n >= 2 && (*v == '"' || *v == '\'') && v[n - 1] == *v) {
+			v++;
+			n -= 2;
+		}
+		if (n >= size)
+			return false;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The rule of distro_rules[] for os-release text @text, or NULL; its major
+ * version in @major.
+ */
+const struct distro_rule *distro_rule(const char *text, int *major)
+{
+	const struct distro_rule *r;
+	char id[64], version[64];
+
+	if (!os_release_value(text, "ID", id, sizeof(id)) ||
+	    !os_release_value(text, "VERSION_ID", version, sizeof(version)) ||
+	    !isdigit((unsigned char)*version))
+		return NULL;
+	*major = atoi(version);
+	for (r = distro_rules; r->id; r++)
+		if (!strcmp(r->id, id) && *major >= r->major)
+			return r;
+	return NULL;
+}
+
 void spec_init(struct spec *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -600,45 +677,188 @@ char *spec_render(const struct spec *s, const struct featset *machine,
 	return out;
 }
 
-/*
- * The effective set a write of @written (as spec_render() makes it) gives
- * a cgroup whose setting reads @current and whose parent's effective set
- * is @parent_eff, ignoring dependencies (which only remove more).
- */
-void spec_predict(const char *written, const char *current,
-		  const struct featset *parent_eff, struct featset *out)
+/* Order @fs as @order lists its names; names @order lacks go last. */
+void fs_order(struct featset *fs, const struct featset *order)
 {
-	struct featset words;
-	const char *w;
-	size_t i;
+	struct featset res;
 
-	fs_init(&words);
-	fs_add_words(&words, written);
-	fs_free(out);
-	if (words.nr == 1 && !strcmp(words.names[0], "max")) {
-		fs_copy(out, parent_eff);
-	} else if (words.nr && (words.names[0][0] == '+' ||
-				words.names[0][0] == '-')) {
-		fs_add_words(out, current);
-		if (out->nr == 1 && !strcmp(out->names[0], "max"))
-			fs_copy(out, parent_eff);
-		for (i = 0; i < words.nr; i++) {
-			w = words.names[i];
-			if (*w == '+')
-				fs_add(out, w + 1);
-			else
-				fs_del(out, w + 1);
-		}
-	} else {
-		fs_copy(out, &words);
+	fs_init(&res);
+	fs_copy(&res, order);
+	fs_intersect(&res, fs);
+	fs_add_all(&res, fs);
+	fs_free(fs);
+	*fs = res;
+}
+
+/*
+ * The names cpufeat.hwcap accepts on @arch, in the kernel's order: those
+ * of the feature table (classes.c) and any other name the machine has
+ * (a newer kernel's).
+ */
+void kernel_names(const char *arch, const struct featset *machine,
+		  struct featset *known)
+{
+	const struct feat_info *f;
+	size_t nr, i;
+
+	fs_free(known);
+	f = arch_features(arch, &nr);
+	for (i = 0; i < nr; i++)
+		if (f[i].cpufeat)
+			fs_add(known, f[i].name);
+	fs_add_all(known, machine);
+}
+
+void hwcap_init(struct hwcap_setting *s)
+{
+	s->max = true;
+	fs_init(&s->allowed);
+}
+
+void hwcap_free(struct hwcap_setting *s)
+{
+	fs_free(&s->allowed);
+	hwcap_init(s);
+}
+
+/* A setting as cpufeat.hwcap reads: "max" or the allowed names. */
+void hwcap_read(struct hwcap_setting *s, const char *text)
+{
+	hwcap_free(s);
+	fs_add_words(&s->allowed, text);
+	s->max = s->allowed.nr == 1 && !strcmp(s->allowed.names[0], "max");
+	if (s->max)
+		fs_free(&s->allowed);
+}
+
+/* @s as cpufeat.hwcap shows it, without the newline; the caller frees it. */
+char *hwcap_show(const struct hwcap_setting *s)
+{
+	return s->max ? xstrdup("max") : fs_join(&s->allowed);
+}
+
+/*
+ * What the kernel does with a write(2) of @len bytes of @buf to
+ * cpufeat.hwcap (kernel/cgroup/cpufeat.c: cpufeat_hwcap_write() and
+ * cpufeat_parse(); kernfs for the size): "max"; names, the allowed set
+ * becoming exactly those; or +name/-name edits of the current setting.
+ * @known: the names the kernel accepts, in its order (kernel_names()).
+ *
+ * A write of no bytes succeeds and changes nothing (cgroup_file_write()).
+ * Returns 0 with @s replaced by the new setting, -E2BIG for more than
+ * HWCAP_MAX_WRITE bytes, or -EINVAL, @s unchanged, for a NUL byte, nothing
+ * but white space, "max" with other words, names mixed with edits, an
+ * unknown or repeated name, or a result that allows nothing.  @why (ERRLEN
+ * bytes, or NULL) says what was wrong.
+ */
+int hwcap_apply(const char *buf, size_t len, const struct featset *known,
+		struct hwcap_setting *s, char *why)
+{
+	enum { NOTHING, MAX, NAMES, EDITS } form = NOTHING;
+	struct featset allowed, seen;
+	const char *p = buf, *end = buf + len, *q, *name;
+	char word[80], dummy[ERRLEN];
+	int err = -EINVAL;
+	char op;
+
+	why = why ? why : dummy;
+	*why = '\0';
+	/* cgroup_file_write() returns 0 for 0 bytes before any handler */
+	if (!len)
+		return 0;
+	if (len > HWCAP_MAX_WRITE) {
+		seterr(why, "longer than %d bytes", HWCAP_MAX_WRITE);
+		return -E2BIG;
 	}
-	fs_intersect(out, parent_eff);
-	/* parent's order, as the kernel shows it */
-	fs_free(&words);
-	fs_copy(&words, parent_eff);
-	fs_intersect(&words, out);
-	fs_copy(out, &words);
-	fs_free(&words);
+	if (memchr(buf, '\0', len)) {
+		seterr(why, "a NUL byte");
+		return -EINVAL;
+	}
+	fs_init(&allowed);
+	fs_init(&seen);
+	fs_copy(&allowed, s->max ? known : &s->allowed);
+	for (;;) {
+		while (p < end && strchr(HWCAP_SEPARATORS, *p))
+			p++;
+		if (p == end)
+			break;
+		for (q = p; q < end && !strchr(HWCAP_SEPARATORS, *q); q++)
+			;
+		if (form == MAX) {
+			seterr(why, "\"max\" with other words");
+			goto out;
+		}
+		if ((size_t)(q - p) >= sizeof(word)) {
+			seterr(why, "unknown feature name \"%.20s...\"", p);
+			goto out;
+		}
+		memcpy(word, p, q - p);
+		word[q - p] = '\0';
+		p = q;
+		if (!strcmp(word, "max")) {
+			if (form != NOTHING) {
+				seterr(why, "\"max\" with other words");
+				goto out;
+			}
+			form = MAX;
+			continue;
+		}
+		op = *word == '+' || *word == '-' ? *word : 0;
+		name = word + !!op;
+		if (form == NOTHING) {
+			form = op ? EDITS : NAMES;
+			if (form == NAMES)
+				fs_free(&allowed);
+		} else if ((form == EDITS) != !!op) {
+			seterr(why, "names mixed with +/- edits (\"%s\")", word);
+			goto out;
+		}
+		if (!fs_has(known, name)) {
+			seterr(why, "unknown feature name \"%s\"", name);
+			goto out;
+		}
+		if (fs_has(&seen, name)) {
+			seterr(why, "\"%s\" given twice", name);
+			goto out;
+		}
+		fs_add(&seen, name);
+		if (op == '-')
+			fs_del(&allowed, name);
+		else
+			fs_add(&allowed, name);
+	}
+	if (form == NOTHING) {
+		seterr(why, "nothing but white space");
+		goto out;
+	}
+	if (form != MAX && !allowed.nr) {
+		seterr(why, "nothing left to allow");
+		goto out;
+	}
+	hwcap_free(s);
+	s->max = form == MAX || allowed.nr == known->nr;
+	if (!s->max) {
+		fs_order(&allowed, known);
+		fs_copy(&s->allowed, &allowed);
+	}
+	err = 0;
+out:
+	fs_free(&allowed);
+	fs_free(&seen);
+	return err;
+}
+
+/*
+ * The effective set of a cgroup with setting @s below a parent whose
+ * effective set is @parent_eff, in the parent's order, ignoring the
+ * kernel's feature dependencies (which only hide more).
+ */
+void hwcap_effective(const struct hwcap_setting *s,
+		     const struct featset *parent_eff, struct featset *out)
+{
+	fs_copy(out, parent_eff);
+	if (!s->max)
+		fs_intersect(out, &s->allowed);
 }
 
 /*

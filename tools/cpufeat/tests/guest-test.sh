@@ -3,7 +3,7 @@
 #
 # Guest test of the cpufeat tool against the real controller: every
 # subcommand, exit statuses and errors.  Runs as root in the cpufeat test
-# guest (busybox sh, cgroup2 on /sys/fs/cgroup, cpufeat and cpufeat-probe in
+# guest (busybox sh, cgroup2 on /sys/fs/cgroup, cpufeat and cpufeat_probe in
 # /usr/bin), prints TAP and exits 1 if a test failed:
 #
 #   tools/testing/cpufeat/vm --add tools/cpufeat/tests/guest-test.sh -- sh guest-test.sh
@@ -157,13 +157,159 @@ check "no-internal-processes rule explained" grep -q "no internal processes" $T/
 kill $sleeper
 wait $sleeper 2>/dev/null
 
+# The tool's model of cpufeat.hwcap (set --predict) against the kernel:
+# for each value, what the tool predicts (result, setting, effective set)
+# must be what the write does.  Leaf features (nothing depends on them) and
+# name lists closed under the kernel's dependencies keep the effective sets
+# exact, which the tool computes without the dependencies.
+nl='
+'
+tab=$(printf '\t')
+mkdir -p $CG/gt/p
+# predict_case DESCRIPTION BEFORE VALUE
+predict_case() {
+	what=$1 before=$2 value=$3
+	printf '%s' "$before" >$CG/gt/p/cpufeat.hwcap
+	cpufeat set --predict --raw --quiet gt/p "$value" >$T/pred 2>$T/err ||
+		{ fail "predict: $what (set --predict failed)"; return; }
+	if cpufeat set --raw --quiet gt/p "$value" >$T/out 2>$T/err; then
+		got=ok
+	else
+		got=$(sed -n 's/.*for [^ ]* (\([A-Z0-9]*\)).*/\1/p' $T/err)
+		[ -n "$got" ] || got="exit $? $(cat $T/err)"
+	fi
+	want=$(sed -n 's/^result //p' $T/pred)
+	want_set=$(sed -n 's/^setting //p' $T/pred)
+	want_eff=$(sed -n 's/^effective //p' $T/pred)
+	now_set=$(cat $CG/gt/p/cpufeat.hwcap)
+	now_eff=$(cat $CG/gt/p/cpufeat.hwcap.effective)
+	if [ "$got" = "$want" ] && [ "$now_set" = "$want_set" ] &&
+	   [ "$now_eff" = "$want_eff" ]; then
+		pass "predict: $what: $got"
+	else
+		fail "predict: $what"
+		echo "# kernel: $got, setting \"$now_set\", effective \"$now_eff\""
+		sed 's/^/# tool: /' $T/pred
+	fi
+}
+if [ $arch = x86_64 ]; then
+	leaves="popcnt movbe sse4_2 rdrand aes"
+	closed="fpu fxsr sse sse2"
+else
+	leaves="crc32 atomics sha3 asimdrdm jscvt"
+	closed="fp asimd"
+fi
+la=''
+lb=''
+for f in $leaves; do
+	has_word $f "$mach" || continue
+	if [ -z "$la" ]; then la=$f; elif [ -z "$lb" ]; then lb=$f; fi
+done
+check "two leaf features for the model ($la $lb)" [ -n "$la" -a -n "$lb" ]
+absent=$(cpufeat classes | while read -r name _ kind; do
+	[ $kind = cpufeat ] && ! has_word $name "$mach" && { echo $name; break; }
+done)
+predict_case "max" "$closed" "max"
+predict_case "max with blanks" "$closed" "  max$tab$nl"
+predict_case "max max" "$closed" "max max"
+predict_case "max and a name" "$closed" "max $la"
+predict_case "a name and max" "$closed" "$la max"
+predict_case "an edit and max" "max" "-$la max"
+predict_case "one edit of max" "max" "-$la"
+predict_case "two edits of max" "max" "-$la -$lb"
+predict_case "an edit of a list" "$closed" "+$la"
+predict_case "edits that change nothing" "$closed" "-$la"
+predict_case "a list closed under dependencies" "max" "$closed"
+predict_case "a list and a leaf" "max" "$closed $la"
+predict_case "a list in another order" "max" "$la $closed"
+predict_case "names mixed with edits" "max" "$closed -$la"
+predict_case "edits mixed with names" "max" "-$la $closed"
+predict_case "a name twice" "max" "$closed $la $la"
+predict_case "+NAME and -NAME" "max" "+$la -$la"
+predict_case "-NAME twice" "max" "-$la -$la"
+predict_case "an unknown name" "max" "zz_unknown"
+predict_case "a list with an unknown name" "$closed" "$closed zz_unknown"
+predict_case "an upper-case name" "max" "$(echo $la | tr a-z A-Z)"
+predict_case "names with a comma" "max" "$la,$lb"
+predict_case "a lone +" "max" "+"
+predict_case "an empty value" "$closed" ""
+predict_case "only blanks" "$closed" " $tab$nl "
+predict_case "nothing left" "$la" "-$la"
+[ -z "$absent" ] || predict_case "a name the machine lacks ($absent)" "max" "$closed $absent"
+[ $arch != x86_64 ] || predict_case "a name /proc/cpuinfo has, cpufeat not" "max" "constant_tsc"
+pad=$(head -c 8189 /dev/zero | tr '\0' ' ')
+predict_case "8192 bytes" "$closed" "max$pad"
+predict_case "8193 bytes" "$closed" "max$pad "
+all=$(cpufeat classes | while read -r name _ kind; do
+	[ $kind = cpufeat ] && printf '%s ' $name
+done)
+predict_case "every name the kernel knows" "$closed" "$all"
+# Tool specs (presets, edits of the machine's set), predicted and written.
+for spec in "$base" "max -$la" "$base +$la" "-$lb"; do
+	printf 'max' >$CG/gt/p/cpufeat.hwcap
+	cpufeat set --predict --quiet gt/p $spec >$T/pred
+	cpufeat set --quiet gt/p $spec
+	check "predict: spec \"$spec\" as written" \
+		[ "$(sed -n 's/^setting //p' $T/pred)" = "$(cat $CG/gt/p/cpufeat.hwcap)" -a \
+		  "$(sed -n 's/^effective //p' $T/pred)" = "$(cat $CG/gt/p/cpufeat.hwcap.effective)" ]
+done
+# Every name the tool's table gives as cpufeat's is one the kernel takes,
+# and every other name one it rejects.
+bad=
+cpufeat classes >$T/classes
+while read -r name _ kind; do
+	if printf '%s' "$name" >$CG/gt/p/cpufeat.hwcap 2>/dev/null; then
+		[ $kind = cpufeat ] || bad="$bad $name"
+	else
+		[ $kind != cpufeat ] || bad="$bad $name"
+	fi
+done <$T/classes
+check "the kernel takes exactly the names the table marks cpufeat ($(wc -l <$T/classes) names)" \
+	[ -z "$bad" ]
+[ -z "$bad" ] || echo "# differ:$bad"
+rmdir $CG/gt/p
+
+# criu-hook against real processes (no criu here: the environment criu
+# gives its action scripts): a tree of a masked shell and its child, its
+# record, a check on this machine, and the views "after restore".
+mkdir -p $CG/gt/hook
+cpufeat set --quiet gt/hook "$weak"
+hview=$(cat $CG/gt/hook/cpufeat.hwcap.effective)
+mkdir -p $T/img
+sh -c 'echo $$ >'$CG'/gt/hook/cgroup.procs
+	exec sh -c "sleep 100 & echo \$! >'$T'/hchild; wait"' &
+hroot=$!
+sleep 1
+hook() {
+	CRTOOLS_SCRIPT_ACTION=$1 CRTOOLS_IMAGE_DIR=$T/img CRTOOLS_INIT_PID=$hroot \
+		cpufeat criu-hook
+}
+expect 0 "criu-hook post-dump of a masked tree (a shell and its child)" hook post-dump
+check "the record has the two processes, with the masked view" \
+	sh -c '[ $(grep -c "^process [0-9]* $1$" $2) = 2 ]' - "$hview" $T/img/cpufeat-criu.txt
+check "and this machine's features" grep -q "^machine $mach$" $T/img/cpufeat-criu.txt
+expect 0 "criu-hook pre-restore on this machine" hook pre-restore
+check "warns that this shell's view is not the recorded one" \
+	grep -q "2 of the 2 recorded views are not the view criu runs with" $T/err
+expect 0 "criu-hook post-restore: the views are the recorded ones" hook post-restore
+check "said so" grep -q "the 2 restored processes have the views they were dumped with" $T/err
+sed -i "s/^\(process [0-9]*\) .*/\1 $mach/" $T/img/cpufeat-criu.txt
+expect 1 "criu-hook post-restore: recorded views are not what the processes have" hook post-restore
+check "what they no longer see is named ($drop)" \
+	sh -c 'for f in $1; do grep -q "it no longer sees .*\<$f\>" $2 || exit 1; done' - "$drop" $T/err
+sed -i "s/^machine .*/machine $mach zz_gone/; s/^\(process [0-9]*\) .*/\1 $mach zz_gone/" $T/img/cpufeat-criu.txt
+expect 1 "criu-hook pre-restore: a recorded feature this machine lacks" hook pre-restore
+check "named" grep -q "missing: zz_gone" $T/err
+kill "$(cat $T/hchild)" $hroot 2>/dev/null
+wait $hroot 2>/dev/null
+
 # run
 before=$(ls -d $CG/cpufeat-run.* 2>/dev/null | wc -l)
-expect 0 "run the weaker set -- cpufeat-probe --check" \
-	cpufeat run $T/weak.feat -- cpufeat-probe --check
+expect 0 "run the weaker set -- cpufeat_probe --check" \
+	cpufeat run $T/weak.feat -- cpufeat_probe --check
 ok=1
 for f in $drop; do grep -qw $f $T/out && ok=0; done
-check "cpufeat-probe's view lacks $drop" [ $ok = 1 ]
+check "cpufeat_probe's view lacks $drop" [ $ok = 1 ]
 expect 0 "run -- cpufeat show" cpufeat run $T/weak.feat -- cpufeat show
 check "the command's view is the weaker set" [ "$(cat $T/out)" = "$weak" ]
 expect 0 "run -- cpufeat list marks hidden features" \
@@ -188,7 +334,7 @@ check "--exec: view and the cgroup left" [ "$(cat $T/out)" = "$weak" -a -d $CG/g
 check "no transient cgroup left over" \
 	[ "$(ls -d $CG/cpufeat-run.* 2>/dev/null | wc -l)" = "$before" ]
 
-rmdir $CG/gt/a $CG/gt/b $CG/gt $CG/busy 2>/dev/null
+rmdir $CG/gt/a $CG/gt/b $CG/gt/hook $CG/gt $CG/busy 2>/dev/null
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

@@ -9,8 +9,8 @@
 # HIDE (a cpufeat.hwcap line such as "-sve -paca"), what a program in the
 # cgroup /oracle that hides HIDE is told.  One record a line:
 #
-#   @@oracle SIDE auxv AT_HWCAP=0x... AT_HWCAP2=0x...   (cpufeat-probe --hwcap)
-#   @@oracle SIDE idreg NAME=0x...                      (idregs, MRS)
+#   @@oracle SIDE auxv AT_HWCAP=0x... AT_HWCAP2=0x...   (cpufeat_probe --hwcap)
+#   @@oracle SIDE idreg NAME=0x...               (cpufeat_probe --idregs, MRS)
 #   @@oracle SIDE features NAME...      (each distinct "Features" line of
 #                                        /proc/cpuinfo, as the program reads it)
 #   @@oracle SIDE cpufeat ...           (/proc/self/cpufeat, for the log)
@@ -30,9 +30,9 @@ run_in() {
 # look SIDE DIR: the records of a program in DIR.
 look() {
 	side=$1 dir=$2 status=0
-	out=$(run_in "$dir" cpufeat-probe --hwcap) || status=1
+	out=$(run_in "$dir" cpufeat_probe --hwcap) || status=1
 	echo "@@oracle $side auxv $out"
-	out=$(run_in "$dir" idregs) || status=1
+	out=$(run_in "$dir" cpufeat_probe --idregs) || status=1
 	echo "$out" | sed "s/^/@@oracle $side idreg /"
 	# busybox grep, exec'd in DIR, is the reader of /proc/cpuinfo.
 	out=$(run_in "$dir" grep '^Features' /proc/cpuinfo) || status=1

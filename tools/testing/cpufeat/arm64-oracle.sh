@@ -18,8 +18,9 @@
 # in a cgroup that hides those hwcaps is looked at, and once with the
 # overrides on the command line, where a program in the root cgroup is.
 # arm64-oracle-guest.sh does the looking: AT_HWCAP and AT_HWCAP2
-# (cpufeat-probe --hwcap), the user-visible ID registers as MRS reads them
-# (idregs), the "Features" line of /proc/cpuinfo as the program reads it.
+# (cpufeat_probe --hwcap), the user-visible ID registers as MRS reads them
+# (cpufeat_probe --idregs), the "Features" line of /proc/cpuinfo as the
+# program reads it.
 # The program runs as root but gains no privilege at execve (no AT_SECURE),
 # so paca, pacg, bti and mte, protected only for such programs, are hidden.
 #
@@ -44,7 +45,7 @@ export TOP BUILD
 HIDE="-sve -paca -pacg -bti -mte"
 HIDDEN_NAMES=(sve paca pacg bti mte)
 OVERRIDES="arm64.nosve arm64.nopauth arm64.nobti arm64.nomte"
-# In the order idregs prints them.
+# In the order cpufeat_probe --idregs prints them.
 REGS=(ID_AA64PFR0_EL1 ID_AA64PFR1_EL1 ID_AA64PFR2_EL1 ID_AA64ZFR0_EL1
       ID_AA64SMFR0_EL1 ID_AA64DFR0_EL1 ID_AA64ISAR0_EL1 ID_AA64ISAR1_EL1
       ID_AA64ISAR2_EL1 ID_AA64ISAR3_EL1 ID_AA64MMFR0_EL1 ID_AA64MMFR1_EL1

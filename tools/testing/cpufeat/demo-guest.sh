@@ -28,19 +28,19 @@ look() {
 	record "$side" path "${path:-/}"
 	[ -f "$dir/cpufeat.hwcap" ] && record "$side" hwcap "$(cat "$dir/cpufeat.hwcap")"
 	record "$side" effective "$(cat "$dir/cpufeat.hwcap.effective")"
-	record "$side" auxv "$(run_in "$dir" cpufeat-probe --hwcap)"
-	record "$side" auxv_names "$(run_in "$dir" cpufeat-probe --names)"
+	record "$side" auxv "$(run_in "$dir" cpufeat_probe --hwcap)"
+	record "$side" auxv_names "$(run_in "$dir" cpufeat_probe --names)"
 	record "$side" proc_cpufeat "$(run_in "$dir" cat /proc/self/cpufeat)"
-	record "$side" cpuid "$(run_in "$dir" cpufeat-probe --cpuid)"
-	record "$side" cpuid_raw "$(run_in "$dir" cpufeat-probe --cpuid-raw)"
+	record "$side" cpuid "$(run_in "$dir" cpufeat_probe --cpuid)"
+	record "$side" cpuid_raw "$(run_in "$dir" cpufeat_probe --cpuid-raw)"
 	# --cpuinfo: the selected names, then "N flags" on a line of its own.
-	cpuinfo=$(run_in "$dir" cpufeat-probe --cpuinfo)
+	cpuinfo=$(run_in "$dir" cpufeat_probe --cpuinfo)
 	record "$side" cpuinfo "$(echo "$cpuinfo" | sed '$d')"
 	record "$side" cpuinfo_count "$(echo "$cpuinfo" | sed -n '$s/ flags$//p')"
 	# arm64: the ID registers as programs in $dir read them with MRS,
 	# "NAME=0x..." then "REG.FIELD=N" words.
 	[ "$machine" = aarch64 ] &&
-		record "$side" idregs "$(run_in "$dir" cpufeat-probe --idregs)"
+		record "$side" idregs "$(run_in "$dir" cpufeat_probe --idregs)"
 	[ -f "$dir/cpufeat.stat" ] && record "$side" stat "$(cat "$dir/cpufeat.stat")"
 }
 

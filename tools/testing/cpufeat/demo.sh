@@ -157,10 +157,10 @@ END {
 	row(count(v["root", "effective"]) " features", count(v["demo", "effective"]) " features")
 	row(v["root", "effective"], v["demo", "effective"])
 
-	heading("auxiliary vector (cpufeat-probe --hwcap)")
+	heading("auxiliary vector (cpufeat_probe --hwcap)")
 	row(v["root", "auxv"], v["demo", "auxv"])
 
-	heading("AT_HWCAP and AT_HWCAP2 bits, by name (cpufeat-probe --names)")
+	heading("AT_HWCAP and AT_HWCAP2 bits, by name (cpufeat_probe --names)")
 	row(v["root", "auxv_names"], v["demo", "auxv_names"])
 
 	heading("/proc/self/cpufeat: the view latched at exec")
@@ -177,20 +177,20 @@ END {
 	x86 = v["root", "machine"] == "x86_64"
 	idregs = ("root", "idregs") in v && ("demo", "idregs") in v
 	if (x86 || !idregs) {
-		heading("CPUID instruction, executed by the program (cpufeat-probe --cpuid)")
+		heading("CPUID instruction, executed by the program (cpufeat_probe --cpuid)")
 		if (x86 && filtered["cpuid"] != "yes")
 			print "(this kernel does not filter CPUID: both columns show the CPU)"
 		row(v["root", "cpuid"], v["demo", "cpuid"])
 	}
 	if (x86) {
-		print "  registers (cpufeat-probe --cpuid-raw):"
+		print "  registers (cpufeat_probe --cpuid-raw):"
 		row(v["root", "cpuid_raw"], v["demo", "cpuid_raw"])
 	}
 
 	# arm64: "NAME=0x... REG.FIELD=N ...", paired up by name.
 	differ_regs = differ_fields = ""
 	if (idregs) {
-		heading("ID registers (MRS), read by the program (cpufeat-probe --idregs)")
+		heading("ID registers (MRS), read by the program (cpufeat_probe --idregs)")
 		if (filtered["mrs"] != "yes")
 			print "(this kernel does not filter MRS: both columns show the CPU)"
 		nr = split(v["root", "idregs"], rw, " ")
@@ -222,7 +222,7 @@ END {
 		}
 	}
 
-	heading(sprintf("/proc/cpuinfo %s line, the same selection (cpufeat-probe --cpuinfo)",
+	heading(sprintf("/proc/cpuinfo %s line, the same selection (cpufeat_probe --cpuinfo)",
 			x86 ? "flags" : "Features"))
 	if (filtered["cpuinfo"] != "yes")
 		print "(this kernel does not filter /proc/cpuinfo: both columns show the CPU)"

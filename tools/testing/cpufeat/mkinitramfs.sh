@@ -42,10 +42,15 @@ SELFTESTS=$SRC/tools/testing/selftests
 # The guest's programs, all in one place.  One line each:
 #   name in /usr/bin|source directory|sources (first one decides)|cflags
 # A program whose first source does not exist yet is skipped.
+# test_cpufeat and cpufeat_probe (which the test, the demo, the oracle and
+# the other suites run) share their helpers and the architecture's file, as
+# the selftest's Makefile builds them.
+CGROUP_ST=tools/testing/selftests/cgroup
+CPUFEAT_COMMON="$CGROUP_ST/cpufeat_util.c $CGROUP_ST/cgroup_util.c $CGROUP_ST/cpufeat_$([ "$arch" = x86_64 ] && echo x86 || echo arm64).c"
 PROGRAMS=(
-	"test_cpufeat|$SRC|tools/testing/selftests/cgroup/test_cpufeat.c tools/testing/selftests/cgroup/cgroup_util.c|-pthread -I$SELFTESTS"
-	"cpufeat-probe|$TOP|tools/testing/cpufeat/probe.c|"
-	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/features.c|-I$TOP/tools/cpufeat"
+	"test_cpufeat|$SRC|$CGROUP_ST/test_cpufeat.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
+	"cpufeat_probe|$SRC|$CGROUP_ST/cpufeat_probe.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
+	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/criu.c tools/cpufeat/features.c tools/cpufeat/classes.c tools/cpufeat/json.c tools/cpufeat/nfd.c tools/cpufeat/record.c|-I$TOP/tools/cpufeat"
 	"cpufeat-stress|$TOP|tools/testing/cpufeat/stress.c|-pthread"
 	"cpufeat-bench|$TOP|tools/testing/cpufeat/bench/bench.c|"
 	"cpufeat-bench-exit|$TOP|tools/testing/cpufeat/bench/exit.c|-nostdlib -ffreestanding -fno-stack-protector"
@@ -61,13 +66,11 @@ PROGRAMS=(
 [ "$arch" != x86_64 ] || PROGRAMS+=(
 	"cpuid-fault-test|$TOP|tools/testing/cpufeat/qemu/cpuid-fault-test.c|"
 )
-# arm64 only: the ID registers as MRS reads them, for arm64-oracle.sh, and
-# the upstream hwcap kselftest (tools/testing/selftests/arm64/abi: hwcap is
-# built from hwcap.c alone, with the include paths of selftests/arm64/Makefile:
-# tools/include has its u64), which check-guest.sh runs in the root cgroup
-# and in a masked one.
+# arm64 only: the upstream hwcap kselftest (tools/testing/selftests/arm64/abi:
+# hwcap is built from hwcap.c alone, with the include paths of
+# selftests/arm64/Makefile: tools/include has its u64), which check-guest.sh
+# runs in the root cgroup and in a masked one.
 [ "$arch" != arm64 ] || PROGRAMS+=(
-	"idregs|$TOP|tools/testing/cpufeat/idregs.c|"
 	"hwcap|$SRC|tools/testing/selftests/arm64/abi/hwcap.c|-I$SELFTESTS -I$SRC/tools/include"
 )
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.

@@ -17,7 +17,7 @@
  *             the setting and the effective set as they were
  *   migrate   move a few sleeping processes between the leaves (depth 4),
  *             and read their /proc/PID/cpufeat and /proc/cpuinfo
- *   probe     (two of them) execute PROG --check (cpufeat-probe: auxv and,
+ *   probe     (two of them) execute PROG --check (cpufeat_probe: auxv and,
  *             on x86, CPUID agree with the view) in a random leaf, and
  *             check that its view is the leaf's effective set when no
  *             write overlapped, or else within the top's
@@ -104,7 +104,7 @@ struct shared {
 static struct shared *sh;
 static unsigned long max_ops = 300;
 static time_t deadline;
-static const char *probe_prog = "cpufeat-probe";
+static const char *probe_prog = "cpufeat_probe";
 
 /* The machine's features (the root's effective set) and the top's. */
 static char machine[LIST_SIZE], top_effective[LIST_SIZE];

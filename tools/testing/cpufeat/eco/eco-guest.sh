@@ -7,7 +7,7 @@
 # Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst run as the
 # guide writes it.  Prints TAP.
 #
-# The programs inside the containers are the guest's static cpufeat-probe
+# The programs inside the containers are the guest's static cpufeat_probe
 # and cpufeat, copied into a busybox bundle rootfs.
 #
 # HIDE is what the tests hide: features this CPU (QEMU TCG "max") has.
@@ -59,7 +59,7 @@ same_words() {
 show() {
 	sed 's/^/# /' "$@"
 }
-# is_view FILE: the last line of FILE (what cpufeat-probe --check or
+# is_view FILE: the last line of FILE (what cpufeat_probe --check or
 # /proc/self/cpufeat printed) is the reference view: what a program
 # exec'd in a cgroup hiding $HIDE sees, dependants included.
 is_view() {
@@ -81,7 +81,7 @@ mkdir -p $T/bundle/rootfs/bin $T/bundle/rootfs/proc $T/bundle/rootfs/dev \
 	$T/bundle/rootfs/sys $T/bundle/rootfs/tmp
 cp /bin/busybox $T/bundle/rootfs/bin/
 for p in sh cat grep sleep; do ln -sf busybox $T/bundle/rootfs/bin/$p; done
-cp "$(command -v cpufeat-probe)" "$(command -v cpufeat)" $T/bundle/rootfs/bin/
+cp "$(command -v cpufeat_probe)" "$(command -v cpufeat)" $T/bundle/rootfs/bin/
 
 # --- runc, first: the root cgroup has not enabled cpufeat yet -----------
 # bundle_config CGROUPSPATH HWCAP: the OCI config.json the guide shows.
@@ -92,7 +92,7 @@ bundle_config() {
 	"process": {
 		"terminal": false,
 		"user": { "uid": 0, "gid": 0 },
-		"args": [ "/bin/cpufeat-probe", "--check" ],
+		"args": [ "/bin/cpufeat_probe", "--check" ],
 		"env": [ "PATH=/bin" ],
 		"cwd": "/"
 	},
@@ -161,7 +161,7 @@ CONF
 }
 lxc_config lxc-c1
 lxc-execute -n lxc-c1 -P $T/lxc -f $T/lxc-c1.conf -o $T/lxc-c1.log -- \
-	/bin/cpufeat-probe --check >$T/lxc.out 2>&1
+	/bin/cpufeat_probe --check >$T/lxc.out 2>&1
 st=$?
 show $T/lxc.out
 [ $st = 0 ] || show $T/lxc-c1.log
@@ -184,7 +184,7 @@ check "lxc: lxc-start: the container's init (pid $pid) has the filtered view (st
 lxc-cgroup -n lxc-d -P $T/lxc cpufeat.hwcap >$T/lxc-d.hwcap 2>/dev/null
 check "lxc: lxc-cgroup reads the container's cpufeat.hwcap, without the hidden features" \
 	lacks $T/lxc-d.hwcap
-lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat-probe --check </dev/null >$T/lxc-att.out 2>&1
+lxc-attach -n lxc-d -P $T/lxc -- /bin/cpufeat_probe --check </dev/null >$T/lxc-att.out 2>&1
 st=$?
 show $T/lxc-att.out
 check "lxc: a program lxc-attach executes in the container sees the filtered view (status $st)" \
@@ -195,7 +195,7 @@ lxc-stop -n lxc-d -P $T/lxc -k >/dev/null 2>&1
 sed 's/^lxc.cgroup2.cpufeat.hwcap = .*/lxc.cgroup2.cpufeat.hwcap = -no_such_feature/' \
 	$T/lxc-c1.conf >$T/lxc-bad.conf
 lxc-execute -n lxc-bad -P $T/lxc -f $T/lxc-bad.conf -o $T/lxc-bad.log -- \
-	/bin/cpufeat-probe --check >$T/lxc-bad.out 2>&1
+	/bin/cpufeat_probe --check >$T/lxc-bad.out 2>&1
 st=$?
 show $T/lxc-bad.out
 check "lxc: a bad value: lxc-execute fails (status $st), 'Failed to set \"cpufeat.hwcap\"', the program is not run" \
@@ -243,7 +243,7 @@ check "libcgroup: cgget reads cpufeat.hwcap.effective, without the hidden featur
 	lacks $T/lcg.eff
 check "libcgroup: cgget prints what the file holds (chunks joined)" \
 	same_words $T/lcg.eff $T/lcg.file
-cgexec -g cpufeat:/eco/a/b cpufeat-probe --check >$T/lcg.probe 2>&1
+cgexec -g cpufeat:/eco/a/b cpufeat_probe --check >$T/lcg.probe 2>&1
 st=$?
 show $T/lcg.probe
 check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
@@ -292,7 +292,7 @@ check "cpufeat check: a target lacking features of the view is refused before re
 	eval "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
 
 # A masked program: a shell that, each time it is poked, executes
-# cpufeat-probe --check (a program exec'd after restore) and otherwise
+# cpufeat_probe --check (a program exec'd after restore) and otherwise
 # sleeps.  Its own view is read from /proc/PID/cpufeat and /proc/PID/auxv.
 mkdir -p $CG/criu
 echo +cpufeat >$CG/criu/cgroup.subtree_control 2>/dev/null
@@ -302,7 +302,7 @@ cat >$T/job.sh <<'JOB'
 while :; do
 	if [ -e /tmp/eco/poke ]; then
 		rm -f /tmp/eco/poke
-		cpufeat-probe --check >/tmp/eco/job.probe 2>&1
+		cpufeat_probe --check >/tmp/eco/job.probe 2>&1
 		echo "status=$?" >>/tmp/eco/job.probe
 	fi
 	sleep 1

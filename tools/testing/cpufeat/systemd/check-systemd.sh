@@ -36,7 +36,7 @@ BUILD=${BUILD:-$TOP/build}
 export TOP BUILD
 IMG=$BUILD/systemd/image
 KERNEL=$BUILD/x86_64-systemd/kernel
-PROBE=$BUILD/x86_64/progs/cpufeat-probe
+PROBE=$BUILD/x86_64/progs/cpufeat_probe
 QEMU=${QEMU_X86_64:-$BUILD/qemu/bin/qemu-system-x86_64}
 timeout=${VM_TIMEOUT:-600}
 
@@ -65,7 +65,7 @@ payload() {
 	local mode=$1 r=$tmp/payload-$1
 	mkdir -p "$r/usr/local/bin" "$r/usr/local/sbin" "$r/etc/tmpfiles.d" \
 		"$r/etc/systemd/system/multi-user.target.wants"
-	cp "$PROBE" "$r/usr/local/bin/cpufeat-probe"
+	cp "$PROBE" "$r/usr/local/bin/cpufeat_probe"
 	cp "$HERE/guest-test.sh" "$r/usr/local/sbin/cpufeat-systemd-test"
 	chmod 755 "$r/usr/local/sbin/cpufeat-systemd-test"
 	cat >"$r/etc/systemd/system/cpufeat-test.service" <<-'EOF'
@@ -99,7 +99,7 @@ payload() {
 		[Service]
 		Type=oneshot
 		ExecStartPre=+/bin/sh -c 'echo "-avx2 -aes" >/sys/fs/cgroup/system.slice/%n/cpufeat.hwcap'
-		ExecStart=/usr/local/bin/cpufeat-probe --check
+		ExecStart=/usr/local/bin/cpufeat_probe --check
 		StandardOutput=truncate:/run/cpufeat/recipe.out
 		EOF
 		cat >"$r/etc/systemd/system/recipe-sleep.service" <<-'EOF'

@@ -11,7 +11,7 @@
 set -u
 
 CG=/sys/fs/cgroup
-PROBE=/usr/local/bin/cpufeat-probe
+PROBE=/usr/local/bin/cpufeat_probe
 OUT=/run/cpufeat
 mode=$(sed -n 's/.*cpufeat\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 nonce=$(sed -n 's/.*cpufeat\.nonce=\([0-9a-f]*\).*/\1/p' /proc/cmdline)
@@ -55,7 +55,7 @@ lacks() {
 	done
 }
 
-# probe_ok FILE HIDDEN VISIBLE: a cpufeat-probe --check run's output
+# probe_ok FILE HIDDEN VISIBLE: a cpufeat_probe --check run's output
 # (exit status on the last line, "rc=N") shows a view that agrees with
 # auxv and CPUID, without the HIDDEN features and with the VISIBLE ones.
 probe_ok() {
@@ -122,7 +122,7 @@ EOF
 		has $CG/cgroup.subtree_control cpufeat
 	check "slice: fleet.slice/cpufeat.hwcap hides avx2 and aes" \
 		eval "has $CG/fleet.slice/cpufeat.hwcap sse2 && lacks $CG/fleet.slice/cpufeat.hwcap avx2 aes"
-	check "slice: a service in fleet.slice sees neither avx2 nor aes (cpufeat-probe --check)" \
+	check "slice: a service in fleet.slice sees neither avx2 nor aes (cpufeat_probe --check)" \
 		probe_ok $OUT/probe-fleet.out "avx2 aes" "sse2"
 	check "systemctl show -p AllowedCPUFeatures fleet.slice: -avx2 -aes" \
 		sh -c '[ "$(systemctl show -p AllowedCPUFeatures fleet.slice)" = "AllowedCPUFeatures=-avx2 -aes" ]'
@@ -251,7 +251,7 @@ if [ "$mode" = stock ]; then
 	check "recipe: a Delegate=yes unit enables cpufeat below itself, a child cgroup hides avx2" \
 		probe_ok $OUT/deleg-yes.out "avx2" "aes sse2"
 	start recipe.service
-	check "recipe: ExecStartPre=+ hides avx2 and aes from the service (cpufeat-probe --check)" \
+	check "recipe: ExecStartPre=+ hides avx2 and aes from the service (cpufeat_probe --check)" \
 		probe_ok $OUT/recipe.out "avx2 aes" "sse2"
 	systemctl start recipe-sleep.service
 	f=$CG/system.slice/recipe-sleep.service/cpufeat.hwcap

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A 32-bit (ia32) program for test_cpufeat: it reports what
- * "test_cpufeat --cpufeat-helper rc" reports, from 32-bit mode:
+ * "cpufeat_probe --script rc" reports, from 32-bit mode:
  *
  *   view hwcap=0x... hwcap2=0x... secure=N cpufeat=NAMES
  *   cpuid cpu=N LEAF.SUBLEAF:EAX:EBX:ECX:EDX ...
  *
  * AT_HWCAP, AT_HWCAP2 and AT_SECURE come from /proc/self/auxv (32-bit
  * entries), the names from /proc/self/cpufeat, then what CPUID answers for
- * the queries of test_cpufeat.c, in the same order.  It ignores its
+ * the queries of cpufeat_x86.c, in the same order.  It ignores its
  * arguments.
  *
  * It needs no 32-bit libc: build it with
@@ -34,7 +34,7 @@
 
 #define O_RDONLY	0
 
-/* Keep equal to cpuid_queries[] of test_cpufeat.c. */
+/* Keep equal to cpuid_queries[] of cpufeat_x86.c. */
 static const struct {
 	unsigned int leaf;
 	unsigned int subleaf;

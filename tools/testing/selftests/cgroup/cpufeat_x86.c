@@ -1,0 +1,1427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 part of test_cpufeat and cpufeat_probe: the AT_HWCAP names, where
+ * features are in CPUID, the probe's CPUID reports and the CPUID tests.
+ *
+ * A program exec'd in a cgroup that hides features runs with CPUID
+ * faulting, and the kernel answers its CPUID with the real one minus, in
+ * the registers that mirror Linux capability words (cpuid_words[]), the
+ * bits of the features its view lacks.  Everything else CPUID says is left
+ * alone.
+ *
+ * The probe's commands ("cpufeat_probe --script SCRIPT") on x86:
+ *
+ *   c  dump what CPUID answers (catching the SIGSEGV of a faulting CPUID):
+ *      "cpuid cpu=N LEAF.SUBLEAF:EAX:EBX:ECX:EDX ..." or "cpuid fault"
+ *   P  the same with CPUID encoded with prefixes
+ *   F  fork; the child dumps CPUID and exits, the parent waits
+ *   t  start threads on the CPUs it may use; report each one's CPUID dump
+ *   g  report what arch_prctl(ARCH_GET_CPUID) returns: "archcpuid N"
+ *   d  arch_prctl(ARCH_SET_CPUID, 0): CPUID raises SIGSEGV from now on
+ *   e  arch_prctl(ARCH_SET_CPUID, 1)
+ *   n  execute CPUID 1000 times
+ *   v  dump CPUID, then dump it 200 times more; report the first dump
+ *      that differs from the first, if one does
+ *
+ * A new test: a function returning KSFT_PASS, KSFT_FAIL or KSFT_SKIP that
+ * sets up with cpuid_setup() (or fixture_setup()) and ends with
+ * fixture_teardown(), listed in cpuid_tests[] at the end.
+ */
+#define _GNU_SOURCE
+
+#include <asm/prctl.h>
+#include <cpuid.h>
+#include <errno.h>
+#include <linux/limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "cpufeat_util.h"
+
+/* AT_HWCAP is CPUID 1 EDX, capability word 0. */
+static const char * const hwcap_names[64] = {
+	"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce",
+	"cx8", "apic", NULL, "sep", "mtrr", "pge", "mca", "cmov",
+	"pat", "pse36", "pn", "clflush", NULL, "dts", "acpi", "mmx",
+	"fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe",
+};
+
+/*
+ * Bit 0, ring3mwait, is Linux-defined: cpufeat does not control it (the
+ * tests only look at the names in the root's effective set).
+ */
+static const char * const hwcap2_names[64] = {
+	"ring3mwait", "fsgsbase",
+};
+
+/*
+ * A feature to hide with the features that hiding it hides too, features
+ * independent of it, and the hardening features that programs gaining
+ * privilege at execve keep.
+ */
+static const char * const hide_set[] = { "fxsr", "sse", "sse2", NULL };
+static const char * const independent[] = { "pse", "tsc", "cx8", "de", NULL };
+static const char * const protected_set[] = { "ibt", NULL };
+
+enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+static const char * const cpuid_reg_names[] = { "EAX", "EBX", "ECX", "EDX" };
+
+/* The registers of CPUID that mirror Linux capability words. */
+enum {
+	W_1_EDX, W_8000_0001_EDX, W_1_ECX, W_8000_0001_ECX, W_7_0_EBX,
+	W_D_1_EAX, W_7_1_EAX, W_8000_0008_EBX, W_6_EAX, W_8000_000A_EDX,
+	W_7_0_ECX, W_8000_0007_EBX, W_7_0_EDX, W_8000_001F_EAX,
+	W_8000_0021_EAX, NR_CPUID_WORDS
+};
+
+static const struct cpuid_word {
+	unsigned int leaf;
+	unsigned int subleaf;
+	int reg;
+} cpuid_words[NR_CPUID_WORDS] = {
+	[W_1_EDX]		= { 0x00000001, 0, CPUID_EDX },
+	[W_8000_0001_EDX]	= { 0x80000001, 0, CPUID_EDX },
+	[W_1_ECX]		= { 0x00000001, 0, CPUID_ECX },
+	[W_8000_0001_ECX]	= { 0x80000001, 0, CPUID_ECX },
+	[W_7_0_EBX]		= { 0x00000007, 0, CPUID_EBX },
+	[W_D_1_EAX]		= { 0x0000000d, 1, CPUID_EAX },
+	[W_7_1_EAX]		= { 0x00000007, 1, CPUID_EAX },
+	[W_8000_0008_EBX]	= { 0x80000008, 0, CPUID_EBX },
+	[W_6_EAX]		= { 0x00000006, 0, CPUID_EAX },
+	[W_8000_000A_EDX]	= { 0x8000000a, 0, CPUID_EDX },
+	[W_7_0_ECX]		= { 0x00000007, 0, CPUID_ECX },
+	[W_8000_0007_EBX]	= { 0x80000007, 0, CPUID_EBX },
+	[W_7_0_EDX]		= { 0x00000007, 0, CPUID_EDX },
+	[W_8000_001F_EAX]	= { 0x8000001f, 0, CPUID_EAX },
+	[W_8000_0021_EAX]	= { 0x80000021, 0, CPUID_EAX },
+};
+
+/*
+ * Where some features are in CPUID: architectural facts from the Intel SDM
+ * and the AMD APM, not the kernel's numbering, under their /proc/cpuinfo
+ * names.  CPUID 1 EDX is AT_HWCAP: its names are hwcap_names[].  The tests
+ * only hide features listed here or in hwcap_names[], and what needs them.
+ */
+static const struct cpuid_bit {
+	const char *name;
+	int word;
+	int bit;
+} cpuid_bits[] = {
+	{ "pni",		W_1_ECX,		0 },
+	{ "pclmulqdq",		W_1_ECX,		1 },
+	{ "ssse3",		W_1_ECX,		9 },
+	{ "fma",		W_1_ECX,		12 },
+	{ "sse4_1",		W_1_ECX,		19 },
+	{ "sse4_2",		W_1_ECX,		20 },
+	{ "popcnt",		W_1_ECX,		23 },
+	{ "aes",		W_1_ECX,		25 },
+	{ "xsave",		W_1_ECX,		26 },
+	{ "avx",		W_1_ECX,		28 },
+	{ "f16c",		W_1_ECX,		29 },
+	{ "rdrand",		W_1_ECX,		30 },
+	{ "pdpe1gb",		W_8000_0001_EDX,	26 },
+	{ "lm",			W_8000_0001_EDX,	29 },
+	{ "lahf_lm",		W_8000_0001_ECX,	0 },
+	{ "fsgsbase",		W_7_0_EBX,		0 },
+	{ "bmi1",		W_7_0_EBX,		3 },
+	{ "avx2",		W_7_0_EBX,		5 },
+	{ "bmi2",		W_7_0_EBX,		8 },
+	{ "mpx",		W_7_0_EBX,		14 },
+	{ "avx512f",		W_7_0_EBX,		16 },
+	{ "avx512dq",		W_7_0_EBX,		17 },
+	{ "adx",		W_7_0_EBX,		19 },
+	{ "avx512ifma",		W_7_0_EBX,		21 },
+	{ "avx512pf",		W_7_0_EBX,		26 },
+	{ "avx512er",		W_7_0_EBX,		27 },
+	{ "avx512cd",		W_7_0_EBX,		28 },
+	{ "sha_ni",		W_7_0_EBX,		29 },
+	{ "avx512bw",		W_7_0_EBX,		30 },
+	{ "avx512vl",		W_7_0_EBX,		31 },
+	{ "xsaveopt",		W_D_1_EAX,		0 },
+	{ "xsavec",		W_D_1_EAX,		1 },
+	{ "xgetbv1",		W_D_1_EAX,		2 },
+	{ "xsaves",		W_D_1_EAX,		3 },
+	{ "avx_vnni",		W_7_1_EAX,		4 },
+	{ "avx512_bf16",	W_7_1_EAX,		5 },
+	{ "wbnoinvd",		W_8000_0008_EBX,	9 },
+	{ "arat",		W_6_EAX,		2 },
+	{ "npt",		W_8000_000A_EDX,	0 },
+	{ "avx512vbmi",		W_7_0_ECX,		1 },
+	{ "umip",		W_7_0_ECX,		2 },
+	{ "pku",		W_7_0_ECX,		3 },
+	{ "avx512_vbmi2",	W_7_0_ECX,		6 },
+	{ "vaes",		W_7_0_ECX,		9 },
+	{ "vpclmulqdq",		W_7_0_ECX,		10 },
+	{ "avx512_vnni",	W_7_0_ECX,		11 },
+	{ "avx512_bitalg",	W_7_0_ECX,		12 },
+	{ "avx512_vpopcntdq",	W_7_0_ECX,		14 },
+	{ "la57",		W_7_0_ECX,		16 },
+	{ "enqcmd",		W_7_0_ECX,		29 },
+	{ "succor",		W_8000_0007_EBX,	1 },
+	{ "avx512_4vnniw",	W_7_0_EDX,		2 },
+	{ "avx512_4fmaps",	W_7_0_EDX,		3 },
+	{ "fsrm",		W_7_0_EDX,		4 },
+	{ "avx512_vp2intersect", W_7_0_EDX,		8 },
+	{ "avx512_fp16",	W_7_0_EDX,		23 },
+	{ "sme",		W_8000_001F_EAX,	0 },
+};
+
+/*
+ * Features to hide together, one or two in most capability words; nothing
+ * outside cpuid_bits[] needs them.  The tests hide those the machine has.
+ */
+static const char * const cpuid_hide_set[] = {
+	"pse36", "pdpe1gb", "avx", "sse4_2", "lahf_lm", "fsgsbase", "xsaveopt",
+	"avx_vnni", "wbnoinvd", "arat", "npt", "umip", "succor", "fsrm", "sme",
+	NULL
+};
+
+/* The well-known features that cpufeat_probe --cpuid and --cpuinfo show. */
+static const char * const selection[] = {
+	"sse", "sse2", "acpi", "ss", "pni", "pclmulqdq", "ssse3", "fma",
+	"sse4_1", "sse4_2", "popcnt", "aes", "xsave", "avx", "f16c", "rdrand",
+	"fsgsbase", "bmi1", "avx2", "bmi2", "avx512f", "adx", "sha_ni",
+	"avx512bw", "avx512vl", "vaes", NULL
+};
+
+/*
+ * What the "c" report dumps, the (leaf, subleaf) pairs below, in this
+ * order.  cpufeat_cpuid32.c asks the same in 32-bit mode: keep the two
+ * lists equal.  Leaves 1, 6 and 0x80000001 do not look at ECX; they are
+ * asked with junk there too, as programs that don't clear ECX first do.
+ */
+struct cpuid_query {
+	unsigned int leaf;
+	unsigned int subleaf;
+};
+
+static const struct cpuid_query cpuid_queries[] = {
+	{ 0x0, 0 }, { 0x1, 0 }, { 0x1, 0x5a5a }, { 0x4, 0 }, { 0x4, 1 },
+	{ 0x6, 0 }, { 0x6, 0x3c }, { 0x7, 0 }, { 0x7, 1 }, { 0x7, 2 },
+	{ 0xb, 0 }, { 0xb, 1 }, { 0xd, 0 }, { 0xd, 1 }, { 0xd, 2 },
+	{ 0x1f, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
+	{ 0x80000001, 0xa5a5 }, { 0x80000006, 0 }, { 0x80000007, 0 },
+	{ 0x80000008, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
+	{ 0x80000021, 0 },
+};
+
+#define NR_CPUID_QUERIES	ARRAY_SIZE(cpuid_queries)
+
+/* What CPUID answered, on which CPU; or that it raised SIGSEGV. */
+struct cpuid_dump {
+	int cpu;
+	bool fault;
+	unsigned int regs[NR_CPUID_QUERIES][4];
+};
+
+/* Threads the "t" report starts. */
+#define PROBE_THREADS	4
+
+/* CPUIDs the "n" command executes. */
+#define CPUID_LOOPS	1000
+
+/* Dumps the "v" command compares with its first. */
+#define CPUID_ROUNDS	200
+
+/* What a probe reported that only x86 knows. */
+struct arch_reports {
+	int ndumps;
+	struct cpuid_dump dumps[8];
+	int narch;
+	long arch[4];		/* "archcpuid": ARCH_GET_CPUID or -errno */
+};
+
+/* What the CPUID tests' fixture keeps: the bits the view hides. */
+struct arch_state {
+	unsigned int hidden[NR_CPUID_WORDS];
+};
+
+/* Where feature @name is in CPUID, if this file knows. */
+static bool cpuid_bit_of(const char *name, int *word, int *bit)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cpuid_bits); i++) {
+		if (!strcmp(cpuid_bits[i].name, name)) {
+			*word = cpuid_bits[i].word;
+			*bit = cpuid_bits[i].bit;
+			return true;
+		}
+	}
+	for (i = 0; i < 32; i++) {
+		if (hwcap_names[i] && !strcmp(hwcap_names[i], name)) {
+			*word = W_1_EDX;
+			*bit = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static __thread sigjmp_buf cpuid_jmp;
+static __thread bool cpuid_catching;
+
+static void cpuid_segv(int sig)
+{
+	if (cpuid_catching)
+		siglongjmp(cpuid_jmp, 1);
+	/* Not from CPUID: die of it. */
+	signal(SIGSEGV, SIG_DFL);
+}
+
+/*
+ * CPUID with a DS segment override and a REX.W prefix: four bytes, which
+ * the kernel must decode to step over the whole instruction.
+ */
+static void cpuid_prefixed(unsigned int leaf, unsigned int subleaf,
+			   unsigned int *regs)
+{
+	asm volatile(".byte 0x3e, 0x48, 0x0f, 0xa2"
+		     : "=a" (regs[CPUID_EAX]), "=b" (regs[CPUID_EBX]),
+		       "=c" (regs[CPUID_ECX]), "=d" (regs[CPUID_EDX])
+		     : "a" (leaf), "c" (subleaf));
+}
+
+/*
+ * Ask CPUID every query (with @prefixed, in cpuid_prefixed()'s encoding),
+ * catching the SIGSEGV of a faulting CPUID.
+ */
+static void cpuid_run_encoded(struct cpuid_dump *d, bool prefixed)
+{
+	struct sigaction sa = { .sa_handler = cpuid_segv };
+	unsigned int i;
+
+	d->cpu = sched_getcpu();
+	d->fault = false;
+	sigaction(SIGSEGV, &sa, NULL);
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		d->fault = true;
+		return;
+	}
+	cpuid_catching = true;
+	/* Keep the flag's stores on their side of the CPUIDs. */
+	asm volatile("" : : : "memory");
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		if (prefixed)
+			cpuid_prefixed(cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf, d->regs[i]);
+		else
+			__cpuid_count(cpuid_queries[i].leaf,
+				      cpuid_queries[i].subleaf,
+				      d->regs[i][CPUID_EAX],
+				      d->regs[i][CPUID_EBX],
+				      d->regs[i][CPUID_ECX],
+				      d->regs[i][CPUID_EDX]);
+	}
+	asm volatile("" : : : "memory");
+	cpuid_catching = false;
+}
+
+static void cpuid_run(struct cpuid_dump *d)
+{
+	cpuid_run_encoded(d, false);
+}
+
+/* "cpuid cpu=N LEAF.SUBLEAF:EAX:EBX:ECX:EDX ..." or "cpuid fault". */
+static void cpuid_print(const struct cpuid_dump *d)
+{
+	char line[32 + NR_CPUID_QUERIES * 56];
+	size_t len, i;
+
+	if (d->fault) {
+		dprintf(STDOUT_FILENO, "cpuid fault\n");
+		return;
+	}
+	len = snprintf(line, sizeof(line), "cpuid cpu=%d", d->cpu);
+	for (i = 0; i < NR_CPUID_QUERIES && len < sizeof(line); i++)
+		len += snprintf(line + len, sizeof(line) - len,
+				" %x.%x:%x:%x:%x:%x", cpuid_queries[i].leaf,
+				cpuid_queries[i].subleaf, d->regs[i][0],
+				d->regs[i][1], d->regs[i][2], d->regs[i][3]);
+	dprintf(STDOUT_FILENO, "%s\n", line);
+}
+
+/* Parse a "c" report, without its "cpuid ". */
+static bool cpuid_parse(const char *s, struct cpuid_dump *d)
+{
+	unsigned int i, leaf, subleaf;
+	int n = 0;
+
+	d->fault = !strcmp(s, "fault");
+	if (d->fault)
+		return true;
+	if (sscanf(s, "cpu=%d%n", &d->cpu, &n) != 1)
+		return false;
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		s += n;
+		n = 0;
+		if (sscanf(s, " %x.%x:%x:%x:%x:%x%n", &leaf, &subleaf,
+			   &d->regs[i][0], &d->regs[i][1], &d->regs[i][2],
+			   &d->regs[i][3], &n) != 6 || !n ||
+		    leaf != cpuid_queries[i].leaf ||
+		    subleaf != cpuid_queries[i].subleaf)
+			return false;
+	}
+	return !s[n];
+}
+
+/* File a "cpuid" or "archcpuid" report in @r, if @line is one. */
+static bool x86_parse_report(const char *line, struct arch_reports *r)
+{
+	int n = 0;
+
+	if (!strncmp(line, "cpuid ", 6) && r->ndumps < ARRAY_SIZE(r->dumps) &&
+	    cpuid_parse(line + 6, &r->dumps[r->ndumps])) {
+		r->ndumps++;
+		return true;
+	}
+	if (r->narch < ARRAY_SIZE(r->arch) &&
+	    sscanf(line, "archcpuid %ld%n", &r->arch[r->narch], &n) == 1 &&
+	    !line[n]) {
+		r->narch++;
+		return true;
+	}
+	return false;
+}
+
+struct probe_thread {
+	pthread_t thread;
+	int cpu;		/* where to run, -1: anywhere */
+	struct cpuid_dump dump;
+};
+
+static void *probe_thread_fn(void *arg)
+{
+	struct probe_thread *t = arg;
+	cpu_set_t set;
+
+	if (t->cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(t->cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	cpuid_run(&t->dump);
+	return NULL;
+}
+
+/*
+ * Start PROBE_THREADS threads, spread over the CPUs the program may use,
+ * each dumping CPUID; report their dumps in thread order.
+ */
+static int probe_threads(void)
+{
+	struct probe_thread threads[PROBE_THREADS];
+	int cpus[PROBE_THREADS], n = 0, i, cpu;
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		CPU_ZERO(&allowed);
+	for (cpu = 0; cpu < CPU_SETSIZE && n < PROBE_THREADS; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	for (i = 0; i < PROBE_THREADS; i++) {
+		threads[i].cpu = n ? cpus[i % n] : -1;
+		if (pthread_create(&threads[i].thread, NULL, probe_thread_fn,
+				   &threads[i])) {
+			dprintf(STDOUT_FILENO, "error: pthread_create\n");
+			return -1;
+		}
+	}
+	for (i = 0; i < PROBE_THREADS; i++)
+		pthread_join(threads[i].thread, NULL);
+	for (i = 0; i < PROBE_THREADS; i++)
+		cpuid_print(&threads[i].dump);
+	return 0;
+}
+
+/* "F": fork; the child dumps CPUID. */
+static int probe_fork_dump(void)
+{
+	struct cpuid_dump dump;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		cpuid_run(&dump);
+		cpuid_print(&dump);
+		_exit(0);
+	}
+	return waitpid(pid, NULL, 0) == pid ? 0 : -1;
+}
+
+/* "v": does CPUID change while the program runs? */
+static void probe_cpuid_varies(void)
+{
+	struct cpuid_dump dump, again;
+	int i;
+
+	cpuid_run(&dump);
+	cpuid_print(&dump);
+	for (i = 0; i < CPUID_ROUNDS; i++) {
+		cpuid_run(&again);
+		if (again.fault != dump.fault ||
+		    memcmp(again.regs, dump.regs, sizeof(dump.regs))) {
+			cpuid_print(&again);
+			break;
+		}
+	}
+}
+
+/* The x86 commands of the probe: 0, or -1 to stop with an error. */
+static int x86_probe_command(char c)
+{
+	struct cpuid_dump dump;
+	unsigned int i;
+	long ret;
+
+	switch (c) {
+	case 'c':
+	case 'P':
+		cpuid_run_encoded(&dump, c == 'P');
+		cpuid_print(&dump);
+		return 0;
+	case 'F':
+		return probe_fork_dump();
+	case 't':
+		return probe_threads();
+	case 'g':
+		ret = syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0);
+		dprintf(STDOUT_FILENO, "archcpuid %ld\n", ret < 0 ? -errno : ret);
+		return 0;
+	case 'd':
+	case 'e':
+		if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, c == 'e')) {
+			dprintf(STDOUT_FILENO, "error: ARCH_SET_CPUID %d: %s\n",
+				c == 'e', strerror(errno));
+			return -1;
+		}
+		return 0;
+	case 'v':
+		probe_cpuid_varies();
+		return 0;
+	case 'n':
+		for (i = 0; i < CPUID_LOOPS; i++)
+			__cpuid_count(1, 0, dump.regs[0][0], dump.regs[0][1],
+				      dump.regs[0][2], dump.regs[0][3]);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* CPUID @leaf.@subleaf, or all zeroes beyond the highest leaf there is. */
+static void cpuid_leaf(unsigned int leaf, unsigned int subleaf,
+		       unsigned int regs[4])
+{
+	unsigned int max[4];
+
+	__cpuid_count(leaf & 0x80000000, 0, max[CPUID_EAX], max[CPUID_EBX],
+		      max[CPUID_ECX], max[CPUID_EDX]);
+	if (leaf > max[CPUID_EAX]) {
+		memset(regs, 0, 4 * sizeof(regs[0]));
+		return;
+	}
+	__cpuid_count(leaf, subleaf, regs[CPUID_EAX], regs[CPUID_EBX],
+		      regs[CPUID_ECX], regs[CPUID_EDX]);
+}
+
+/* Does CPUID, executed here, report feature @name? */
+static bool cpuid_reports_feature(const char *name)
+{
+	unsigned int regs[4];
+	int w, b;
+
+	if (!cpuid_bit_of(name, &w, &b))
+		return false;
+	cpuid_leaf(cpuid_words[w].leaf, cpuid_words[w].subleaf, regs);
+	return regs[cpuid_words[w].reg] >> b & 1;
+}
+
+/* --cpuid: the selected features CPUID reports as present, in order. */
+static int print_cpuid(unsigned long hwcap)
+{
+	char line[1024] = "";
+	int i;
+
+	for (i = 0; selection[i]; i++)
+		if (cpuid_reports_feature(selection[i]))
+			list_append(line, sizeof(line), selection[i]);
+	printf("%s\n", line);
+	return 0;
+}
+
+static int print_cpuid_raw(unsigned long hwcap)
+{
+	unsigned int l1[4], l7[4];
+
+	cpuid_leaf(0x1, 0, l1);
+	cpuid_leaf(0x7, 0, l7);
+	printf("1:ECX=0x%08x EDX=0x%08x 7.0:EBX=0x%08x ECX=0x%08x EDX=0x%08x\n",
+	       l1[CPUID_ECX], l1[CPUID_EDX], l7[CPUID_EBX], l7[CPUID_ECX],
+	       l7[CPUID_EDX]);
+	return 0;
+}
+
+/*
+ * --check: the selected features whose CPUID bit disagrees with @view: one
+ * in the view must be reported; one outside a restricted view must not be.
+ */
+static int check_cpuid(const char *view, bool restricted)
+{
+	bool set, in_view;
+	int bad = 0, i;
+
+	for (i = 0; selection[i]; i++) {
+		set = cpuid_reports_feature(selection[i]);
+		in_view = list_has(view, selection[i]);
+		if (set == in_view || (set && !restricted))
+			continue;
+		fprintf(stderr, "cpufeat_probe: CPUID %s %s, but the view %s it\n",
+			selection[i], set ? "set" : "clear",
+			in_view ? "has" : "lacks");
+		bad++;
+	}
+	return bad;
+}
+
+static const struct probe_mode x86_probe_modes[] = {
+	{ "--cpuid", print_cpuid },
+	{ "--cpuid-raw", print_cpuid_raw },
+	{ NULL }
+};
+
+/* Does the answer of leaf @leaf depend on the subleaf in ECX? */
+static bool cpuid_indexed(unsigned int leaf)
+{
+	return leaf == 0x7 || leaf == 0xd;
+}
+
+/* The capability word register @reg of query @q is, or -1. */
+static int cpuid_word_of(const struct cpuid_query *q, int reg)
+{
+	int w;
+
+	for (w = 0; w < NR_CPUID_WORDS; w++)
+		if (cpuid_words[w].leaf == q->leaf && cpuid_words[w].reg == reg &&
+		    (!cpuid_indexed(q->leaf) ||
+		     cpuid_words[w].subleaf == q->subleaf))
+			return w;
+	return -1;
+}
+
+/*
+ * Does the CPU of dump @d implement @leaf?  Above the highest leaf of its
+ * range CPUID answers with some other leaf's values (Intel: the highest
+ * basic leaf), which mirror no capability word: the kernel leaves them be.
+ */
+static bool cpuid_implemented(const struct cpuid_dump *d, unsigned int leaf)
+{
+	unsigned int base = leaf & 0x80000000;
+	unsigned int i;
+
+	for (i = 0; i < NR_CPUID_QUERIES; i++)
+		if (cpuid_queries[i].leaf == base && !cpuid_queries[i].subleaf)
+			return leaf <= d->regs[i][CPUID_EAX];
+	return false;
+}
+
+/* Capability word register @reg of query @i of dump @d is, or -1. */
+static int cpuid_dump_word_of(const struct cpuid_dump *d, unsigned int i,
+			      int reg)
+{
+	if (!cpuid_implemented(d, cpuid_queries[i].leaf))
+		return -1;
+	return cpuid_word_of(&cpuid_queries[i], reg);
+}
+
+/* Register @reg of the answer to (@leaf, @subleaf) in @d. */
+static unsigned int cpuid_value(const struct cpuid_dump *d, unsigned int leaf,
+				unsigned int subleaf, int reg)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_CPUID_QUERIES; i++)
+		if (cpuid_queries[i].leaf == leaf &&
+		    cpuid_queries[i].subleaf == subleaf)
+			return d->regs[i][reg];
+	return 0;
+}
+
+/* Capability word @w, as dumped in @d; 0 if the CPU lacks its leaf. */
+static unsigned int cpuid_word_value(const struct cpuid_dump *d, int w)
+{
+	if (!cpuid_implemented(d, cpuid_words[w].leaf))
+		return 0;
+	return cpuid_value(d, cpuid_words[w].leaf, cpuid_words[w].subleaf,
+			   cpuid_words[w].reg);
+}
+
+/* Hide bit @b of word @w in @hidden if feature @name is not in @view. */
+static void cpuid_hide_unless(const char *name, const char *view, int w,
+			      int b, unsigned int *hidden)
+{
+	if (name && !list_has(view, name))
+		hidden[w] |= 1u << b;
+}
+
+/*
+ * The CPUID bits, by capability word, that a program with view @view must
+ * see clear: those of every feature this test knows that @view lacks,
+ * including the ones the kernel doesn't support here (not in @machine):
+ * the filtered CPUID never reports more than the kernel has.  -1 if
+ * @machine has a feature outside @view whose bit the test doesn't know.
+ */
+static int cpuid_hidden_bits(const char *machine, const char *view,
+			     unsigned int *hidden)
+{
+	char word[64];
+	size_t pos = 0, i;
+	int w, b, ret = 0;
+
+	memset(hidden, 0, NR_CPUID_WORDS * sizeof(*hidden));
+	for (i = 0; i < ARRAY_SIZE(cpuid_bits); i++)
+		cpuid_hide_unless(cpuid_bits[i].name, view, cpuid_bits[i].word,
+				  cpuid_bits[i].bit, hidden);
+	for (i = 0; i < 32; i++)
+		cpuid_hide_unless(hwcap_names[i], view, W_1_EDX, i, hidden);
+	while (list_next(machine, &pos, word, sizeof(word))) {
+		if (!list_has(view, word) && !cpuid_bit_of(word, &w, &b)) {
+			ksft_print_msg("%s is hidden: add its CPUID bit to cpuid_bits[]\n",
+				       word);
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Is @got what @full, a dump of a program that sees everything, says, but
+ * for the @hidden bits (by capability word; NULL: none), which must be
+ * clear?  Registers that are no capability word must be equal, when both
+ * ran on the same CPU (the APIC ids differ between CPUs).  @what names
+ * @got in messages; NULL: no messages.
+ */
+static bool cpuid_matches(const struct cpuid_dump *got,
+			  const struct cpuid_dump *full,
+			  const unsigned int *hidden, const char *what)
+{
+	unsigned int i, want, have;
+	int reg, w, bad = 0;
+
+	if (got->fault || full->fault) {
+		if (what)
+			ksft_print_msg("%s: CPUID raised SIGSEGV\n",
+				       got->fault ? what : "unmasked program");
+		return false;
+	}
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		for (reg = 0; reg < 4; reg++) {
+			w = cpuid_dump_word_of(full, i, reg);
+			if (w < 0 && got->cpu != full->cpu)
+				continue;
+			want = full->regs[i][reg];
+			if (w >= 0 && hidden)
+				want &= ~hidden[w];
+			have = got->regs[i][reg];
+			if (have == want || ++bad > 6 || !what)
+				continue;
+			ksft_print_msg("%s: CPUID %#x.%#x %s is %#x, expected %#x%s\n",
+				       what, cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf,
+				       cpuid_reg_names[reg], have, want,
+				       w < 0 ? " (not a feature word)" : "");
+		}
+	}
+	if (bad > 6 && what)
+		ksft_print_msg("%s: %d more registers differ\n", what, bad - 6);
+	return !bad;
+}
+
+/*
+ * Does cpufeat.filters say what the machine does: "cpuid yes" if and only
+ * if there is CPUID faulting?
+ */
+static bool x86_filters_agree(const char *root)
+{
+	char value[32];
+	bool set_cpuid;
+
+	if (read_filter(root, "cpuid", value, sizeof(value)))
+		return false;
+	set_cpuid = !strcmp(value, "yes");
+	if (set_cpuid != !syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1)) {
+		ksft_print_msg("cpufeat.filters says cpuid %s, but ARCH_SET_CPUID %s\n",
+			       set_cpuid ? "yes" : "no",
+			       set_cpuid ? "fails" : "works");
+		return false;
+	}
+	return true;
+}
+
+/* Dump @i of the reports @r. */
+static const struct cpuid_dump *dump_of(const struct reports *r, int i)
+{
+	return &r->arch->dumps[i];
+}
+
+/* The bits the view of the fixture's cgroup hides. */
+static const unsigned int *hidden_of(const struct fixture *f)
+{
+	return f->arch->hidden;
+}
+
+/*
+ * Run @script of @exe (NULL: cpufeat_probe) in @cgroup, and check that it
+ * reported @views views, @dumps CPUID dumps and @archs ARCH_GET_CPUIDs.
+ */
+static int run_cpuid(const char *cgroup, const char *exe, const char *script,
+		     struct reports *r, int views, int dumps, int archs)
+{
+	if (run_reports(cgroup, exe, script, r, views, dumps + archs))
+		return -1;
+	if (r->arch->ndumps != dumps || r->arch->narch != archs) {
+		ksft_print_msg("\"%s\": %d dumps, %d archcpuid, not %d, %d\n",
+			       script, r->arch->ndumps, r->arch->narch, dumps,
+			       archs);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Start @script in @from, move the probe to @to after its first report
+ * and collect the rest: "cwcxc" shows CPUID before and after the move,
+ * and after the exec that follows.
+ */
+static int run_moved(const char *from, const char *to, const char *script,
+		     struct reports *r)
+{
+	struct probe p;
+
+	reports_clear(r);
+	if (probe_start(&p, from, NULL, 0, script))
+		return -1;
+	if (probe_next_n(&p, r, 1) || cg_enter(to, p.pid) ||
+	    probe_continue(&p)) {
+		probe_finish(&p);
+		return -1;
+	}
+	return probe_collect(&p, r);
+}
+
+/* The CPUID tests' own set-up: the bits their cgroup's view hides. */
+static int cpuid_prepare(struct fixture *f)
+{
+	f->arch = calloc(1, sizeof(*f->arch));
+	if (!f->arch)
+		return KSFT_FAIL;
+	if (f->cg && cpuid_hidden_bits(f->machine, f->eff, f->arch->hidden))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+/*
+ * Set a CPUID test up: CPUID must be filtered here and the machine have
+ * @needs (NULL: nothing in particular), else KSFT_SKIP; with @pin, the
+ * test and so its probes run on one CPU, so that their dumps compare; with
+ * @hide, cgroup @name hides those of @hide the machine has, at least one.
+ */
+static int cpuid_setup(struct fixture **f, const char *root,
+		       const char * const *needs, bool pin, const char *name,
+		       const char * const *hide)
+{
+	const struct fixture_params params = {
+		.filter = "cpuid",
+		.needs = needs,
+		.pin = pin,
+		.name = hide ? name : NULL,
+		.hide = hide,
+		.prepare = cpuid_prepare,
+	};
+
+	return fixture_setup(f, root, &params);
+}
+
+/*
+ * Is @name, which a cgroup offering @eff hides, hidden from the program
+ * there: not in its view @v, clear wherever CPUID (@masked) has its bit?
+ */
+static bool feature_hidden(const char *name, const char *eff,
+			   const struct view *v, const struct cpuid_dump *masked)
+{
+	bool ok = true;
+	unsigned int i;
+	int reg, w, b;
+
+	if (list_has(eff, name)) {
+		ksft_print_msg("%s is still offered: it should be hidden with what it needs\n",
+			       name);
+		ok = false;
+	}
+	if (list_has(v->cpufeat, name)) {
+		ksft_print_msg("the program's /proc/self/cpufeat has %s\n",
+			       name);
+		ok = false;
+	}
+	if (!cpuid_bit_of(name, &w, &b)) {
+		ksft_print_msg("the test doesn't know the CPUID bit of %s\n",
+			       name);
+		return false;
+	}
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		for (reg = 0; reg < 4; reg++) {
+			if (cpuid_dump_word_of(masked, i, reg) != w ||
+			    !(masked->regs[i][reg] & 1u << b))
+				continue;
+			ksft_print_msg("CPUID %#x.%#x %s bit %d (%s) is set\n",
+				       cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf,
+				       cpuid_reg_names[reg], b, name);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
+ * Hiding avx hides it and what needs it from CPUID: clear in every answer
+ * that has their bits (whatever junk ECX holds for leaves that ignore it),
+ * and absent from the program's /proc/self/cpufeat.
+ */
+static int test_cpufeat_cpuid_hides_features(const char *root)
+{
+	static const char * const avx[] = { "avx", NULL };
+	static const char * const avx_users[] = {
+		"avx", "avx2", "fma", "f16c", "vaes", NULL
+	};
+	const struct cpuid_dump *full, *masked;
+	const char * const *p;
+	const struct view *v;
+	struct fixture *f;
+	size_t pos = 0;
+	char word[64];
+	int ret, w, b;
+	bool ok;
+
+	ret = cpuid_setup(&f, root, avx, true, "cpufeat_test_cpuid_hides", avx);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
+	    run_cpuid(f->cg, NULL, "rc", &f->r[1], 1, 1, 0))
+		goto cleanup;
+	full = dump_of(&f->r[0], 0);
+	masked = dump_of(&f->r[1], 0);
+	v = &f->r[1].views[0];
+
+	cpuid_bit_of("avx", &w, &b);
+	if (!(cpuid_word_value(full, w) & 1u << b)) {
+		ksft_print_msg("CPUID does not report avx, which the machine has\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+
+	ok = view_is(v, f->eff);
+	for (p = avx_users; *p; p++)
+		if (list_has(f->machine, *p) &&
+		    !feature_hidden(*p, f->eff, v, masked))
+			ok = false;
+	while (list_next(f->machine, &pos, word, sizeof(word)))
+		if (!strncmp(word, "avx512", 6) &&
+		    !feature_hidden(word, f->eff, v, masked))
+			ok = false;
+	if (!cpuid_matches(masked, full, hidden_of(f), "hiding avx"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * Hiding features in many capability words changes nothing else: a masked
+ * and an unmasked program on the same CPU get the same answers (vendor,
+ * family and model, APIC id, caches, topology, XSAVE sizes...), but for
+ * exactly the bits of the hidden features.
+ */
+static int test_cpufeat_cpuid_others_unchanged(const char *root)
+{
+	struct fixture *f;
+	bool some = false;
+	int ret, w;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_others",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
+	    run_cpuid(f->cg, NULL, "rc", &f->r[1], 1, 1, 0))
+		goto cleanup;
+
+	for (w = 0; w < NR_CPUID_WORDS; w++)
+		if (hidden_of(f)[w] & cpuid_word_value(dump_of(&f->r[0], 0), w))
+			some = true;
+	if (!some) {
+		ksft_print_msg("CPUID reports none of the features hidden (%s)\n",
+			       f->edits);
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	if (view_is(&f->r[1].views[0], f->eff) &&
+	    cpuid_matches(dump_of(&f->r[1], 0), dump_of(&f->r[0], 0),
+			  hidden_of(f), f->edits))
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * The XSAVE area sizes (CPUID 0xd.0 EBX and ECX, 0xd.1 EBX) are never
+ * smaller for a masked program, even with avx or xsave itself hidden: the
+ * kernel still saves the state the hardware has.
+ */
+static int test_cpufeat_cpuid_xsave_sizes(const char *root)
+{
+	static const char * const xsave[] = { "xsave", NULL };
+	static const struct {
+		unsigned int subleaf;
+		int reg;
+	} sizes[] = {
+		{ 0, CPUID_EBX }, { 0, CPUID_ECX }, { 1, CPUID_EBX },
+	};
+	static const char * const hides[] = { "avx", "xsave" };
+	unsigned int hidden[NR_CPUID_WORDS], got, want;
+	char eff[LIST_SIZE], edit[16], name[64];
+	const struct cpuid_dump *full, *masked;
+	struct fixture *f;
+	bool ok = true;
+	int ret, i, j;
+	char *cg;
+
+	ret = cpuid_setup(&f, root, xsave, true, NULL, NULL);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0))
+		goto cleanup;
+	full = dump_of(&f->r[0], 0);
+	masked = dump_of(&f->r[1], 0);
+
+	for (i = 0; i < ARRAY_SIZE(hides); i++) {
+		if (!list_has(f->machine, hides[i]))
+			continue;
+		snprintf(edit, sizeof(edit), "-%s", hides[i]);
+		snprintf(name, sizeof(name), "cpufeat_test_cpuid_xsave_%s",
+			 hides[i]);
+		cg = fixture_cgroup(f, NULL, name, edit, eff);
+		if (!cg || cpuid_hidden_bits(f->machine, eff, hidden) ||
+		    run_cpuid(cg, NULL, "rc", &f->r[1], 1, 1, 0))
+			goto cleanup;
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			got = cpuid_value(masked, 0xd, sizes[j].subleaf,
+					  sizes[j].reg);
+			want = cpuid_value(full, 0xd, sizes[j].subleaf,
+					   sizes[j].reg);
+			if (got == want)
+				continue;
+			ksft_print_msg("hiding %s: XSAVE size 0xd.%u %s %u, unmasked %u\n",
+				       hides[i], sizes[j].subleaf,
+				       cpuid_reg_names[sizes[j].reg], got,
+				       want);
+			ok = false;
+		}
+		if (!view_is(&f->r[1].views[0], eff) ||
+		    !cpuid_matches(masked, full, hidden, edit))
+			ok = false;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * Threads a masked program starts, on every CPU it may use, get masked
+ * answers too: the same as the threads of an unmasked program on the same
+ * CPUs, but for the hidden bits.
+ */
+static int test_cpufeat_cpuid_threads(const char *root)
+{
+	const struct cpuid_dump *full, *masked;
+	int ret, i, cpus = 0;
+	struct fixture *f;
+	char what[64];
+	bool ok;
+
+	ret = cpuid_setup(&f, root, NULL, false, "cpufeat_test_cpuid_threads",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "t", &f->r[0], 0, PROBE_THREADS, 0) ||
+	    run_cpuid(f->cg, NULL, "rct", &f->r[1], 1, 1 + PROBE_THREADS, 0))
+		goto cleanup;
+	ok = view_is(&f->r[1].views[0], f->eff) &&
+	     cpuid_matches(dump_of(&f->r[1], 0), dump_of(&f->r[0], 0),
+			   hidden_of(f), "main thread");
+	for (i = 0; i < PROBE_THREADS; i++) {
+		full = dump_of(&f->r[0], i);
+		masked = dump_of(&f->r[1], 1 + i);
+		snprintf(what, sizeof(what), "thread %d on CPU %d", i,
+			 masked->cpu);
+		if (!cpuid_matches(masked, full, hidden_of(f), what))
+			ok = false;
+		if (masked->cpu != dump_of(&f->r[1], 1)->cpu)
+			cpus = 2;
+	}
+	if (!cpus && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		ksft_print_msg("note: the threads all ran on CPU %d\n",
+			       dump_of(&f->r[1], 1)->cpu);
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * A CPUID with prefixes is emulated like a plain one: same answers, and
+ * the program goes on after the whole instruction.
+ */
+static int test_cpufeat_cpuid_prefixed(const char *root)
+{
+	const struct cpuid_dump *full;
+	struct fixture *f;
+	int ret;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_prefixed",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
+	    run_cpuid(f->cg, NULL, "cP", &f->r[1], 0, 2, 0))
+		goto cleanup;
+	full = dump_of(&f->r[0], 0);
+	if (cpuid_matches(dump_of(&f->r[1], 0), full, hidden_of(f),
+			  "plain CPUID") &&
+	    cpuid_matches(dump_of(&f->r[1], 1), full, hidden_of(f),
+			  "CPUID with DS and REX.W prefixes"))
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * A masked and an unmasked program that take turns on one CPU each get
+ * their own answers all along: CPUID faulting follows the task.
+ */
+static int test_cpufeat_cpuid_context_switch(const char *root)
+{
+	struct probe *masked, *plain;
+	struct reports *r;
+	struct fixture *f;
+	bool ok = true;
+	int ret, i;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_switch",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	r = f->r;
+	masked = &f->probe[0];
+	plain = &f->probe[1];
+	if (run_cpuid(root, NULL, "c", &r[0], 0, 1, 0))
+		goto cleanup;
+	reports_clear(&r[1]);
+	reports_clear(&r[2]);
+	if (probe_start(masked, f->cg, NULL, 0, "wv") ||
+	    probe_start(plain, root, NULL, 0, "wv") ||
+	    probe_continue(masked) || probe_continue(plain))
+		goto cleanup;
+	if (probe_collect(masked, &r[1]) || probe_collect(plain, &r[2]))
+		goto cleanup;
+	for (i = 1; i <= 2; i++) {
+		if (r[i].arch->ndumps == 2) {
+			ksft_print_msg("the %s program's CPUID changed while it ran:\n",
+				       i == 1 ? "masked" : "unmasked");
+			cpuid_matches(dump_of(&r[i], 1), dump_of(&r[i], 0),
+				      NULL, "then");
+			ok = false;
+		}
+		if (!r[i].arch->ndumps)
+			goto cleanup;
+	}
+	if (!cpuid_matches(dump_of(&r[1], 0), dump_of(&r[0], 0), hidden_of(f),
+			   "masked") ||
+	    !cpuid_matches(dump_of(&r[2], 0), dump_of(&r[0], 0), NULL,
+			   "unmasked"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * CPUID stays masked in a forked child and across an exec in the masked
+ * cgroup; a program moved out of it stays masked until it execs, one moved
+ * into it stays unmasked until it execs.
+ */
+static int test_cpufeat_cpuid_fork_exec(const char *root)
+{
+	static const char * const what[] = {
+		"before the move", "moved, before exec", "after exec"
+	};
+	const unsigned int *hidden;
+	const struct cpuid_dump *full;
+	struct reports *r;
+	struct fixture *f;
+	bool ok = true;
+	char msg[64];
+	int ret, i;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_fork_exec",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	r = f->r;
+	hidden = hidden_of(f);
+	if (run_cpuid(root, NULL, "c", &r[0], 0, 1, 0) ||
+	    run_cpuid(f->cg, NULL, "cFxc", &r[1], 0, 3, 0) ||
+	    run_moved(f->cg, root, "cwcxc", &r[2]) ||
+	    run_moved(root, f->cg, "cwcxc", &r[3]))
+		goto cleanup;
+	full = dump_of(&r[0], 0);
+
+	if (!cpuid_matches(dump_of(&r[1], 0), full, hidden, "masked") ||
+	    !cpuid_matches(dump_of(&r[1], 1), full, hidden, "forked child") ||
+	    !cpuid_matches(dump_of(&r[1], 2), full, hidden,
+			   "after exec in the masked cgroup"))
+		ok = false;
+	if (r[2].arch->ndumps != 3 || r[3].arch->ndumps != 3) {
+		ksft_print_msg("the moved probes reported %d and %d dumps, expected 3\n",
+			       r[2].arch->ndumps, r[3].arch->ndumps);
+		goto cleanup;
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(msg, sizeof(msg), "moved to the root: %s", what[i]);
+		if (!cpuid_matches(dump_of(&r[2], i), full,
+				   i < 2 ? hidden : NULL, msg))
+			ok = false;
+		snprintf(msg, sizeof(msg), "moved to the masked cgroup: %s",
+			 what[i]);
+		if (!cpuid_matches(dump_of(&r[3], i), full,
+				   i < 2 ? NULL : hidden, msg))
+			ok = false;
+	}
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/* Did CPUID fault (@fault) or not, as it should? */
+static bool cpuid_faulted(const struct cpuid_dump *d, bool fault,
+			  const char *when)
+{
+	if (d->fault == fault)
+		return true;
+	ksft_print_msg("%s: CPUID %s\n", when,
+		       fault ? "worked, expected SIGSEGV" : "raised SIGSEGV");
+	return false;
+}
+
+static bool arch_cpuid_is(long got, long want, const char *when)
+{
+	if (got == want)
+		return true;
+	ksft_print_msg("%s: ARCH_GET_CPUID returned %ld, expected %ld\n", when,
+		       got, want);
+	return false;
+}
+
+/*
+ * arch_prctl(ARCH_SET_CPUID) still works for masked programs, and takes
+ * precedence: a masked program sees ARCH_GET_CPUID 1; after
+ * ARCH_SET_CPUID(0) its CPUID raises SIGSEGV and ARCH_GET_CPUID says 0;
+ * after ARCH_SET_CPUID(1) CPUID works, masked.  Exec resets it: a program
+ * with CPUID off that execs, in the masked cgroup or moved there, gets
+ * masked CPUID; in the root, plain CPUID.
+ */
+static int test_cpufeat_cpuid_arch_set_cpuid(const char *root)
+{
+	const unsigned int *hidden;
+	const struct cpuid_dump *full;
+	const struct arch_reports *a;
+	struct fixture *f;
+	int ret;
+	bool ok;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_arch_set",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	hidden = hidden_of(f);
+	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
+	    run_cpuid(f->cg, NULL, "cgdgcegcdxcg", &f->r[1], 0, 4, 4) ||
+	    run_moved(root, f->cg, "dcwxcg", &f->r[2]) ||
+	    run_cpuid(root, NULL, "dxcg", &f->r[3], 0, 1, 1))
+		goto cleanup;
+	full = dump_of(&f->r[0], 0);
+
+	a = f->r[1].arch;
+	ok = cpuid_matches(&a->dumps[0], full, hidden, "masked") &&
+	     arch_cpuid_is(a->arch[0], 1, "masked") &&
+	     arch_cpuid_is(a->arch[1], 0, "after ARCH_SET_CPUID(0)") &&
+	     cpuid_faulted(&a->dumps[1], true, "after ARCH_SET_CPUID(0)") &&
+	     arch_cpuid_is(a->arch[2], 1, "after ARCH_SET_CPUID(1)") &&
+	     cpuid_matches(&a->dumps[2], full, hidden,
+			   "after ARCH_SET_CPUID(1)") &&
+	     cpuid_matches(&a->dumps[3], full, hidden,
+			   "ARCH_SET_CPUID(0), then exec") &&
+	     arch_cpuid_is(a->arch[3], 1, "ARCH_SET_CPUID(0), then exec");
+
+	a = f->r[2].arch;
+	if (a->ndumps != 2 || a->narch != 1) {
+		ksft_print_msg("\"dcwxcg\": %d dumps, %d archcpuid, not 2 and 1\n",
+			       a->ndumps, a->narch);
+		goto cleanup;
+	}
+	if (!cpuid_faulted(&a->dumps[0], true,
+			   "unmasked, after ARCH_SET_CPUID(0)") ||
+	    !cpuid_matches(&a->dumps[1], full, hidden,
+			   "ARCH_SET_CPUID(0), moved to the masked cgroup, exec") ||
+	    !arch_cpuid_is(a->arch[0], 1,
+			   "ARCH_SET_CPUID(0), moved to the masked cgroup, exec"))
+		ok = false;
+
+	a = f->r[3].arch;
+	if (!cpuid_matches(&a->dumps[0], full, NULL,
+			   "ARCH_SET_CPUID(0) in the root, exec") ||
+	    !arch_cpuid_is(a->arch[0], 1, "ARCH_SET_CPUID(0) in the root, exec"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * cpufeat.stat counts the CPUIDs the kernel emulated for the programs in
+ * the cgroup, one each; unmasked programs elsewhere add nothing.
+ */
+static int test_cpufeat_cpuid_counted(const char *root)
+{
+	struct fixture *f;
+	int ret;
+
+	ret = cpuid_setup(&f, root, NULL, false, "cpufeat_test_cpuid_counted",
+			  cpuid_hide_set);
+	if (ret == KSFT_PASS)
+		ret = emulations_counted(root, f->cg, f->r, "emulated_cpuid",
+					 CPUID_LOOPS);
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * A 32-bit (ia32) program, cpufeat_cpuid32, masked: its AT_HWCAP and
+ * CPUID lack the hidden features and say the rest as unmasked programs
+ * are told.  It is where CPUFEAT_CPUID32 says, next to this program or on
+ * the PATH.
+ */
+static int test_cpufeat_cpuid_compat(const char *root)
+{
+	char *exe = find_program("cpufeat_cpuid32", "CPUFEAT_CPUID32");
+	const struct cpuid_dump *ref;
+	struct fixture *f = NULL;
+	int ret;
+	bool ok;
+
+	if (!exe || access(exe, X_OK)) {
+		ksft_print_msg("no 32-bit program %s: %s\n",
+			       exe ?: "cpufeat_cpuid32", strerror(errno));
+		free(exe);
+		return KSFT_SKIP;
+	}
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_compat",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_cpuid(root, NULL, "rc", &f->r[0], 1, 1, 0) ||
+	    run_cpuid(root, exe, "", &f->r[1], 1, 1, 0) ||
+	    run_cpuid(f->cg, exe, "", &f->r[2], 1, 1, 0))
+		goto cleanup;
+
+	/* The 64-bit answers, unless CPUID differs in 32-bit mode. */
+	ref = dump_of(&f->r[0], 0);
+	if (!cpuid_matches(dump_of(&f->r[1], 0), ref, NULL, NULL)) {
+		ksft_print_msg("note: CPUID differs in 32-bit mode:\n");
+		cpuid_matches(dump_of(&f->r[1], 0), ref, NULL,
+			      "32-bit unmasked");
+		ref = dump_of(&f->r[1], 0);
+	}
+	ok = view_matches(&f->r[2].views[0], &f->r[1].views[0], f->machine,
+			  f->eff);
+	if (!cpuid_matches(dump_of(&f->r[2], 0), ref, hidden_of(f),
+			   "32-bit masked"))
+		ok = false;
+	if (ok)
+		ret = KSFT_PASS;
+cleanup:
+	free(exe);
+	return fixture_teardown(f, ret);
+}
+
+static const struct cpufeat_test cpuid_tests[] = {
+	CPUFEAT_TEST(test_cpufeat_cpuid_hides_features),
+	CPUFEAT_TEST(test_cpufeat_cpuid_others_unchanged),
+	CPUFEAT_TEST(test_cpufeat_cpuid_xsave_sizes),
+	CPUFEAT_TEST(test_cpufeat_cpuid_threads),
+	CPUFEAT_TEST(test_cpufeat_cpuid_prefixed),
+	CPUFEAT_TEST(test_cpufeat_cpuid_context_switch),
+	CPUFEAT_TEST(test_cpufeat_cpuid_fork_exec),
+	CPUFEAT_TEST(test_cpufeat_cpuid_arch_set_cpuid),
+	CPUFEAT_TEST(test_cpufeat_cpuid_counted),
+	CPUFEAT_TEST(test_cpufeat_cpuid_compat),
+};
+
+static const struct filter_key x86_filter_keys[] = {
+	{ "auxv", "yes" }, { "cpuid", "yes no" }, { "cpuinfo", "yes" },
+};
+
+const struct cpufeat_arch cpufeat_arch = {
+	.hwcap_names = { hwcap_names, hwcap2_names },
+	.cpuinfo_key = "flags",
+	.hide_set = hide_set,
+	.independent = independent,
+	.protected_set = protected_set,
+	.wide_hide_set = cpuid_hide_set,
+	.filter_keys = x86_filter_keys,
+	.nr_filter_keys = ARRAY_SIZE(x86_filter_keys),
+	.filters_agree = x86_filters_agree,
+	.selection = selection,
+	.probe_modes = x86_probe_modes,
+	.probe_command = x86_probe_command,
+	.probe_check = check_cpuid,
+	.parse_report = x86_parse_report,
+	.reports_size = sizeof(struct arch_reports),
+	.tests = cpuid_tests,
+	.nr_tests = ARRAY_SIZE(cpuid_tests),
+};
