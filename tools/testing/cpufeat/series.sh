@@ -122,7 +122,7 @@ cmd_apply() {
 
 cmd_export() {
 	cmd_apply
-	local out=$BUILD/series cover n=0 bad=0 p wt
+	local out=$BUILD/series cover n=0 bad=0 p wt ignore
 	rm -rf "$out"
 	git_tree format-patch -q --cover-letter --thread=shallow \
 		--subject-prefix="RFC PATCH" -o "$out" base.."$BRANCH" >/dev/null
@@ -139,9 +139,16 @@ EOF
 	for p in "$out"/0*.patch; do
 		n=$((n + 1))
 		[ "$p" = "$cover" ] && continue
+		# A backport names its upstream commit ("commit X upstream."),
+		# which the base, a source package without upstream's history,
+		# does not have: checkpatch cannot look it up.
+		ignore=()
+		if grep -qE '^commit [0-9a-f]{40} upstream\.$' "$p"; then
+			ignore=(--ignore UNKNOWN_COMMIT_ID)
+		fi
 		# spdxcheck needs python3-ply and python3-git: use the system python.
 		if ! (cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q \
-			"$p" >"$p.checkpatch" 2>&1); then
+			"${ignore[@]}" "$p" >"$p.checkpatch" 2>&1); then
 			echo "checkpatch --strict: $(basename "$p"):" >&2
 			cat "$p.checkpatch" >&2
 			bad=1
