@@ -212,11 +212,8 @@ struct cpufeat_x86_spec {
 	bool mirror;
 };
 
-#define CPUFEAT_X86_SPEC_LEAF(l, s, f)					\
-	{ l, s, CPUID_EAX, 0, U32_MAX, f },				\
-	{ l, s, CPUID_EBX, 0, U32_MAX, f },				\
-	{ l, s, CPUID_ECX, 0, U32_MAX, f },				\
-	{ l, s, CPUID_EDX, 0, U32_MAX, f }
+/* @reg of a spec entry for every register of a leaf. */
+#define CPUFEAT_X86_ALL_REGS	4
 
 static const struct cpufeat_x86_spec cpufeat_x86_specs[] = {
 	{ 0x1, ANY, CPUID_EDX },
@@ -234,15 +231,15 @@ static const struct cpufeat_x86_spec cpufeat_x86_specs[] = {
 	{ 0x7, 3, CPUID_EDX },
 	{ 0xd, 1, CPUID_EAX },
 	/* Leaves that describe one feature each. */
-	CPUFEAT_X86_SPEC_LEAF(0x12, 0, "sgx"),
-	CPUFEAT_X86_SPEC_LEAF(0x12, 2, "sgx"),
-	CPUFEAT_X86_SPEC_LEAF(0x14, 0, "intel_pt"),
-	CPUFEAT_X86_SPEC_LEAF(0x14, 1, "intel_pt"),
-	CPUFEAT_X86_SPEC_LEAF(0x19, 0, NULL),	/* Key Locker */
-	CPUFEAT_X86_SPEC_LEAF(0x1d, 0, "amx_tile"),
-	CPUFEAT_X86_SPEC_LEAF(0x1d, 1, "amx_tile"),
-	CPUFEAT_X86_SPEC_LEAF(0x1e, 0, "amx_tile"),
-	CPUFEAT_X86_SPEC_LEAF(0x24, 0, NULL),	/* AVX10 */
+	{ 0x12, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "sgx" },
+	{ 0x12, 2, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "sgx" },
+	{ 0x14, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "intel_pt" },
+	{ 0x14, 1, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "intel_pt" },
+	{ 0x19, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, NULL },	/* Key Locker */
+	{ 0x1d, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "amx_tile" },
+	{ 0x1d, 1, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "amx_tile" },
+	{ 0x1e, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, "amx_tile" },
+	{ 0x24, 0, CPUFEAT_X86_ALL_REGS, 0, U32_MAX, NULL },	/* AVX10 */
 	{ 0x80000001, ANY, CPUID_EDX, .mirror = true },
 	{ 0x80000001, ANY, CPUID_ECX },
 	{ 0x80000007, ANY, CPUID_EBX }, { 0x80000007, ANY, CPUID_EDX },
@@ -308,7 +305,8 @@ static const struct cpufeat_x86_spec *cpufeat_x86_test_spec(u32 leaf,
 
 	for (s = cpufeat_x86_specs;
 	     s < cpufeat_x86_specs + ARRAY_SIZE(cpufeat_x86_specs); s++)
-		if (s->leaf == leaf && s->reg == reg &&
+		if (s->leaf == leaf &&
+		    (s->reg == reg || s->reg == CPUFEAT_X86_ALL_REGS) &&
 		    (s->subleaf == ANY || s->subleaf == subleaf))
 			return s;
 	return NULL;
