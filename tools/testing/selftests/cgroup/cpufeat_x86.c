@@ -587,30 +587,30 @@ static const unsigned char xonly_code[] = {
 };
 
 /* Read a byte of @page, catching SIGSEGV: false if the read faulted. */
-static bool xonly_readable(volatile unsigned char *page)
+static bool xonly_readable(const unsigned char *page)
 {
-	volatile bool readable = false;
-
-	if (!sigsetjmp(cpuid_jmp, 1)) {
-		cpuid_catching = true;
-		asm volatile("" : : : "memory");
-		(void)page[0];
-		readable = true;
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		return false;
 	}
+	cpuid_catching = true;
+	asm volatile("" : : "r" (*page) : "memory");
 	cpuid_catching = false;
-	return readable;
+	return true;
 }
 
 /* Call @fn for leaf 0, catching SIGSEGV: its EAX, or XONLY_FAULT. */
 static long xonly_call(unsigned int (*fn)(unsigned int))
 {
-	volatile long result = XONLY_FAULT;
+	long result;
 
-	if (!sigsetjmp(cpuid_jmp, 1)) {
-		cpuid_catching = true;
-		asm volatile("" : : : "memory");
-		result = fn(0);
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		return XONLY_FAULT;
 	}
+	cpuid_catching = true;
+	asm volatile("" : : : "memory");
+	result = fn(0);
 	cpuid_catching = false;
 	return result;
 }
@@ -1964,7 +1964,7 @@ static int test_cpufeat_cpuid_execute_only(const char *root)
 		ksft_print_msg("PROT_EXEC memory is readable here: no protection keys\n");
 		ret = KSFT_SKIP;
 	} else if (masked != plain) {
-		ksft_print_msg("CPUID 0 in execute-only memory: EAX %ld masked (-1: SIGSEGV), %ld unmasked\n",
+		ksft_print_msg("execute-only CPUID 0: EAX %ld masked (-1: SIGSEGV), %ld root\n",
 			       masked, plain);
 	} else {
 		ret = KSFT_PASS;
