@@ -12,10 +12,9 @@ TOP      := $(CURDIR)
 BUILD    ?= $(TOP)/build
 HARNESS  := $(TOP)/tools/testing/cpufeat
 ARCHES   := x86_64 arm64
-# Other kernels of the same configuration (build-kernel.sh): debug (KASAN,
-# lockdep, ...), baseline (the base without the series) and systemd (what
-# systemd needs as PID 1, for tools/testing/cpufeat/systemd/).
-FLAVOURS := debug baseline systemd
+# Other kernels of the same configuration (setup/build-kernel.sh): debug
+# (KASAN, lockdep, ...) and baseline (the base without the series).
+FLAVOURS := debug baseline
 FLAVOURED := $(foreach a,$(ARCHES),$(foreach f,$(FLAVOURS),$(a)-$(f)))
 export TOP BUILD
 
@@ -30,29 +29,29 @@ all: guests
 
 # Install the Debian packages the build and the guests need.
 deps:
-	@$(HARNESS)/install-deps.sh
+	@$(HARNESS)/setup/install-deps.sh
 
 # build/qemu: Debian's QEMU with CPUID faulting emulated in TCG, which the
-# x86_64 guest runs under (tools/testing/cpufeat/qemu/README).  A quick
-# no-op once built.
+# x86_64 guest runs under (tools/testing/cpufeat/setup/qemu/README).  A
+# quick no-op once built.
 qemu: deps
-	@$(HARNESS)/qemu/build.sh
+	@$(HARNESS)/setup/qemu/build.sh
 
 # build/linux: the pristine base with the series applied (a git tree whose
 # "base" tag is the pristine package).
 tree: deps
-	@$(HARNESS)/series.sh apply
+	@$(HARNESS)/setup/series.sh apply
 
 # Static pattern rules: make skips implicit rules for .PHONY targets.
 $(addprefix kernel-,$(ARCHES)): kernel-%: tree
-	@$(HARNESS)/build-kernel.sh $*
+	@$(HARNESS)/setup/build-kernel.sh $*
 
 # kernel-ARCH-FLAVOUR, e.g. kernel-x86_64-debug.
 $(addprefix kernel-,$(FLAVOURED)): kernel-%: tree
-	@$(HARNESS)/build-kernel.sh $(subst -, ,$*)
+	@$(HARNESS)/setup/build-kernel.sh $(subst -, ,$*)
 
 $(addprefix initramfs-,$(ARCHES)): initramfs-%: kernel-%
-	@$(HARNESS)/mkinitramfs.sh $*
+	@$(HARNESS)/setup/mkinitramfs.sh $*
 
 $(addprefix guest-,$(ARCHES)): guest-%: kernel-% initramfs-%
 	@:
@@ -62,34 +61,38 @@ guest-x86_64: qemu
 
 guests: $(addprefix guest-,$(ARCHES))
 
-$(addprefix check-,$(ARCHES)): check-%: guest-%
+# check.sh builds what it boots itself (make deps, guest-ARCH ...), so
+# that it can download and build the systemd and eco images beside the
+# kernels.
+$(addprefix check-,$(ARCHES)): check-%:
 	@$(HARNESS)/check.sh $*
 
 # check-ARCH-debug: the debug kernel's run alone (KASAN, lockdep, ...:
 # KUnit, kselftest, the stress run, kmemleak).
-$(addprefix check-,$(addsuffix -debug,$(ARCHES))): check-%-debug: guest-% kernel-%-debug
+$(addprefix check-,$(addsuffix -debug,$(ARCHES))): check-%-debug:
 	@$(HARNESS)/check.sh $*-debug
 
 # Everything on both architectures, and the debug kernel's run on x86_64
 # (arm64's on demand: it would not fit CI's time as well).
-check: guests kernel-x86_64-debug
+check:
 	@$(HARNESS)/check.sh $(ARCHES) x86_64-debug
 
 demo: guest-x86_64
-	@$(HARNESS)/demo.sh
+	@$(HARNESS)/suites/demo/demo.sh
 
 # The same on arm64, where the ID registers (MRS) are masked too.
 demo-arm64: guest-arm64
-	@$(HARNESS)/demo.sh arm64
+	@$(HARNESS)/suites/demo/demo.sh arm64
 
-# The benchmarks (tools/testing/cpufeat/bench.sh): each architecture's
-# cpufeat kernel and its baseline (the base without the series) under
-# QEMU -icount; prints one table, writes $(BUILD)/bench/results.tsv.
+# The benchmarks (tools/testing/cpufeat/suites/bench/bench.sh): each
+# architecture's cpufeat kernel and its baseline (the base without the
+# series) under QEMU -icount; prints one table, writes
+# $(BUILD)/bench/results.tsv.
 $(addprefix bench-,$(ARCHES)): bench-%: guest-% kernel-%-baseline
-	@$(HARNESS)/bench.sh $*
+	@$(HARNESS)/suites/bench/bench.sh $*
 
 bench: guests $(addprefix kernel-,$(addsuffix -baseline,$(ARCHES)))
-	@$(HARNESS)/bench.sh $(ARCHES)
+	@$(HARNESS)/suites/bench/bench.sh $(ARCHES)
 
 # The cpufeat command-line tool (tools/cpufeat), built in $(BUILD), and
 # its host-side tests; make check runs those and its guest test as well.
@@ -100,7 +103,7 @@ check-cpufeat-tool:
 	@$(MAKE) --no-print-directory -C tools/cpufeat O=$(BUILD)/cpufeat-tool check
 
 series: tree
-	@$(HARNESS)/series.sh export
+	@$(HARNESS)/setup/series.sh export
 
 clean:
 	rm -rf $(BUILD)

@@ -28,6 +28,16 @@ struct cpufeat_dep {
 };
 
 /**
+ * struct cpufeat_filter - a way programs discover features
+ * @path: its name in cpufeat.filters ("auxv", "cpuid", ...)
+ * @filtered: it answers with each program's view on this machine
+ */
+struct cpufeat_filter {
+	const char *path;
+	bool filtered;
+};
+
+/**
  * struct cpufeat_table - the features an architecture lets cpufeat control
  * @nr: number of feature indices; feature sets are bitmaps of @nr bits
  * @names: @nr entries: the /proc/cpuinfo name of each feature, or NULL for
@@ -39,6 +49,13 @@ struct cpufeat_dep {
  * @nr_protected: number of entries in @protected
  * @emulation_stat: the cpufeat.stat key counting the instructions the
  *	architecture emulates to answer with a program's view, or NULL
+ * @filters: @nr_filters ways programs discover features, as cpufeat.filters
+ *	lists them
+ * @nr_filters: number of entries in @filters
+ * @view_words: number of u64 words the architecture derives for each view
+ *	(see cpufeat_view_arch()), 0 for none
+ * @view_init: fills the @view_words words of a view from the features it
+ *	hides when the view is made, or NULL if @view_words is 0
  */
 struct cpufeat_table {
 	unsigned int nr;
@@ -48,6 +65,10 @@ struct cpufeat_table {
 	const unsigned int *protected;
 	unsigned int nr_protected;
 	const char *emulation_stat;
+	const struct cpufeat_filter *filters;
+	unsigned int nr_filters;
+	unsigned int view_words;
+	void (*view_init)(const unsigned long *hidden, u64 *data);
 };
 
 #ifdef CONFIG_CGROUP_CPUFEAT
@@ -63,9 +84,6 @@ bool cpufeat_arch_has(unsigned int feature);
 unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 				 unsigned int type, unsigned long hwcap,
 				 bool compat);
-void cpufeat_arch_show_filters(struct seq_file *sf);
-unsigned int cpufeat_arch_view_words(void);
-void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data);
 
 DECLARE_STATIC_KEY_FALSE(cpufeat_restricting);
 
@@ -97,9 +115,9 @@ static inline const unsigned long *cpufeat_hidden(struct mm_struct *mm)
  * cpufeat_view_arch() - what the architecture derived for a program's view
  * @mm: the program's mm, or NULL for a kernel thread
  *
- * Return: cpufeat_arch_view_words() words filled by cpufeat_arch_view_init()
- * when the view was made, valid as long as @mm is, or NULL when the program
- * is not told less than the machine has.
+ * Return: the architecture table's @view_words words, filled by its
+ * @view_init when the view was made, valid as long as @mm is, or NULL when
+ * the program is not told less than the machine has.
  */
 static inline const u64 *cpufeat_view_arch(struct mm_struct *mm)
 {

@@ -14,8 +14,9 @@
  *   cpufeat.filters          (root) which discovery paths are filtered
  *
  * Every distinct effective set is an immutable, refcounted &struct
- * cpufeat_view, precomputed when a setting changes and shared by cgroups
- * whose effective sets are equal.  At execve() the new program takes a
+ * cpufeat_view, precomputed when a setting changes and shared by all the
+ * cgroups whose effective sets are equal (views are interned by the set
+ * they hide).  At execve() the new program takes a
  * reference to its cgroup's view and keeps it in its mm for its whole life:
  * fork shares it, the next execve replaces it.  Programs in cgroups that
  * hide nothing get no view (NULL), and until the first cgroup hides
@@ -27,14 +28,17 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cgroup_cpufeat.h>
+#include <linux/cred.h>
 #include <linux/init.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 
@@ -46,7 +50,9 @@
 
 /**
  * struct cpufeat_view - an immutable set of features hidden from programs
- * @ref: references from cgroups and from the mms of programs
+ * @ref: references from cgroups, from the mms of programs and from the
+ *	views whose @secure variant this is
+ * @node: in cpufeat_views, the one view of each hidden set
  * @rcu: frees the view after the last reference is gone
  * @secure: the view for programs that gain privilege at execve; it keeps the
  *	protected (hardening) features visible.  Points to the view itself
@@ -55,10 +61,11 @@
  *	outside its view, those the kernel does not offer included
  * @restricted: @hidden is not empty (tested on every emulated instruction)
  * @arch: what the architecture derives from @hidden when the view is made,
- *	cpufeat_arch_view_words() words (cpufeat_arch_view_init())
+ *	the @view_words words of its table (filled by its @view_init)
  */
 struct cpufeat_view {
 	refcount_t ref;
+	struct rb_node node;
 	struct rcu_head rcu;
 	struct cpufeat_view *secure;
 	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
@@ -110,8 +117,14 @@ static DECLARE_BITMAP(cpufeat_named, CPUFEAT_NR_FEATURES) __ro_after_init;
 
 DEFINE_STATIC_KEY_FALSE(cpufeat_restricting);
 
-/* The size of struct cpufeat_view's @arch, set at init. */
-static unsigned int cpufeat_view_arch_words __ro_after_init;
+/*
+ * Every view, ordered by its hidden set, so that equal sets share one.
+ * Views are added under cpufeat_mutex; the last reference to a view may be
+ * dropped in atomic context (the last mmdrop() of a program), which removes
+ * it under cpufeat_views_lock.
+ */
+static struct rb_root cpufeat_views = RB_ROOT;
+static DEFINE_SPINLOCK(cpufeat_views_lock);
 
 static const struct cpufeat_setting cpufeat_setting_max = { .max = true };
 
@@ -324,19 +337,61 @@ static void cpufeat_visible(const struct cpufeat_view *view,
 		bitmap_copy(visible, cpufeat_machine, CPUFEAT_NR_FEATURES);
 }
 
-static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *visible)
+static int cpufeat_view_cmp(const void *hidden, const struct rb_node *node)
+{
+	const struct cpufeat_view *view = rb_entry(node, struct cpufeat_view,
+						   node);
+
+	return memcmp(hidden, view->hidden, sizeof(view->hidden));
+}
+
+static bool cpufeat_view_less(struct rb_node *a, const struct rb_node *b)
+{
+	return cpufeat_view_cmp(rb_entry(a, struct cpufeat_view, node)->hidden,
+				b) < 0;
+}
+
+/* The view that hides @hidden, with a new reference, or NULL if none. */
+static struct cpufeat_view *cpufeat_view_find(const unsigned long *hidden)
+{
+	struct cpufeat_view *view = NULL;
+	struct rb_node *node;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpufeat_views_lock, flags);
+	node = rb_find(hidden, &cpufeat_views, cpufeat_view_cmp);
+	if (node) {
+		/* A view drops to no reference under the lock, and leaves. */
+		view = rb_entry(node, struct cpufeat_view, node);
+		refcount_inc(&view->ref);
+	}
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
+	return view;
+}
+
+static void cpufeat_view_add(struct cpufeat_view *view)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpufeat_views_lock, flags);
+	rb_add(&view->node, &cpufeat_views, cpufeat_view_less);
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
+}
+
+static struct cpufeat_view *cpufeat_view_alloc(const unsigned long *hidden)
 {
 	struct cpufeat_view *view;
 
-	view = kzalloc(struct_size(view, arch, cpufeat_view_arch_words),
+	view = kzalloc(struct_size(view, arch, cpufeat_table->view_words),
 		       GFP_KERNEL);
 	if (!view)
 		return NULL;
 	refcount_set(&view->ref, 1);
 	view->secure = view;
-	view->restricted = bitmap_andnot(view->hidden, cpufeat_named, visible,
-					 CPUFEAT_NR_FEATURES);
-	cpufeat_arch_view_init(view->hidden, view->arch);
+	bitmap_copy(view->hidden, hidden, CPUFEAT_NR_FEATURES);
+	view->restricted = !bitmap_empty(hidden, CPUFEAT_NR_FEATURES);
+	if (cpufeat_table->view_init)
+		cpufeat_table->view_init(view->hidden, view->arch);
 	return view;
 }
 
@@ -357,37 +412,58 @@ void cpufeat_view_get(struct cpufeat_view *view)
  */
 void cpufeat_view_put(struct cpufeat_view *view)
 {
-	if (!view || !refcount_dec_and_test(&view->ref))
+	unsigned long flags;
+
+	if (!view || !refcount_dec_and_lock_irqsave(&view->ref,
+						    &cpufeat_views_lock,
+						    &flags))
 		return;
+	rb_erase(&view->node, &cpufeat_views);
+	spin_unlock_irqrestore(&cpufeat_views_lock, flags);
 	if (view->secure != view)
 		cpufeat_view_put(view->secure);
 	kfree_rcu(view, rcu);
 }
 
-/* A view of @visible together with its secureexec variant. */
-static struct cpufeat_view *cpufeat_view_create(const unsigned long *visible)
+/*
+ * The view of @visible, shared with every cgroup and program that sees the
+ * same set, together with its secureexec variant: a new reference, or NULL
+ * without memory.
+ */
+static struct cpufeat_view *cpufeat_view_get_set(const unsigned long *visible)
 {
+	DECLARE_BITMAP(hidden, CPUFEAT_NR_FEATURES);
 	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
 	struct cpufeat_view *view;
 
-	view = cpufeat_view_alloc(visible);
+	/* Only this function adds views: no other can add this one. */
+	lockdep_assert_held(&cpufeat_mutex);
+
+	bitmap_andnot(hidden, cpufeat_named, visible, CPUFEAT_NR_FEATURES);
+	view = cpufeat_view_find(hidden);
+	if (view)
+		return view;
+	view = cpufeat_view_alloc(hidden);
 	if (!view)
 		return NULL;
+	/* The variant of the variant is itself: no deeper recursion. */
 	cpufeat_secure(cpufeat_table, cpufeat_machine, visible, secure);
 	if (!bitmap_equal(secure, visible, CPUFEAT_NR_FEATURES)) {
-		view->secure = cpufeat_view_alloc(secure);
+		view->secure = cpufeat_view_get_set(secure);
 		if (!view->secure) {
 			kfree(view);
 			return NULL;
 		}
 	}
+	cpufeat_view_add(view);
 	return view;
 }
 
 /*
  * The view a cgroup with setting @s gets below a parent with @parent_view:
- * the parent's own when they are equal, so that cgroups that narrow nothing
- * cost no memory.  Returns a new reference, NULL or an ERR_PTR.
+ * the parent's own when they are equal (NULL, which hides nothing, below a
+ * parent that hides nothing), otherwise the one view of that set.  Returns
+ * a new reference, NULL or an ERR_PTR.
  */
 static struct cpufeat_view *
 cpufeat_view_for(const struct cpufeat_setting *s,
@@ -404,10 +480,11 @@ cpufeat_view_for(const struct cpufeat_setting *s,
 			cpufeat_view_get(parent_view);
 		return parent_view;
 	}
-	view = cpufeat_view_create(eff);
+	view = cpufeat_view_get_set(eff);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
-	static_branch_enable(&cpufeat_restricting);
+	if (!static_key_enabled(&cpufeat_restricting))
+		static_branch_enable(&cpufeat_restricting);
 	return view;
 }
 
@@ -434,12 +511,61 @@ static struct cpufeat_view *cpufeat_parent_view(struct cpufeat_cgroup *cg)
 }
 
 /*
- * Give @cg the setting @s and recompute the views of @cg and all its
- * descendants.  Either every view changes or, on failure, none does.
+ * The features that an update being prepared adds to or removes from
+ * @parent's set.
+ */
+static void cpufeat_changed(struct cpufeat_cgroup *parent,
+			    unsigned long *changed)
+{
+	DECLARE_BITMAP(after, CPUFEAT_NR_FEATURES);
+
+	cpufeat_visible(cpufeat_current_view(parent), changed);
+	cpufeat_visible(parent->pending, after);
+	bitmap_xor(changed, changed, after, CPUFEAT_NR_FEATURES);
+}
+
+/*
+ * Does @d keep its set in the update of @cg being prepared?  Its set is its
+ * parent's narrowed by its own setting, then closed: if the setting allows
+ * none of the features the update adds to or removes from the parent's
+ * set, the narrowed set and so its closure stay the same, which this tells
+ * without computing them.  @changed holds those features for the parent
+ * @changed_of, the last one asked about.
+ */
+static bool cpufeat_set_kept(struct cpufeat_cgroup *d,
+			     struct cpufeat_cgroup *cg,
+			     struct cpufeat_cgroup **changed_of,
+			     unsigned long *changed)
+{
+	struct cpufeat_cgroup *parent = css_cpufeat(d->css.parent);
+	const struct cpufeat_setting *s = cpufeat_cg_setting(d);
+
+	if (d == cg)
+		return false;
+	/* A parent that keeps its set (a dying one) keeps its children's. */
+	if (!parent->updating)
+		return true;
+	if (s->max)
+		return false;
+	if (parent != *changed_of) {
+		cpufeat_changed(parent, changed);
+		*changed_of = parent;
+	}
+	return !bitmap_intersects(changed, s->allowed, CPUFEAT_NR_FEATURES);
+}
+
+/*
+ * Give @cg the setting @s and recompute the views of @cg and its
+ * descendants.  Either every view changes or, on failure, none does.  A
+ * cgroup whose set stays the same keeps its view, and so do all its
+ * descendants, whose sets follow from it: their subtree is skipped, as
+ * cpuset's update_cpumasks_hier() does.
  */
 static int cpufeat_update(struct cpufeat_cgroup *cg,
 			  const struct cpufeat_setting *s)
 {
+	struct cpufeat_cgroup *changed_of = NULL;
+	DECLARE_BITMAP(changed, CPUFEAT_NR_FEATURES);
 	struct cpufeat_setting *copy = NULL;
 	struct cgroup_subsys_state *pos;
 	struct cpufeat_view *view;
@@ -459,7 +585,13 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 		struct cpufeat_cgroup *d = css_cpufeat(pos);
 
 		/* A child not yet online takes its parent's view when it is. */
-		if (!d->online || !css_tryget(pos))
+		if (!d->online)
+			continue;
+		if (cpufeat_set_kept(d, cg, &changed_of, changed)) {
+			pos = css_rightmost_descendant(pos);
+			continue;
+		}
+		if (!css_tryget(pos))
 			continue;
 		rcu_read_unlock();
 		view = cpufeat_view_for(d == cg ? s : cpufeat_cg_setting(d),
@@ -469,6 +601,13 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 			css_put(pos);
 			ret = PTR_ERR(view);
 			break;
+		}
+		/* Equal sets have one view: the pointers tell. */
+		if (view == cpufeat_current_view(d)) {
+			cpufeat_view_put(view);
+			pos = css_rightmost_descendant(pos);
+			css_put(&d->css);
+			continue;
 		}
 		d->pending = view;
 		d->updating = true;
@@ -502,12 +641,69 @@ static int cpufeat_update(struct cpufeat_cgroup *cg,
 
 /* Exec */
 
+/* May the holder of @c act as @uid without executing anything? */
+static bool cpufeat_holds_uid(const struct cred *c, kuid_t uid)
+{
+	return uid_eq(uid, c->uid) || uid_eq(uid, c->euid) ||
+	       uid_eq(uid, c->suid) || cap_raised(c->cap_permitted, CAP_SETUID);
+}
+
+/* May the holder of @c act as group @gid without executing anything? */
+static bool cpufeat_holds_gid(const struct cred *c, kgid_t gid)
+{
+	return gid_eq(gid, c->gid) || gid_eq(gid, c->egid) ||
+	       gid_eq(gid, c->sgid) || groups_search(c->group_info, gid) ||
+	       cap_raised(c->cap_permitted, CAP_SETGID);
+}
+
+/*
+ * Is @ns, or a namespace above it, one that a user without privilege may
+ * have made?  Its owner holds every id and capability in it, so nothing
+ * gained inside it is privilege that user did not hold.
+ */
+static bool cpufeat_user_ns_of_user(const struct user_namespace *ns)
+{
+	for (; ns != &init_user_ns; ns = ns->parent)
+		if (!uid_eq(ns->owner, GLOBAL_ROOT_UID))
+			return true;
+	return false;
+}
+
+/**
+ * cpufeat_gains_privilege() - does an execve() raise its caller's privilege?
+ * @old: the caller's credentials
+ * @new: the credentials the new program runs with
+ *
+ * Only such programs get the secure view, which keeps the hardening
+ * features a cgroup hides: a user who could choose it would widen the view
+ * of their own programs.  AT_SECURE is not enough: a set-group-ID program
+ * of one of the caller's own groups gets it too.  A gain is an effective
+ * uid or gid that @old neither has (real, effective, saved, supplementary)
+ * nor may take (CAP_SETUID, CAP_SETGID), or permitted capabilities beyond
+ * @old's.  In a user namespace that an unprivileged user may have made
+ * (owned by someone other than root, or below one) nothing counts: its
+ * owner holds every id and capability in it, and may have made its
+ * set-user-ID programs and file capabilities.
+ *
+ * Return: true if @new holds privilege that @old did not.
+ */
+static bool cpufeat_gains_privilege(const struct cred *old,
+				    const struct cred *new)
+{
+	if (cpufeat_user_ns_of_user(new->user_ns))
+		return false;
+	return !cpufeat_holds_uid(old, new->euid) ||
+	       !cpufeat_holds_gid(old, new->egid) ||
+	       !cap_issubset(new->cap_permitted, old->cap_permitted);
+}
+
 /**
  * __cpufeat_exec() - latch the view of the program being executed
  * @bprm: the execve() in progress; its new mm is not installed yet
  *
  * The view comes from the cgroup the task is in now.  Programs that gain
- * privilege (secureexec) get the variant that keeps hardening features.
+ * privilege (cpufeat_gains_privilege()) get the variant that keeps the
+ * hardening features.  Called before the new credentials are committed.
  */
 void __cpufeat_exec(struct linux_binprm *bprm)
 {
@@ -523,7 +719,8 @@ void __cpufeat_exec(struct linux_binprm *bprm)
 		atomic64_inc(&cg->restricted_execs);
 	rcu_read_unlock();
 
-	if (view && bprm->secureexec && view->secure != view) {
+	if (view && view->secure != view && bprm->secureexec &&
+	    cpufeat_gains_privilege(current_cred(), bprm->cred)) {
 		struct cpufeat_view *secure = view->secure;
 
 		cpufeat_view_get(secure);
@@ -573,9 +770,8 @@ const unsigned long *__cpufeat_hidden(struct mm_struct *mm)
  * __cpufeat_view_arch() - what the architecture derived for a program's view
  * @mm: the program's mm
  *
- * Return: the view's cpufeat_arch_view_words() words, as
- * cpufeat_arch_view_init() filled them when the view was made, or NULL if
- * the view hides nothing.
+ * Return: the view's words for the architecture, as its table's @view_init
+ * filled them when the view was made, or NULL if the view hides nothing.
  */
 const u64 *__cpufeat_view_arch(struct mm_struct *mm)
 {
@@ -699,7 +895,13 @@ static int cpufeat_stat_show(struct seq_file *sf, void *v)
 
 static int cpufeat_filters_show(struct seq_file *sf, void *v)
 {
-	cpufeat_arch_show_filters(sf);
+	const struct cpufeat_filter *f;
+
+	if (!cpufeat_table)
+		return 0;
+	for (f = cpufeat_table->filters;
+	     f < cpufeat_table->filters + cpufeat_table->nr_filters; f++)
+		seq_printf(sf, "%s %s\n", f->path, f->filtered ? "yes" : "no");
 	return 0;
 }
 
@@ -781,7 +983,12 @@ static int __init cpufeat_init(void)
 	const struct cpufeat_table *t = cpufeat_arch_table();
 	unsigned int i;
 
-	if (WARN_ON(!t || t->nr > CPUFEAT_NR_FEATURES))
+	/* Without its dependencies a view would offer what it cannot. */
+	if (!t) {
+		pr_err("cpufeat: no feature table (out of memory): cgroups cannot hide features\n");
+		return -ENOMEM;
+	}
+	if (WARN_ON(t->nr > CPUFEAT_NR_FEATURES))
 		return -EINVAL;
 	for (i = 0; i < t->nr; i++) {
 		if (!t->names[i])
@@ -791,7 +998,6 @@ static int __init cpufeat_init(void)
 			__set_bit(i, cpufeat_machine);
 	}
 	cpufeat_close(t, cpufeat_machine);
-	cpufeat_view_arch_words = cpufeat_arch_view_words();
 	cpufeat_table = t;
 	return 0;
 }

@@ -684,6 +684,226 @@ static void cpufeat_test_secure(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, test_print(test, secure), "fpu sse\n");
 }
 
+/*
+ * Whether an execve() gains privilege, the question that picks the secure
+ * view: ids are small numbers, "groups" a list ended by 0, caps the
+ * permitted set.
+ */
+struct cpufeat_priv_case {
+	const char *desc;
+	unsigned int uid, euid, suid, gid, egid, sgid, groups[3];
+	u64 caps;
+	unsigned int new_euid, new_egid;
+	u64 new_caps;
+	enum { NS_INIT, NS_ROOTS, NS_USERS, NS_ROOTS_IN_USERS } ns;
+	bool gains;
+};
+
+/* User 1000 with supplementary group 2000, saved ids @suid and @sgid. */
+#define USER(saved_uid, saved_gid)				\
+	.uid = 1000, .euid = 1000, .suid = (saved_uid),		\
+	.gid = 1000, .egid = 1000, .sgid = (saved_gid),		\
+	.groups = { 1000, 2000 }
+#define PRIV_USER	USER(1000, 1000)
+
+static const struct cpufeat_priv_case priv_cases[] = {
+	{ "nothing changes", PRIV_USER, .new_euid = 1000, .new_egid = 1000 },
+	{ "set-group-ID, one of the user's groups", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 2000 },
+	{ "set-group-ID, another group", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 3000, .gains = true },
+	{ "set-group-ID, the saved gid", USER(1000, 3000),
+	  .new_euid = 1000, .new_egid = 3000 },
+	{ "set-user-ID, the user's own uid", PRIV_USER,
+	  .new_euid = 1000, .new_egid = 1000 },
+	{ "set-user-ID root", PRIV_USER, .new_euid = 0, .new_egid = 1000,
+	  .new_caps = CAP_VALID_MASK, .gains = true },
+	{ "set-user-ID, the saved uid", USER(0, 1000),
+	  .new_euid = 0, .new_egid = 1000 },
+	{ "file capabilities", PRIV_USER, .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW), .gains = true },
+	{ "capabilities kept", PRIV_USER, .caps = BIT_ULL(CAP_NET_RAW),
+	  .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW) },
+	{ "root runs set-user-ID nobody", .caps = CAP_VALID_MASK,
+	  .new_euid = 65534, .new_egid = 65534, .new_caps = CAP_VALID_MASK },
+	{ "set-user-ID root, namespace of root", PRIV_USER, .ns = NS_ROOTS,
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_VALID_MASK,
+	  .gains = true },
+	{ "set-user-ID, namespace of a user", PRIV_USER, .ns = NS_USERS,
+	  .new_euid = 0, .new_egid = 1000, .new_caps = CAP_VALID_MASK },
+	{ "file capabilities, namespace of a user", PRIV_USER, .ns = NS_USERS,
+	  .new_euid = 1000, .new_egid = 1000,
+	  .new_caps = BIT_ULL(CAP_NET_RAW) },
+	{ "set-group-ID, below a namespace of a user", PRIV_USER,
+	  .ns = NS_ROOTS_IN_USERS, .new_euid = 1000, .new_egid = 3000 },
+};
+
+static void cpufeat_priv_case_desc(const struct cpufeat_priv_case *c,
+				   char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(cpufeat_priv, priv_cases, cpufeat_priv_case_desc);
+
+static void test_put_group_info(void *data)
+{
+	struct group_info *gi = data;
+
+	put_group_info(gi);
+}
+
+/* A user namespace below @parent, owned by @owner. */
+static struct user_namespace *test_user_ns(struct kunit *test,
+					   struct user_namespace *parent,
+					   unsigned int owner)
+{
+	struct user_namespace *ns = kunit_kzalloc(test, sizeof(*ns),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+	ns->parent = parent;
+	ns->owner = KUIDT_INIT(owner);
+	return ns;
+}
+
+static void cpufeat_test_gains_privilege(struct kunit *test)
+{
+	const struct cpufeat_priv_case *c = test->param_value;
+	struct cred *old = kunit_kzalloc(test, sizeof(*old), GFP_KERNEL);
+	struct cred *new = kunit_kzalloc(test, sizeof(*new), GFP_KERNEL);
+	struct user_namespace *ns = &init_user_ns;
+	unsigned int i, n = 0;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	if (c->ns == NS_ROOTS)
+		ns = test_user_ns(test, ns, 0);
+	if (c->ns == NS_USERS || c->ns == NS_ROOTS_IN_USERS)
+		ns = test_user_ns(test, ns, 1000);
+	if (c->ns == NS_ROOTS_IN_USERS)
+		ns = test_user_ns(test, ns, 0);
+
+	while (n < ARRAY_SIZE(c->groups) && c->groups[n])
+		n++;
+	old->group_info = groups_alloc(n);
+	KUNIT_ASSERT_NOT_NULL(test, old->group_info);
+	ret = kunit_add_action_or_reset(test, test_put_group_info,
+					old->group_info);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < n; i++)
+		old->group_info->gid[i] = KGIDT_INIT(c->groups[i]);
+	groups_sort(old->group_info);
+
+	old->uid = KUIDT_INIT(c->uid);
+	old->euid = KUIDT_INIT(c->euid);
+	old->suid = KUIDT_INIT(c->suid);
+	old->gid = KGIDT_INIT(c->gid);
+	old->egid = KGIDT_INIT(c->egid);
+	old->sgid = KGIDT_INIT(c->sgid);
+	old->cap_permitted.val = c->caps;
+	old->user_ns = ns;
+
+	*new = *old;
+	new->euid = KUIDT_INIT(c->new_euid);
+	new->egid = KGIDT_INIT(c->new_egid);
+	new->cap_permitted.val = c->new_caps;
+
+	KUNIT_EXPECT_EQ(test, cpufeat_gains_privilege(old, new), c->gains);
+}
+
+/*
+ * Two sets below @set, each without a feature (and what needs it) that
+ * the other keeps, so that neither contains the other.
+ */
+static bool test_two_sets(const unsigned long *set, unsigned long *a,
+			  unsigned long *b)
+{
+	unsigned int f1 = find_last_bit(set, CPUFEAT_NR_FEATURES), f2;
+
+	bitmap_copy(a, set, CPUFEAT_NR_FEATURES);
+	__clear_bit(f1, a);
+	cpufeat_close(cpufeat_table, a);
+	for_each_set_bit(f2, a, CPUFEAT_NR_FEATURES) {
+		bitmap_copy(b, set, CPUFEAT_NR_FEATURES);
+		__clear_bit(f2, b);
+		cpufeat_close(cpufeat_table, b);
+		if (test_bit(f1, b))
+			return true;
+	}
+	return false;
+}
+
+/* A setting that allows exactly @set. */
+static void test_setting_of(const unsigned long *set,
+			    struct cpufeat_setting *s)
+{
+	memset(s, 0, sizeof(*s));
+	bitmap_copy(s->allowed, set, CPUFEAT_NR_FEATURES);
+}
+
+/* Drop a reference that cpufeat_view_for() returned. */
+static void test_view_put(struct cpufeat_view *view)
+{
+	if (!IS_ERR(view))
+		cpufeat_view_put(view);
+}
+
+/*
+ * Cgroups with equal effective sets share one view, whatever their parents
+ * and settings; different sets have different views; a view's secure
+ * variant is the view of its set.
+ */
+static void cpufeat_test_views_shared(struct kunit *test)
+{
+	DECLARE_BITMAP(a, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(b, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(ab, CPUFEAT_NR_FEATURES);
+	DECLARE_BITMAP(secure, CPUFEAT_NR_FEATURES);
+	struct cpufeat_view *va, *va2, *vb, *vab, *vab2, *vsec;
+	struct cpufeat_setting sa, sb, sab, ssec;
+
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
+	if (!test_two_sets(cpufeat_machine, a, b))
+		kunit_skip(test, "no two features to hide apart");
+	bitmap_and(ab, a, b, CPUFEAT_NR_FEATURES);
+	cpufeat_secure(cpufeat_table, cpufeat_machine, a, secure);
+	test_setting_of(a, &sa);
+	test_setting_of(b, &sb);
+	test_setting_of(ab, &sab);
+	test_setting_of(secure, &ssec);
+
+	mutex_lock(&cpufeat_mutex);
+	va = cpufeat_view_for(&sa, NULL);
+	va2 = cpufeat_view_for(&sa, NULL);
+	vb = cpufeat_view_for(&sb, NULL);
+	/* a & b: below b with setting a, and below the root with a & b. */
+	vab = IS_ERR(vb) ? vb : cpufeat_view_for(&sa, vb);
+	vab2 = cpufeat_view_for(&sab, NULL);
+	vsec = cpufeat_view_for(&ssec, NULL);
+	mutex_unlock(&cpufeat_mutex);
+
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(va));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(vb));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(vab));
+	KUNIT_EXPECT_PTR_EQ(test, va, va2);
+	KUNIT_EXPECT_PTR_EQ(test, vab, vab2);
+	KUNIT_EXPECT_PTR_NE(test, va, vb);
+	KUNIT_EXPECT_PTR_NE(test, va, vab);
+	if (!IS_ERR_OR_NULL(va) && !bitmap_equal(secure, cpufeat_machine,
+						 CPUFEAT_NR_FEATURES))
+		KUNIT_EXPECT_PTR_EQ(test, va->secure, vsec);
+
+	test_view_put(vsec);
+	test_view_put(vab2);
+	test_view_put(vab);
+	test_view_put(vb);
+	test_view_put(va2);
+	test_view_put(va);
+}
+
 /* The architecture's real table. */
 static void cpufeat_test_arch_table(struct kunit *test)
 {
@@ -757,6 +977,7 @@ static void test_expect_hwcap(struct kunit *test, const char *feature,
 
 static void cpufeat_test_arch_deps(struct kunit *test)
 {
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
 #ifdef CONFIG_X86
 	test_expect_dep(test, "sse", "fxsr");
 	test_expect_dep(test, "avx2", "avx");
@@ -778,6 +999,7 @@ static void cpufeat_test_arch_deps(struct kunit *test)
 
 static void cpufeat_test_arch_hwcap(struct kunit *test)
 {
+	KUNIT_ASSERT_NOT_NULL(test, cpufeat_table);
 #ifdef CONFIG_X86
 	test_expect_hwcap(test, "fpu", AT_HWCAP, BIT(0));
 	test_expect_hwcap(test, "fxsr", AT_HWCAP, BIT(24));
@@ -802,6 +1024,8 @@ static struct kunit_case cpufeat_test_cases[] = {
 	KUNIT_CASE(cpufeat_test_closure),
 	KUNIT_CASE_PARAM(cpufeat_test_hierarchy, cpufeat_hier_gen_params),
 	KUNIT_CASE(cpufeat_test_secure),
+	KUNIT_CASE_PARAM(cpufeat_test_gains_privilege, cpufeat_priv_gen_params),
+	KUNIT_CASE(cpufeat_test_views_shared),
 	KUNIT_CASE(cpufeat_test_arch_table),
 	KUNIT_CASE(cpufeat_test_arch_deps),
 	KUNIT_CASE(cpufeat_test_arch_hwcap),

@@ -23,7 +23,6 @@
 #include <linux/cpufeature.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -69,6 +68,14 @@ static const unsigned int cpufeat_arm64_protected[] = {
 	KERNEL_HWCAP_MTE3,
 };
 
+static const struct cpufeat_filter cpufeat_arm64_filters[] = {
+	{ .path = "auxv", .filtered = true },
+	{ .path = "mrs", .filtered = true },
+	{ .path = "cpuinfo", .filtered = true },
+};
+
+static void cpufeat_arm64_view_init(const unsigned long *hidden, u64 *data);
+
 static const char *cpufeat_arm64_names[CPUFEAT_NR_FEATURES] __ro_after_init;
 static struct cpufeat_table cpufeat_arm64_table __ro_after_init = {
 	.nr = CPUFEAT_NR_FEATURES,
@@ -76,6 +83,9 @@ static struct cpufeat_table cpufeat_arm64_table __ro_after_init = {
 	.protected = cpufeat_arm64_protected,
 	.nr_protected = ARRAY_SIZE(cpufeat_arm64_protected),
 	.emulation_stat = "emulated_mrs",
+	.filters = cpufeat_arm64_filters,
+	.nr_filters = ARRAY_SIZE(cpufeat_arm64_filters),
+	.view_init = cpufeat_arm64_view_init,
 };
 
 /* Does this hwcap come from one ID register field (not a match list)? */
@@ -217,7 +227,7 @@ static unsigned int cpufeat_arm64_nr_regs __ro_after_init;
 /*
  * The ID registers a view can change, those with a field some hwcap tests
  * and those gated on a hwcap, carried by each view as its programs read
- * them (see cpufeat_arch_view_init()).  cpufeat_arm64_slot[], indexed by
+ * them (see cpufeat_arm64_view_init()).  cpufeat_arm64_slot[], indexed by
  * cpufeat_arm64_id_index(), holds the register's word in a view's data,
  * 0 for the others: word 0 holds CPUFEAT_ARM64_* flags.
  */
@@ -327,7 +337,8 @@ static void __init cpufeat_arm64_index_view_regs(void)
 /**
  * cpufeat_arch_table() - the features cpufeat controls on arm64
  *
- * Return: the table, built at late_initcall time.
+ * Return: the table, built at late_initcall time, or NULL without memory
+ * for it.
  */
 const struct cpufeat_table * __init cpufeat_arch_table(void)
 {
@@ -344,17 +355,19 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 	if (!cpufeat_arm64_index_caps())
 		return NULL;
 	cpufeat_arm64_index_view_regs();
+	/* A word of flags and one per ID register a view can change. */
+	cpufeat_arm64_table.view_words = 1 + cpufeat_arm64_nr_view_regs;
 
 	for (i = 0; i < CPUFEAT_NR_FEATURES; i++)
 		cpufeat_arm64_names[i] = arm64_hwcap_name(i);
 
 	n = cpufeat_arm64_fill_deps(NULL);
 	deps = kcalloc(n, sizeof(*deps), GFP_KERNEL);
-	if (deps) {
-		cpufeat_arm64_fill_deps(deps);
-		cpufeat_arm64_table.deps = deps;
-		cpufeat_arm64_table.nr_deps = n;
-	}
+	if (!deps)
+		return NULL;
+	cpufeat_arm64_fill_deps(deps);
+	cpufeat_arm64_table.deps = deps;
+	cpufeat_arm64_table.nr_deps = n;
 	return &cpufeat_arm64_table;
 }
 
@@ -391,15 +404,6 @@ unsigned long cpufeat_arch_hwcap(const unsigned long *hidden,
 		return hwcap & ~bitmap_read(hidden, 64, BITS_PER_LONG);
 	}
 	return hwcap;
-}
-
-/**
- * cpufeat_arch_show_filters() - which discovery paths honour the views
- * @sf: the root's cpufeat.filters
- */
-void cpufeat_arch_show_filters(struct seq_file *sf)
-{
-	seq_puts(sf, "auxv yes\nmrs yes\ncpuinfo yes\n");
 }
 
 /* Lower @f's field in @val to at most @cap; never raise it. */
@@ -451,19 +455,9 @@ static u64 cpufeat_arm64_mask_reg(const unsigned long *hidden, u32 sys_reg,
 }
 
 /**
- * cpufeat_arch_view_words() - the size of what each view carries on arm64
- *
- * Return: one word of flags and one for each ID register a view can change.
- */
-unsigned int __init cpufeat_arch_view_words(void)
-{
-	return 1 + cpufeat_arm64_nr_view_regs;
-}
-
-/**
- * cpufeat_arch_view_init() - the ID registers as a view's programs read them
+ * cpufeat_arm64_view_init() - the ID registers as a view's programs read them
  * @hidden: the view's hidden features
- * @data: cpufeat_arch_view_words() words: CPUFEAT_ARM64_MRS_REFUSED if the
+ * @data: the table's view_words words: CPUFEAT_ARM64_MRS_REFUSED if the
  *	view hides cpuid, then the masked value of each ID register a view
  *	can change, in cpufeat_arm64_view_regs[] order
  *
@@ -471,7 +465,7 @@ unsigned int __init cpufeat_arch_view_words(void)
  * program with a restricted view only looks its register up.  The values
  * every program reads are final once the system's features are.
  */
-void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data)
+static void cpufeat_arm64_view_init(const unsigned long *hidden, u64 *data)
 {
 	unsigned int i;
 	u32 reg;

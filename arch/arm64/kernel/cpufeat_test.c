@@ -32,7 +32,7 @@ static u64 cpufeat_arm64_test_read(const unsigned long *hidden, u32 sys_reg,
 {
 	u64 data[1 + CPUFEAT_ARM64_ID_REGS];
 
-	cpufeat_arch_view_init(hidden, data);
+	cpufeat_arm64_view_init(hidden, data);
 	return cpufeat_arm64_view_read(data, sys_reg, val);
 }
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Count the results in a (K)TAP stream: passed, failed, skipped.
 
-    tapcount.py [--suite GLOB] [--label NAME] [FILE]
+    tapcount.py [--suite GLOB | --parts [--expect NAME,...]] [--label NAME] [FILE]
 
 Reads FILE (or stdin): TAP 13 as kselftests print it, or KTAP as KUnit
 prints it into the kernel log (dmesg "[    1.234567] " and "<6>" prefixes
@@ -17,6 +17,18 @@ at all, "Bail out!".
 
 --suite GLOB looks only at the top-level tests whose name matches GLOB (the
 KUnit suites, e.g. "cpufeat*"); at least one must be there.
+
+--parts reads FILE as one document of parts, as the guest runner
+(cpufeat-run) prints once per boot and check.sh for the host: each
+top-level test is a part whose subtests are its results.  A part counts
+its leaves, as above; a part with no results, or one whose result is
+"not ok" though its results pass (it exited non-zero, or the kernel logged
+an alarm), or one that never printed its result (the guest died in it)
+counts one failure more.  With --expect (the parts that were asked for),
+a part that is not there counts one failure; without, fewer parts than
+the plan counts one failure per missing part.  Prints a line per part before
+the totals: "part NAME passed=N failed=N skipped=N time=S" (S: the part's
+"# time: S s" line, or "-").
 
 Prints one "# LABEL: ..." line per failure or oddity, then
 "counts: passed=N failed=N skipped=N".  Exit status 0 unless misused.
@@ -33,6 +45,7 @@ PLAN = re.compile(r'^1\.\.(\d+)(\s*#\s*(.*))?\s*$')
 SUBTEST = re.compile(r'^#\s*Subtest:\s*(.*?)\s*$')
 RESULT = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*(?:-\s+)?(.*?)\s*$')
 DIRECTIVE = re.compile(r'(?:^|\s)#\s*(SKIP|TODO|XFAIL)\b\s*(.*)$', re.I)
+TIME = re.compile(r'^#\s*time:\s*(\d+)\s*s$')
 
 
 class Group:
@@ -46,6 +59,7 @@ class Group:
         self.bailed = False
         self.results = []
         self.orphans = []       # subtests that never printed their result
+        self.time = None        # "# time: N s" (a part's wall time)
 
     def empty(self):
         return not self.results and not self.orphans and self.plan is None
@@ -58,6 +72,7 @@ class Result:
         self.directive = directive
         self.reason = reason
         self.children = None
+        self.why = None         # "# NAME: WHY" just before a part's result
 
 
 def parse(lines):
@@ -80,6 +95,8 @@ def parse(lines):
         orphan = pop_deeper(indent)
         if orphan is not None:
             stack[-1].orphans.append(orphan)
+
+    why = {}
 
     def group_at(indent):
         """The open group at @indent, opened if need be."""
@@ -124,8 +141,17 @@ def parse(lines):
             group_at(indent).name = m.group(1)
             continue
 
+        m = TIME.match(body)
+        if m and indent > 0:
+            group_at(indent).time = int(m.group(1))
+            continue
+
         if body.startswith('Bail out!'):
             group_at(indent).bailed = True
+            continue
+
+        if body.startswith('#'):
+            why[indent] = body.lstrip('#').strip()
             continue
 
         m = RESULT.match(body)
@@ -140,6 +166,9 @@ def parse(lines):
                 text = text[:d.start()].strip()
             result = Result(m.group(1) == 'ok', text or reason, directive,
                             reason)
+            if why.get(indent, '').startswith(result.name + ': '):
+                result.why = why[indent][len(result.name) + 2:]
+            why.pop(indent, None)
             if children is not None and not children.empty():
                 result.children = children
             group_at(indent).results.append(result)
@@ -241,19 +270,101 @@ def count(streams, label, suite=None):
     return c
 
 
-def main():
+class Part(Counts):
+    def __init__(self, label, name):
+        super().__init__(label)
+        self.name = name
+        self.time = None
+
+
+def count_part(r, part):
+    """A part that printed its result: its subtests count."""
+    if r.children is None:
+        part.fail(1, 'no results')
+        return
+    count_group(r.children, '', part)
+    if not r.ok and not part.failed and r.directive != 'SKIP':
+        part.fail(1, 'not ok, though its results pass: %s' %
+                  (r.why or 'see its "#" lines'))
+    part.time = r.children.time
+
+
+def count_parts(streams, label, expected=None):
+    """The parts of one document, as a list of Parts, and the totals."""
+    total = Counts(label)
+    docs = [s for s in streams if not s.empty()]
+    if not docs:
+        docs = [Group(0)]
+        if not expected:
+            total.fail(1, 'no KTAP document')
+    if len(docs) > 1:
+        total.fail(1, '%d documents, not one' % len(docs))
+    parts = []
+    for doc in docs:
+        if doc.bailed:
+            total.fail(1, 'bailed out')
+        for r in doc.results:
+            part = Part(label, r.name)
+            count_part(r, part)
+            parts.append(part)
+        for o in doc.orphans:
+            part = Part(label, o.name or '?')
+            count_group(o, '', part)
+            part.time = o.time
+            if part.failed:
+                part.notes.append('did not finish (no result line)')
+            else:
+                part.fail(1, 'did not finish (no result line)')
+            parts.append(part)
+    names = [p.name for p in parts]
+    if expected:
+        for name in expected:
+            if name not in names:
+                part = Part(label, name)
+                part.fail(1, 'did not run')
+                parts.append(part)
+        for name in names:
+            if name not in expected:
+                total.notes.append('%s: a part that was not asked for' % name)
+    else:
+        plan = docs[0].plan
+        if plan is not None and len(parts) < plan:
+            total.fail(plan - len(parts), '%d of %d parts missing' %
+                       (plan - len(parts), plan))
+    for part in parts:
+        total.passed += part.passed
+        total.failed += part.failed
+        total.skipped += part.skipped
+    return parts, total
+
+
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--suite', help='count only top-level tests matching')
+    ap.add_argument('--parts', action='store_true',
+                    help='a document of parts: count each')
+    ap.add_argument('--expect', default='',
+                    help='with --parts: the parts asked for, NAME,...')
     ap.add_argument('--label', default='tap', help='name in messages')
     ap.add_argument('file', nargs='?', help='input (default: stdin)')
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     if args.file:
         with open(args.file, encoding='utf-8', errors='replace') as f:
             streams = parse(f)
     else:
         streams = parse(sys.stdin)
-    c = count(streams, args.label, args.suite)
+    if not args.parts:
+        c = count(streams, args.label, args.suite)
+    else:
+        expected = [n for n in args.expect.split(',') if n]
+        parts, c = count_parts(streams, args.label, expected)
+        for part in parts:
+            print('part %s passed=%d failed=%d skipped=%d time=%s' %
+                  (part.name, part.passed, part.failed, part.skipped,
+                   '-' if part.time is None else part.time))
+            for note in part.notes:
+                print('# %s %s: %s' % (c.label, part.name, note))
     for note in c.notes:
         print('# %s: %s' % (c.label, note))
     print('counts: passed=%d failed=%d skipped=%d' %

@@ -26,7 +26,6 @@
 #include <linux/mm.h>
 #include <linux/processor.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -207,13 +206,26 @@ static const unsigned int cpufeat_x86_protected[] = {
 	X86_FEATURE_IBT,
 };
 
+/* CPUID is filtered where the CPU can make it fault (set at init). */
+#define CPUFEAT_X86_FILTER_CPUID	1
+
+static struct cpufeat_filter cpufeat_x86_filters[] __ro_after_init = {
+	{ .path = "auxv", .filtered = true },
+	[CPUFEAT_X86_FILTER_CPUID] = { .path = "cpuid" },
+	{ .path = "cpuinfo", .filtered = true },
+};
+
 static const char *cpufeat_x86_names[CPUFEAT_NR_FEATURES] __ro_after_init;
+static void cpufeat_x86_view_init(const unsigned long *hidden, u64 *data);
+
 static struct cpufeat_table cpufeat_x86_table __ro_after_init = {
 	.nr = CPUFEAT_NR_FEATURES,
 	.names = cpufeat_x86_names,
 	.protected = cpufeat_x86_protected,
 	.nr_protected = ARRAY_SIZE(cpufeat_x86_protected),
 	.emulation_stat = "emulated_cpuid",
+	.filters = cpufeat_x86_filters,
+	.nr_filters = ARRAY_SIZE(cpufeat_x86_filters),
 };
 
 /*
@@ -330,22 +342,24 @@ static unsigned int __init cpufeat_x86_collect_deps(struct cpufeat_dep *deps)
 }
 
 /* cpuid_deps[], which clear_cpu_cap() also follows, and cpufeat's own. */
-static void __init cpufeat_x86_init_deps(void)
+static bool __init cpufeat_x86_init_deps(void)
 {
 	unsigned int n = cpufeat_x86_collect_deps(NULL);
 	struct cpufeat_dep *deps;
 
 	deps = kcalloc(n, sizeof(*deps), GFP_KERNEL);
 	if (!deps)
-		return;
+		return false;
 	cpufeat_x86_table.deps = deps;
 	cpufeat_x86_table.nr_deps = cpufeat_x86_collect_deps(deps);
+	return true;
 }
 
 /**
  * cpufeat_arch_table() - the features cpufeat controls on x86
  *
- * Return: the table, built on first use at late_initcall time.
+ * Return: the table, built on first use at late_initcall time, or NULL
+ * without memory for it.
  */
 const struct cpufeat_table * __init cpufeat_arch_table(void)
 {
@@ -357,8 +371,14 @@ const struct cpufeat_table * __init cpufeat_arch_table(void)
 			continue;
 		cpufeat_x86_names[i] = x86_cap_flags[i];
 	}
-	cpufeat_x86_init_deps();
-	return &cpufeat_x86_table;
+	cpufeat_x86_filters[CPUFEAT_X86_FILTER_CPUID].filtered =
+		boot_cpu_has(X86_FEATURE_CPUID_FAULT);
+	/* One mask per feature register for each view. */
+	cpufeat_x86_table.view_words =
+		DIV_ROUND_UP(ARRAY_SIZE(cpufeat_x86_regs) * sizeof(u32),
+			     sizeof(u64));
+	cpufeat_x86_table.view_init = cpufeat_x86_view_init;
+	return cpufeat_x86_init_deps() ? &cpufeat_x86_table : NULL;
 }
 
 /**
@@ -441,40 +461,14 @@ static void cpufeat_x86_view_masks(const unsigned long *hidden, u32 *masks)
 		masks[i] = cpufeat_x86_reg_mask(&cpufeat_x86_regs[i], hidden);
 }
 
-/**
- * cpufeat_arch_view_words() - what x86 derives per view
- *
- * Return: the words holding one mask per feature register.
- */
-unsigned int __init cpufeat_arch_view_words(void)
-{
-	return DIV_ROUND_UP(ARRAY_SIZE(cpufeat_x86_regs) * sizeof(u32),
-			    sizeof(u64));
-}
-
-/**
- * cpufeat_arch_view_init() - compute a view's CPUID masks
- * @hidden: the view's hidden features
- * @data: cpufeat_arch_view_words() words for the masks
- *
+/*
  * A restricted program's CPUID is emulated on every execution: compute,
- * once per view, which bits of each feature register it may see.
+ * once per view, which bits of each feature register it may see, one mask
+ * per entry of cpufeat_x86_regs[] in @data.
  */
-void cpufeat_arch_view_init(const unsigned long *hidden, u64 *data)
+static void cpufeat_x86_view_init(const unsigned long *hidden, u64 *data)
 {
 	cpufeat_x86_view_masks(hidden, (u32 *)data);
-}
-
-/**
- * cpufeat_arch_show_filters() - which discovery paths honour the views
- * @sf: the root's cpufeat.filters
- *
- * The CPUID instruction only when the CPU can make it fault.
- */
-void cpufeat_arch_show_filters(struct seq_file *sf)
-{
-	seq_printf(sf, "auxv yes\ncpuid %s\ncpuinfo yes\n",
-		   boot_cpu_has(X86_FEATURE_CPUID_FAULT) ? "yes" : "no");
 }
 
 /* Is @leaf among the leaves that the first leaf of its 256 announces? */

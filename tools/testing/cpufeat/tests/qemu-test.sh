@@ -3,66 +3,33 @@
 #
 # Host-side check of the QEMU the x86_64 guest runs under: the one vm
 # picks (QEMU_X86_64, else $BUILD/qemu/bin/qemu-system-x86_64) is the
-# build with CPUID faulting (qemu/README) and starts the guest's machine
-# and CPU model.  Whether CPUID faulting works is for the guest to tell
-# (qemu/cpuid-fault-test.c, run by check-guest.sh).  Prints TAP; exits
-# non-zero if a case fails.  Takes well under a second.
+# build with CPUID faulting (setup/qemu/README) and starts the guest's
+# machine and CPU model.  Whether CPUID faulting works is for the guest to
+# tell (programs/cpuid-fault-test.c, the core suite's part "cpuid-fault").
+# Prints KTAP; exits non-zero if a case fails.  Takes well under a second.
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=SCRIPTDIR/../guest/ktap.sh
+. "$HARNESS/guest/ktap.sh"
 
-dir=$(cd "$(dirname "$0")" && pwd)
-TOP=${TOP:-$(cd "$dir/../../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
-
-# What qemu/build.sh puts in the version string (--with-pkgversion).
+# What setup/qemu/build.sh puts in the version string (--with-pkgversion).
 MARK="cpufeat CPUID faulting"
 
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+qemu_command x86_64
+ktap_header
+ktap_plan 3
 
-# Each line of $1 as a TAP diagnostic.
-diag() {
-	local l
-	while IFS= read -r l; do
-		echo "# $l"
-	done <<<"$1"
-}
-
-echo "TAP version 13"
-echo "1..3"
-
-read -ra qemu <<<"${QEMU_X86_64:-$BUILD/qemu/bin/qemu-system-x86_64}"
-ok=0
-if ! command -v "${qemu[0]}" >/dev/null; then
-	echo "# ${qemu[0]}: not found (make qemu)"
-	ok=1
-fi
-result $ok "qemu_present ${qemu[0]}"
-
-ok=0
-out=$("${qemu[@]}" --version 2>&1) || ok=1
-if [ $ok = 0 ] && ! grep -qF "$MARK" <<<"$out"; then
-	echo "# not the patched QEMU: its version does not mention \"$MARK\""
-	ok=1
-fi
-[ $ok = 0 ] || diag "$out"
-result $ok "qemu_is_patched"
-
+ktap_check "qemu_present ${qemu[0]}" command -v "${qemu[0]}"
+# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+ktap_check "qemu_is_patched" sh -c '
+	out=$("$1" --version 2>&1) || { echo "$out"; exit 1; }
+	echo "$out" | grep -qF "$2" && exit
+	echo "$out"
+	echo "not the patched QEMU: its version does not mention \"$2\""
+	exit 1' sh "${qemu[0]}" "$MARK"
 # The machine as vm starts it, stopped before the first instruction: this
 # loads the BIOS and option ROMs, from Debian's qemu-system-x86 package.
-ok=0
-out=$(echo quit | timeout 60 "${qemu[@]}" -M pc -accel tcg \
-	-cpu "${QEMU_CPU:-max,vendor=GenuineIntel}" -nodefaults -display none \
-	-S -monitor stdio 2>&1) || ok=1
-[ $ok = 0 ] || diag "$out"
-result $ok "qemu_starts_pc_machine"
-
-[ $failed = 0 ]
+ktap_check "qemu_starts_pc_machine" sh -c 'echo quit | timeout 60 "$@" -S -monitor stdio' \
+	sh "${qemu[@]}"
+ktap_finished
