@@ -30,7 +30,7 @@
  *          say that it is state.
  *
  * @cpufeat: the name is one cpufeat.hwcap accepts (x86: the feature's
- * capability word mirrors a CPUID register, cpufeat_x86_words[] in
+ * capability word mirrors a CPUID register, cpufeat_x86_regs[] in
  * arch/x86/kernel/cpu/cpufeat.c; arm64: every hwcap).  The other x86 names
  * appear in /proc/cpuinfo only.
  *
@@ -155,17 +155,17 @@ static const struct feat_info x86_features[] = {
 	{ "rdrand", FC_ISA, true },
 	/* says a hypervisor is present; nothing to execute */
 	{ "hypervisor", FC_KERNEL, true },
-	/* word 5: CPUID_C000_0001_EDX (cpuinfo only) */
-	{ "rng", FC_ISA, false },
-	{ "rng_en", FC_ISA, false },
-	{ "ace", FC_ISA, false },
-	{ "ace_en", FC_ISA, false },
-	{ "ace2", FC_ISA, false },
-	{ "ace2_en", FC_ISA, false },
-	{ "phe", FC_ISA, false },
-	{ "phe_en", FC_ISA, false },
-	{ "pmm", FC_ISA, false },
-	{ "pmm_en", FC_ISA, false },
+	/* word 5: CPUID_C000_0001_EDX (Centaur, Zhaoxin) */
+	{ "rng", FC_ISA, true },
+	{ "rng_en", FC_ISA, true },
+	{ "ace", FC_ISA, true },
+	{ "ace_en", FC_ISA, true },
+	{ "ace2", FC_ISA, true },
+	{ "ace2_en", FC_ISA, true },
+	{ "phe", FC_ISA, true },
+	{ "phe_en", FC_ISA, true },
+	{ "pmm", FC_ISA, true },
+	{ "pmm_en", FC_ISA, true },
 	/* word 6: CPUID_8000_0001_ECX */
 	{ "lahf_lm", FC_ISA, true },
 	{ "cmp_legacy", FC_KERNEL, true },

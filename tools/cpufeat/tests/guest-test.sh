@@ -53,7 +53,9 @@ echo "TAP version 13"
 # under the kernel's dependencies): on arm64, sha3 would take svesha3.
 case $(uname -m) in
 x86_64)
-	arch=x86_64 base=x86-64-v1 cands="avx2 sse4_2 aes pclmulqdq"
+	# leaves: no other feature needs them (avx needs sse4_2, vaes
+	# avx2 and aes, vpclmulqdq pclmulqdq)
+	arch=x86_64 base=x86-64-v1 cands="adx bmi2 rdrand movbe"
 	probe_feat=sse2
 	;;
 aarch64)

@@ -74,7 +74,7 @@ elif [ -f /usr/src/linux-source-6.12.tar.xz ]; then
 		--wildcards '*/arch/x86/include/asm/cpufeatures.h' \
 		'*/arch/x86/include/asm/cpufeature.h' '*/arch/arm64/include/asm/hwcap.h' \
 		'*/arch/arm64/include/uapi/asm/hwcap.h' '*/arch/arm64/kernel/cpuinfo.c' 2>/dev/null
-	# cpufeat_x86_words[] is ours: from the repository
+	# cpufeat_x86_regs[] is ours: from the repository
 	mkdir -p "$tmp/src/arch/x86/kernel/cpu"
 	cp "$top/arch/x86/kernel/cpu/cpufeat.c" "$tmp/src/arch/x86/kernel/cpu/"
 	[ -f "$tmp/src/arch/x86/include/asm/cpufeatures.h" ] && names_src=$tmp/src
@@ -291,7 +291,7 @@ check "prediction: the value, ok, the setting (in the kernel's order) and the ef
 check "--predict writes nothing" test "$(cat "$CG/a/cpufeat.hwcap")" = max
 expect 0 "set --predict --raw of edits" -- cf set --predict --raw a "-avx2 -sse4_2"
 check "edits of max: every name the kernel knows less two; the machine's features less two" \
-	eval 'set=$(sed -n "s/^setting //p" <<<"$out"); [ "$(wc -w <<<"$set")" = 213 ] &&
+	eval 'set=$(sed -n "s/^setting //p" <<<"$out"); [ "$(wc -w <<<"$set")" = 223 ] &&
 	      ! has_word avx2 "$set" && ! has_word sse4_2 "$set" && has_word la57 "$set" &&
 	      has "^effective fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 popcnt cx16 lahf_lm xsave avx$" "$out"'
 expect 0 "set --predict --raw of a repeated name" -- cf set --predict --raw a "fpu fpu"

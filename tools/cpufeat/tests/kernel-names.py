@@ -12,7 +12,7 @@ One line per name, in the kernel's order (the feature's bit number):
 x86_64: every X86_FEATURE_* of arch/x86/include/asm/cpufeatures.h whose
 comment starts with a quoted name (what mkcapflags.sh puts in the "flags"
 line of /proc/cpuinfo); INDEX is word*32+bit; KIND is "cpufeat" when the
-feature's capability word is in cpufeat_x86_words[]
+feature's capability word is one of cpufeat_x86_regs[]
 (arch/x86/kernel/cpu/cpufeat.c: cpufeat.hwcap accepts the name), else
 "cpuinfo" (the name appears in /proc/cpuinfo only).
 
@@ -38,8 +38,8 @@ def x86(src):
             break
         words[name] = i
     table = read(src, "arch/x86/kernel/cpu/cpufeat.c")
-    body = re.search(r"cpufeat_x86_words\[\] = {(.*?)};", table, re.S).group(1)
-    controlled = {words[w] for w in re.findall(r"{\s*(CPUID_\w+),", body)}
+    body = re.search(r"cpufeat_x86_regs\[\] = {(.*?)\n};", table, re.S).group(1)
+    controlled = {words[w] for w in re.findall(r"CPUFEAT_X86_WORD\(\s*(CPUID_\w+),", body)}
     out = []
     feats = read(src, "arch/x86/include/asm/cpufeatures.h")
     for m in re.finditer(r"^#\s*define\s+X86_FEATURE_\w+\s+\(\s*(\d+)\s*\*\s*32\s*\+\s*(\d+)\s*\)\s*/\*\s*\"([^\"]*)\"",

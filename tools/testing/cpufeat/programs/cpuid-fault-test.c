@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cpuid-fault-test: check that the machine, real or emulated, implements
- * Intel CPUID faulting well enough for Linux to use it.  Written to check
- * the patched QEMU of tools/testing/cpufeat/setup/qemu from inside a guest; it
- * needs no cgroup and no cpufeat kernel, any x86 Linux with
- * arch_prctl(ARCH_SET_CPUID) (4.12 and later) will do.
+ * CPUID faulting, Intel's or AMD's, well enough for Linux to use it.
+ * Written to check the patched QEMU of tools/testing/cpufeat/setup/qemu
+ * from inside a guest; it needs no cgroup and no cpufeat kernel: any x86 Linux
+ * with arch_prctl(ARCH_SET_CPUID) (4.12 and later; on AMD CPUs 6.17 and
+ * later, or the backport at the front of the cpufeat series) will do.
  *
  *   cpuid-fault-test      run the tests, print TAP (kselftest style);
  *                         exit 0 if all passed, 1 otherwise
@@ -15,13 +16,24 @@
  * execve enables CPUID again (the program re-executes itself with
  * --exec-child, which checks); ARCH_SET_CPUID(1) enables it again.
  *
+ * Then the CPU itself, through /dev/cpu/N/msr (CONFIG_X86_MSR), whatever
+ * the kernel knows of it: the CPU advertises CPUID faulting (Intel:
+ * MSR_PLATFORM_INFO bit 31; AMD: CPUID 0x80000021 EAX bit 17, CpuidUserDis);
+ * its switch (Intel: MSR_MISC_FEATURES_ENABLES bit 0; AMD: MSR_K7_HWCR bit
+ * 35) is off; turned on, it reads back on and CPUID at CPL 3 raises #GP
+ * (SIGSEGV); turned off, CPUID completes again.  The switch is on for a
+ * few microseconds, on the CPU this program is pinned to.
+ *
  * Stock QEMU under TCG does not emulate CPUID faulting: there the flag is
  * missing, ARCH_SET_CPUID fails with ENODEV and CPUID never faults, so
  * most tests fail.  That is the point.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +54,23 @@
 #define ARCH_SET_CPUID	0x1012
 #endif
 
-#define NR_TESTS	8
+#define NR_TESTS	12
+
+#define MSR_PLATFORM_INFO		0xce
+#define PLATFORM_INFO_CPUID_FAULT	(1ULL << 31)
+#define MSR_MISC_FEATURES_ENABLES	0x140
+#define MISC_FEATURES_CPUID_FAULT	(1ULL << 0)
+#define MSR_K7_HWCR			0xc0010015
+#define HWCR_CPUID_USER_DIS		(1ULL << 35)
+#define MSR_ALLOW_WRITES	"/sys/module/msr/parameters/allow_writes"
+
+/* How a vendor's CPUs turn CPUID faulting on. */
+struct fault_switch {
+	const char *vendor;
+	unsigned int msr;
+	unsigned long long bit;
+	bool (*advertised)(int fd);
+};
 #define EXEC_CHILD_ARG	"--exec-child"
 
 static int test_nr;
@@ -203,6 +231,147 @@ static bool cpuid_traps(const char *when)
 	return true;
 }
 
+static void cpuid_count(unsigned int leaf, unsigned int subleaf,
+			unsigned int *regs)
+{
+	asm volatile("cpuid"
+		     : "=a" (regs[0]), "=b" (regs[1]), "=c" (regs[2]),
+		       "=d" (regs[3])
+		     : "a" (leaf), "c" (subleaf));
+}
+
+static bool rdmsr(int fd, unsigned int msr, unsigned long long *val)
+{
+	if (pread(fd, val, sizeof(*val), msr) != sizeof(*val)) {
+		printf("# rdmsr %#x: %s\n", msr, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static bool wrmsr(int fd, unsigned int msr, unsigned long long val)
+{
+	if (pwrite(fd, &val, sizeof(val), msr) != sizeof(val)) {
+		printf("# wrmsr %#x: %s\n", msr, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static bool intel_advertised(int fd)
+{
+	unsigned long long val;
+
+	return rdmsr(fd, MSR_PLATFORM_INFO, &val) &&
+	       (val & PLATFORM_INFO_CPUID_FAULT);
+}
+
+static bool amd_advertised(int fd)
+{
+	unsigned int regs[4];
+
+	(void)fd;
+	if (cpuid_faults(NULL, NULL))
+		return false;
+	cpuid_count(0x80000000, 0, regs);
+	if (regs[0] < 0x80000021) {
+		printf("# highest extended leaf %#x: no CPUID 0x80000021\n",
+		       regs[0]);
+		return false;
+	}
+	cpuid_count(0x80000021, 0, regs);
+	printf("# CPUID 0x80000021 EAX %#x\n", regs[0]);
+	return regs[0] & (1U << 17);
+}
+
+static const struct fault_switch fault_switches[] = {
+	{ "GenuineIntel", MSR_MISC_FEATURES_ENABLES, MISC_FEATURES_CPUID_FAULT,
+	  intel_advertised },
+	{ "AuthenticAMD", MSR_K7_HWCR, HWCR_CPUID_USER_DIS, amd_advertised },
+};
+
+/* The switch's bit reads @on; else say what it reads. */
+static bool switch_is(int fd, const struct fault_switch *sw, bool on)
+{
+	unsigned long long val;
+
+	if (!rdmsr(fd, sw->msr, &val))
+		return false;
+	if (!!(val & sw->bit) != on) {
+		printf("# MSR %#x is %#llx: CPUID faulting %s\n", sw->msr, val,
+		       on ? "off" : "on");
+		return false;
+	}
+	return true;
+}
+
+static bool set_switch(int fd, const struct fault_switch *sw, bool on)
+{
+	unsigned long long val;
+
+	if (!rdmsr(fd, sw->msr, &val))
+		return false;
+	return wrmsr(fd, sw->msr, on ? val | sw->bit : val & ~sw->bit);
+}
+
+/*
+ * The vendor's switch, driven through /dev/cpu/N/msr on the CPU this
+ * program runs on, pinned there: four results.  Writes are allowed
+ * (msr.allow_writes=on) for the while, so that they do not taint the
+ * kernel.
+ */
+static void test_switch(const char *vendor)
+{
+	const struct fault_switch *sw = NULL;
+	char path[64], allow[16] = "";
+	bool on_ok = false, off_ok = false;
+	cpu_set_t one;
+	int cpu, fd, afd;
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < sizeof(fault_switches) / sizeof(*fault_switches); i++)
+		if (!strcmp(vendor, fault_switches[i].vendor))
+			sw = &fault_switches[i];
+	cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		printf("# sched_setaffinity: %s\n", strerror(errno));
+	snprintf(path, sizeof(path), "/dev/cpu/%d/msr", cpu);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		printf("# %s: %s\n", path, strerror(errno));
+	if (!sw)
+		printf("# vendor %s: no CPUID faulting known\n", vendor);
+	afd = open(MSR_ALLOW_WRITES, O_RDWR);
+	if (afd >= 0) {
+		n = read(afd, allow, sizeof(allow) - 1);
+		allow[n > 0 ? n : 0] = '\0';
+		if (pwrite(afd, "on", 2, 0) != 2)
+			printf("# %s: %s\n", MSR_ALLOW_WRITES, strerror(errno));
+	}
+
+	result(sw && fd >= 0 && sw->advertised(fd), "hw_cpuid_fault_advertised");
+	result(sw && fd >= 0 && switch_is(fd, sw, false), "hw_switch_off_at_start");
+	if (sw && fd >= 0 && set_switch(fd, sw, true)) {
+		on_ok = switch_is(fd, sw, true);
+		on_ok = cpuid_traps("with the switch on") && on_ok;
+		off_ok = set_switch(fd, sw, false) && switch_is(fd, sw, false);
+		off_ok = cpuid_works("with the switch off again") && off_ok;
+	}
+	result(on_ok, "hw_switch_on_cpuid_faults");
+	result(off_ok, "hw_switch_off_cpuid_completes");
+
+	if (afd >= 0) {
+		if (allow[0] && pwrite(afd, allow, strcspn(allow, "\n"), 0) < 0)
+			printf("# %s: %s\n", MSR_ALLOW_WRITES, strerror(errno));
+		close(afd);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Wait for @pid and tell whether it exited with status 0. */
 static bool child_ok(pid_t pid, const char *what)
 {
@@ -309,6 +478,8 @@ int main(int argc, char **argv)
 
 	result(set_cpuid(1) && get_cpuid_is(1) &&
 	       cpuid_works("after ARCH_SET_CPUID(1)"), "set_cpuid_1_reenables");
+
+	test_switch(vendor);
 
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
 	       nr_pass, nr_fail);

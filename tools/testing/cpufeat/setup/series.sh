@@ -66,6 +66,7 @@ series_lines() {
 # Build the series as commits on top of base without touching the work tree.
 build_commits() {
 	local idx parent patch files msg diff info subject tree commit f
+	local author email date
 	idx=$(mktemp)
 	msg=$(mktemp)
 	diff=$(mktemp)
@@ -93,7 +94,14 @@ build_commits() {
 		grep -q '^Signed-off-by: ' "$msg" ||
 			printf '\nSigned-off-by: %s <%s>\n' "$GIT_AUTHOR_NAME" \
 				"$GIT_AUTHOR_EMAIL" >>"$msg"
+		# A patch keeps its author (a backport, its upstream author).
+		author=$(sed -n 's/^Author: //p' "$info")
+		email=$(sed -n 's/^Email: //p' "$info")
+		date=$(sed -n 's/^Date: //p' "$info")
 		commit=$( { echo "$subject"; echo; cat "$msg"; } |
+			GIT_AUTHOR_NAME=${author:-$GIT_AUTHOR_NAME} \
+			GIT_AUTHOR_EMAIL=${email:-$GIT_AUTHOR_EMAIL} \
+			GIT_AUTHOR_DATE=${date:-$GIT_AUTHOR_DATE} \
 			git_tree commit-tree "$tree" -p "$parent")
 		parent=$commit
 	done < <(series_lines)
@@ -113,7 +121,7 @@ cmd_apply() {
 
 cmd_export() {
 	cmd_apply
-	local out=$BUILD/series cover n=0 bad=0 p wt patches
+	local out=$BUILD/series cover n=0 bad=0 p wt patches ignore
 	rm -rf "$out"
 	git_tree format-patch -q --cover-letter --thread=shallow \
 		--subject-prefix="RFC PATCH" -o "$out" base.."$BRANCH" >/dev/null
@@ -130,9 +138,16 @@ EOF
 	for p in "$out"/0*.patch; do
 		n=$((n + 1))
 		[ "$p" = "$cover" ] && continue
+		# A backport names its upstream commit ("commit X upstream."),
+		# which the base, a source package without upstream's history,
+		# does not have: checkpatch cannot look it up.
+		ignore=()
+		if grep -qE '^commit [0-9a-f]{40} upstream\.$' "$p"; then
+			ignore=(--ignore UNKNOWN_COMMIT_ID)
+		fi
 		# spdxcheck needs python3-ply and python3-git: use the system python.
 		if ! (cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q \
-			"$p" >"$p.checkpatch" 2>&1); then
+			"${ignore[@]}" "$p" >"$p.checkpatch" 2>&1); then
 			echo "checkpatch --strict: $(basename "$p"):" >&2
 			cat "$p.checkpatch" >&2
 			bad=1

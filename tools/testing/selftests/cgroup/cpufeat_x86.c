@@ -4,10 +4,10 @@
  * features are in CPUID, the probe's CPUID reports and the CPUID tests.
  *
  * A program exec'd in a cgroup that hides features runs with CPUID
- * faulting, and the kernel answers its CPUID with the real one minus, in
- * the registers that mirror Linux capability words (cpuid_words[]), the
- * bits of the features its view lacks.  Everything else CPUID says is left
- * alone.
+ * faulting, and the kernel answers its CPUID with the real one, in which
+ * the registers that report features (feature_regs[]) keep only the bits
+ * of the features in its view and the documented fields that are no
+ * features.  Everything else CPUID says is left alone.
  *
  * The probe's commands ("cpufeat_probe --script SCRIPT") on x86:
  *
@@ -22,6 +22,9 @@
  *   n  execute CPUID 1000 times
  *   v  dump CPUID, then dump it 200 times more; report the first dump
  *      that differs from the first, if one does
+ *   X  execute CPUID 0 in execute-only memory (mprotect(PROT_EXEC)):
+ *      "xonly N" with N its EAX, -1 if it raised SIGSEGV, -2 if the page
+ *      stays readable (no protection keys)
  *
  * A new test: a function returning KSFT_PASS, KSFT_FAIL or KSFT_SKIP that
  * sets up with cpuid_setup() (or fixture_setup()) and ends with
@@ -36,13 +39,20 @@
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* cgroup_util.h defines its own. */
+#undef PAGE_SIZE
 
 #include "../kselftest.h"
 #include "cpufeat_util.h"
@@ -121,6 +131,7 @@ static const struct cpuid_bit {
 	{ "pclmulqdq",		W_1_ECX,		1 },
 	{ "ssse3",		W_1_ECX,		9 },
 	{ "fma",		W_1_ECX,		12 },
+	{ "cx16",		W_1_ECX,		13 },
 	{ "sse4_1",		W_1_ECX,		19 },
 	{ "sse4_2",		W_1_ECX,		20 },
 	{ "popcnt",		W_1_ECX,		23 },
@@ -129,6 +140,8 @@ static const struct cpuid_bit {
 	{ "avx",		W_1_ECX,		28 },
 	{ "f16c",		W_1_ECX,		29 },
 	{ "rdrand",		W_1_ECX,		30 },
+	{ "syscall",		W_8000_0001_EDX,	11 },
+	{ "nx",			W_8000_0001_EDX,	20 },
 	{ "pdpe1gb",		W_8000_0001_EDX,	26 },
 	{ "lm",			W_8000_0001_EDX,	29 },
 	{ "lahf_lm",		W_8000_0001_ECX,	0 },
@@ -159,6 +172,7 @@ static const struct cpuid_bit {
 	{ "avx512vbmi",		W_7_0_ECX,		1 },
 	{ "umip",		W_7_0_ECX,		2 },
 	{ "pku",		W_7_0_ECX,		3 },
+	{ "ospke",		W_7_0_ECX,		4 },
 	{ "avx512_vbmi2",	W_7_0_ECX,		6 },
 	{ "vaes",		W_7_0_ECX,		9 },
 	{ "vpclmulqdq",		W_7_0_ECX,		10 },
@@ -174,6 +188,79 @@ static const struct cpuid_bit {
 	{ "avx512_vp2intersect", W_7_0_EDX,		8 },
 	{ "avx512_fp16",	W_7_0_EDX,		23 },
 	{ "sme",		W_8000_001F_EAX,	0 },
+};
+
+/* Any subleaf: the leaf does not look at ECX. */
+#define ANY_SUBLEAF	0xffffffffu
+
+/* CPUID 0x80000001 EDX bits 0-9, 12-17, 23 and 24 repeat CPUID 1 EDX (APM). */
+#define AMD_MIRROR_BITS	0x0183f3ffu
+
+/*
+ * The CPUID registers that report CPU features, from the Intel SDM (vol.
+ * 2A, CPUID) and the AMD APM (vol. 3, appendix E), not from the kernel,
+ * with what a program whose view is restricted may see of each besides the
+ * features of its view: @pass, fields that are not features, as the CPU
+ * answers; @with_bits, as the CPU answers when feature @with is in the view
+ * (the OS state of XSAVE, the leaves that describe one feature); @mirror,
+ * AMD's copies of CPUID 1 EDX.  Every other bit must read 0, unknown ones
+ * included.  Registers not listed here read as the CPU answers.
+ */
+static const struct feature_reg {
+	unsigned int leaf;
+	unsigned int subleaf;
+	int reg;
+	unsigned int pass;
+	unsigned int with_bits;
+	const char *with;
+	bool mirror;
+} feature_regs[] = {
+	{ 0x1, ANY_SUBLEAF, CPUID_EDX },
+	/* OSXSAVE: CR4.OSXSAVE, set by the OS for XSAVE */
+	{ 0x1, ANY_SUBLEAF, CPUID_ECX, 0, 1u << 27, "xsave" },
+	{ 0x6, ANY_SUBLEAF, CPUID_EAX },
+	{ 0x7, 0, CPUID_EBX },
+	/* 7.0 ECX bits 21:17: MAWAU, the MPX address width, a number */
+	{ 0x7, 0, CPUID_ECX, 0x003e0000 },
+	{ 0x7, 0, CPUID_EDX },
+	{ 0x7, 1, CPUID_EAX }, { 0x7, 1, CPUID_EBX }, { 0x7, 1, CPUID_ECX },
+	{ 0x7, 1, CPUID_EDX },
+	{ 0x7, 2, CPUID_EAX }, { 0x7, 2, CPUID_EBX }, { 0x7, 2, CPUID_ECX },
+	{ 0x7, 2, CPUID_EDX },
+	{ 0x7, 3, CPUID_EAX }, { 0x7, 3, CPUID_EBX }, { 0x7, 3, CPUID_ECX },
+	{ 0x7, 3, CPUID_EDX },
+	{ 0xd, 1, CPUID_EAX },
+	/* SGX, PT, Key Locker, AMX tiles, AVX10: a leaf per feature */
+	{ 0x12, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "sgx" },
+	{ 0x12, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "sgx" },
+	{ 0x12, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "sgx" },
+	{ 0x12, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "sgx" },
+	{ 0x14, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "intel_pt" },
+	{ 0x14, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "intel_pt" },
+	{ 0x14, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "intel_pt" },
+	{ 0x14, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "intel_pt" },
+	{ 0x19, ANY_SUBLEAF, CPUID_EAX }, { 0x19, ANY_SUBLEAF, CPUID_EBX },
+	{ 0x19, ANY_SUBLEAF, CPUID_ECX }, { 0x19, ANY_SUBLEAF, CPUID_EDX },
+	{ 0x1d, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "amx_tile" },
+	{ 0x1d, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "amx_tile" },
+	{ 0x1d, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "amx_tile" },
+	{ 0x1d, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "amx_tile" },
+	{ 0x1e, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "amx_tile" },
+	{ 0x1e, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "amx_tile" },
+	{ 0x1e, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "amx_tile" },
+	{ 0x1e, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "amx_tile" },
+	{ 0x24, ANY_SUBLEAF, CPUID_EAX }, { 0x24, ANY_SUBLEAF, CPUID_EBX },
+	{ 0x24, ANY_SUBLEAF, CPUID_ECX }, { 0x24, ANY_SUBLEAF, CPUID_EDX },
+	{ 0x80000001, ANY_SUBLEAF, CPUID_EDX, .mirror = true },
+	{ 0x80000001, ANY_SUBLEAF, CPUID_ECX },
+	{ 0x80000007, ANY_SUBLEAF, CPUID_EBX },
+	{ 0x80000007, ANY_SUBLEAF, CPUID_EDX },
+	{ 0x80000008, ANY_SUBLEAF, CPUID_EBX },
+	{ 0x8000000a, ANY_SUBLEAF, CPUID_EDX },
+	{ 0x8000001f, ANY_SUBLEAF, CPUID_EAX },
+	{ 0x80000021, ANY_SUBLEAF, CPUID_EAX },
+	{ 0x80000021, ANY_SUBLEAF, CPUID_ECX },
+	{ 0x80000022, ANY_SUBLEAF, CPUID_EAX },
 };
 
 /*
@@ -212,7 +299,8 @@ static const struct cpuid_query cpuid_queries[] = {
 	{ 0x1f, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
 	{ 0x80000001, 0xa5a5 }, { 0x80000006, 0 }, { 0x80000007, 0 },
 	{ 0x80000008, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
-	{ 0x80000021, 0 },
+	{ 0x80000021, 0 }, { 0x7, 3 }, { 0x12, 0 }, { 0x14, 0 }, { 0x19, 0 },
+	{ 0x1d, 0 }, { 0x1e, 0 }, { 0x24, 0 }, { 0x80000022, 0 },
 };
 
 #define NR_CPUID_QUERIES	ARRAY_SIZE(cpuid_queries)
@@ -239,7 +327,13 @@ struct arch_reports {
 	struct cpuid_dump dumps[8];
 	int narch;
 	long arch[4];		/* "archcpuid": ARCH_GET_CPUID or -errno */
+	int nxonly;
+	long xonly;		/* "xonly" */
 };
+
+/* What "xonly" reports besides CPUID 0 EAX. */
+#define XONLY_FAULT	-1
+#define XONLY_READABLE	-2
 
 /* What the CPUID tests' fixture keeps: the bits the view hides. */
 struct arch_state {
@@ -386,6 +480,11 @@ static bool x86_parse_report(const char *line, struct arch_reports *r)
 		r->ndumps++;
 		return true;
 	}
+	if (!r->nxonly && sscanf(line, "xonly %ld%n", &r->xonly, &n) == 1 &&
+	    !line[n]) {
+		r->nxonly++;
+		return true;
+	}
 	if (r->narch < ARRAY_SIZE(r->arch) &&
 	    sscanf(line, "archcpuid %ld%n", &r->arch[r->narch], &n) == 1 &&
 	    !line[n]) {
@@ -479,6 +578,69 @@ static void probe_cpuid_varies(void)
 	}
 }
 
+/*
+ * unsigned int fn(unsigned int leaf): CPUID @leaf.0, its EAX.  push %rbx;
+ * mov %edi,%eax; xor %ecx,%ecx; cpuid; pop %rbx; ret.
+ */
+static const unsigned char xonly_code[] = {
+	0x53, 0x89, 0xf8, 0x31, 0xc9, 0x0f, 0xa2, 0x5b, 0xc3
+};
+
+/* Read a byte of @page, catching SIGSEGV: false if the read faulted. */
+static bool xonly_readable(const unsigned char *page)
+{
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		return false;
+	}
+	cpuid_catching = true;
+	asm volatile("" : : "r" (*page) : "memory");
+	cpuid_catching = false;
+	return true;
+}
+
+/* Call @fn for leaf 0, catching SIGSEGV: its EAX, or XONLY_FAULT. */
+static long xonly_call(unsigned int (*fn)(unsigned int))
+{
+	long result;
+
+	if (sigsetjmp(cpuid_jmp, 1)) {
+		cpuid_catching = false;
+		return XONLY_FAULT;
+	}
+	cpuid_catching = true;
+	asm volatile("" : : : "memory");
+	result = fn(0);
+	cpuid_catching = false;
+	return result;
+}
+
+/* "X": CPUID in execute-only memory. */
+static int probe_execute_only(void)
+{
+	struct sigaction sa = { .sa_handler = cpuid_segv };
+	unsigned char *page;
+	long result;
+
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -1;
+	memcpy(page, xonly_code, sizeof(xonly_code));
+	if (mprotect(page, 4096, PROT_EXEC)) {
+		munmap(page, 4096);
+		return -1;
+	}
+	sigaction(SIGSEGV, &sa, NULL);
+	if (xonly_readable(page))
+		result = XONLY_READABLE;
+	else
+		result = xonly_call((unsigned int (*)(unsigned int))page);
+	dprintf(STDOUT_FILENO, "xonly %ld\n", result);
+	munmap(page, 4096);
+	return 0;
+}
+
 /* The x86 commands of the probe: 0, or -1 to stop with an error. */
 static int x86_probe_command(char c)
 {
@@ -511,6 +673,8 @@ static int x86_probe_command(char c)
 	case 'v':
 		probe_cpuid_varies();
 		return 0;
+	case 'X':
+		return probe_execute_only();
 	case 'n':
 		for (i = 0; i < CPUID_LOOPS; i++)
 			__cpuid_count(1, 0, dump.regs[0][0], dump.regs[0][1],
@@ -706,19 +870,148 @@ static int cpuid_hidden_bits(const char *machine, const char *view,
 	return ret;
 }
 
+/* The feature whose CPUID bit is @b of capability word @w, if known. */
+static const char *cpuid_name_at(int w, int b)
+{
+	size_t i;
+
+	if (w == W_1_EDX)
+		return hwcap_names[b];
+	for (i = 0; i < ARRAY_SIZE(cpuid_bits); i++)
+		if (cpuid_bits[i].word == w && cpuid_bits[i].bit == b)
+			return cpuid_bits[i].name;
+	return NULL;
+}
+
+/* The bits of capability word @w whose features this test knows. */
+static unsigned int cpuid_known_bits(int w)
+{
+	unsigned int bits = 0;
+	int b;
+
+	for (b = 0; b < 32; b++)
+		if (cpuid_name_at(w, b))
+			bits |= 1u << b;
+	return bits;
+}
+
+/* The entry of feature_regs[] for register @reg of @leaf.@subleaf. */
+static const struct feature_reg *feature_reg_of(unsigned int leaf,
+						unsigned int subleaf, int reg)
+{
+	const struct feature_reg *fr;
+
+	for (fr = feature_regs; fr < feature_regs + ARRAY_SIZE(feature_regs);
+	     fr++)
+		if (fr->leaf == leaf && fr->reg == reg &&
+		    (fr->subleaf == ANY_SUBLEAF || fr->subleaf == subleaf))
+			return fr;
+	return NULL;
+}
+
+/*
+ * The feature register that register @reg of query @i of dump @d is, or
+ * NULL.  Beyond the range of its leaf, the CPU answers as for its highest
+ * basic leaf (Intel) or with 0 (AMD).
+ */
+static const struct feature_reg *query_feature_reg(const struct cpuid_dump *d,
+						   unsigned int i, int reg)
+{
+	unsigned int leaf = cpuid_queries[i].leaf;
+
+	if (!cpuid_implemented(d, leaf))
+		leaf = cpuid_value(d, 0, 0, CPUID_EAX);
+	return feature_reg_of(leaf, cpuid_queries[i].subleaf, reg);
+}
+
+/* The capability word feature register @fr is, or -1. */
+static int feature_reg_word(const struct feature_reg *fr)
+{
+	int w;
+
+	for (w = 0; w < NR_CPUID_WORDS; w++)
+		if (cpuid_words[w].leaf == fr->leaf &&
+		    cpuid_words[w].reg == fr->reg &&
+		    (fr->subleaf == ANY_SUBLEAF ||
+		     cpuid_words[w].subleaf == fr->subleaf))
+			return w;
+	return -1;
+}
+
+/*
+ * The bits of feature register @fr that a program whose view is @view may
+ * see: features of @view whose bits this test knows, and the bits that
+ * are no features or go with one of @view.
+ */
+static unsigned int feature_reg_allowed(const struct feature_reg *fr,
+					const char *view)
+{
+	unsigned int bits = fr->pass;
+	int w = feature_reg_word(fr), b;
+	const char *name;
+
+	if (fr->with && list_has(view, fr->with))
+		bits |= fr->with_bits;
+	for (b = 0; b < 32; b++) {
+		name = w >= 0 ? cpuid_name_at(w, b) : NULL;
+		if (name && list_has(view, name))
+			bits |= 1u << b;
+		name = fr->mirror && (AMD_MIRROR_BITS >> b & 1) ?
+		       hwcap_names[b] : NULL;
+		if (name && list_has(view, name))
+			bits |= 1u << b;
+	}
+	return bits;
+}
+
+/*
+ * What a restricted program may read in feature register @fr, where a
+ * program that sees everything reads @full: @want, of which the bits
+ * @exact must be as in @want; the others may read 0 too (features the
+ * test has no name for, which the kernel denies unless they are in the
+ * view).  @hidden: the bits the view hides, by capability word.
+ */
+static void feature_reg_expected(const struct feature_reg *fr,
+				 unsigned int full, const unsigned int *hidden,
+				 unsigned int *want, unsigned int *exact)
+{
+	int w = feature_reg_word(fr), ww, wb;
+
+	*want = full;
+	*exact = fr->pass;
+	if (w >= 0) {
+		*want &= ~hidden[w];
+		*exact |= cpuid_known_bits(w);
+	}
+	if (fr->mirror) {
+		*want &= ~(hidden[W_1_EDX] & AMD_MIRROR_BITS);
+		*exact |= cpuid_known_bits(W_1_EDX) & AMD_MIRROR_BITS;
+	}
+	if (fr->with && cpuid_bit_of(fr->with, &ww, &wb)) {
+		*exact |= fr->with_bits;
+		if (hidden[ww] >> wb & 1)
+			*want &= ~fr->with_bits;
+	}
+}
+
 /*
  * Is @got what @full, a dump of a program that sees everything, says, but
- * for the @hidden bits (by capability word; NULL: none), which must be
- * clear?  Registers that are no capability word must be equal, when both
- * ran on the same CPU (the APIC ids differ between CPUs).  @what names
- * @got in messages; NULL: no messages.
+ * for the @hidden bits (by capability word; NULL: none, and @got must be
+ * the same as @full)?  In the registers that report features
+ * (feature_regs[]) the hidden bits must be clear, those of visible
+ * features this test knows and the fields that are no features as in
+ * @full, and bits the test has no name for may read 0 but never 1 where
+ * @full has 0.  Other registers must be equal, when both ran on the same
+ * CPU (the APIC ids differ between CPUs).  @what names @got in messages;
+ * NULL: no messages.
  */
 static bool cpuid_matches(const struct cpuid_dump *got,
 			  const struct cpuid_dump *full,
 			  const unsigned int *hidden, const char *what)
 {
-	unsigned int i, want, have;
-	int reg, w, bad = 0;
+	const struct feature_reg *fr;
+	unsigned int i, want, have, exact;
+	int reg, bad = 0;
 
 	if (got->fault || full->fault) {
 		if (what)
@@ -728,20 +1021,25 @@ static bool cpuid_matches(const struct cpuid_dump *got,
 	}
 	for (i = 0; i < NR_CPUID_QUERIES; i++) {
 		for (reg = 0; reg < 4; reg++) {
-			w = cpuid_dump_word_of(full, i, reg);
-			if (w < 0 && got->cpu != full->cpu)
+			fr = hidden ? query_feature_reg(full, i, reg) : NULL;
+			if (!fr && got->cpu != full->cpu &&
+			    cpuid_dump_word_of(full, i, reg) < 0)
 				continue;
 			want = full->regs[i][reg];
-			if (w >= 0 && hidden)
-				want &= ~hidden[w];
+			exact = ~0u;
+			if (fr)
+				feature_reg_expected(fr, want, hidden, &want,
+						     &exact);
 			have = got->regs[i][reg];
-			if (have == want || ++bad > 6 || !what)
+			if ((!((have ^ want) & exact) && !(have & ~want)) ||
+			    ++bad > 6 || !what)
 				continue;
 			ksft_print_msg("%s: CPUID %#x.%#x %s is %#x, expected %#x%s\n",
 				       what, cpuid_queries[i].leaf,
 				       cpuid_queries[i].subleaf,
 				       cpuid_reg_names[reg], have, want,
-				       w < 0 ? " (not a feature word)" : "");
+				       fr ? " (or fewer unknown bits)" :
+				       " (not a feature register)");
 		}
 	}
 	if (bad > 6 && what)
@@ -946,6 +1244,78 @@ static int test_cpufeat_cpuid_hides_features(const char *root)
 		ok = false;
 	if (ok)
 		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/* Set bits of feature register @fr, query @i of @d, that @view may not see. */
+static unsigned int denied_bits_seen(const struct cpuid_dump *d, unsigned int i,
+				     int reg, const struct feature_reg *fr,
+				     const char *view)
+{
+	unsigned int extra = d->regs[i][reg] & ~feature_reg_allowed(fr, view);
+	int b;
+
+	for (b = 0; b < 32; b++)
+		if (extra >> b & 1)
+			ksft_print_msg("CPUID %#x.%#x %s bit %d is set: not in the view\n",
+				       cpuid_queries[i].leaf,
+				       cpuid_queries[i].subleaf,
+				       cpuid_reg_names[reg], b);
+	return extra;
+}
+
+/*
+ * Default deny: a program in a cgroup that allows a few features reads, in
+ * every register that reports features (feature_regs[], from the SDM and
+ * the APM), only the bits of features in its view and the fields that are
+ * no features: nothing of features the kernel has no name for, or of the
+ * leaves that describe features it does not track, or of CPUs newer than
+ * it.  The features allowed are ones this test knows the bits of, so that
+ * every other set bit is one the program may not see.
+ */
+static int test_cpufeat_cpuid_default_deny(const char *root)
+{
+	static const char allowed[] =
+		"fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 sse4_2 xsave avx";
+	const struct cpuid_dump *full, *masked;
+	unsigned int i, denied = 0, seen = 0;
+	const struct feature_reg *fr;
+	char eff[LIST_SIZE];
+	struct fixture *f;
+	int ret, reg;
+	char *cg;
+
+	ret = cpuid_setup(&f, root, NULL, true, NULL, NULL);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	cg = fixture_cgroup(f, NULL, "cpufeat_test_cpuid_default_deny",
+			    allowed, eff);
+	if (!cg || run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
+	    run_cpuid(cg, NULL, "rc", &f->r[1], 1, 1, 0))
+		goto cleanup;
+	full = dump_of(&f->r[0], 0);
+	masked = dump_of(&f->r[1], 0);
+	if (masked->fault || full->fault || !view_is(&f->r[1].views[0], eff))
+		goto cleanup;
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
+		for (reg = 0; reg < 4; reg++) {
+			fr = query_feature_reg(full, i, reg);
+			if (!fr)
+				continue;
+			seen |= denied_bits_seen(masked, i, reg, fr, eff);
+			denied |= full->regs[i][reg] &
+				  ~feature_reg_allowed(fr, eff);
+		}
+	}
+	if (!denied) {
+		ksft_print_msg("the CPU reports no feature outside \"%s\"\n",
+			       allowed);
+		ret = KSFT_SKIP;
+	} else if (!seen) {
+		ret = KSFT_PASS;
+	}
 cleanup:
 	return fixture_teardown(f, ret);
 }
@@ -1389,8 +1759,223 @@ cleanup:
 	return fixture_teardown(f, ret);
 }
 
+/*
+ * What a tracer writes where a probe stops after its exec: CPUID, NOP,
+ * INT3 and NOPs to fill the word.
+ */
+static const unsigned char traced_code[8] = {
+	0x0f, 0xa2, 0x90, 0xcc, 0x90, 0x90, 0x90, 0x90
+};
+
+/* RF in RFLAGS: no instruction breakpoint on the next instruction. */
+#define EFLAGS_RF	0x10000UL
+
+/*
+ * Start the probe in @cgroup under ptrace and stop it after its exec, with
+ * traced_code at its IP and leaf 0 in EAX and ECX: its registers in @regs.
+ * Return the probe's pid, or -1.
+ */
+static pid_t traced_cpuid_start(const char *cgroup,
+				struct user_regs_struct *regs)
+{
+	char *probe = find_program(PROBE_NAME, NULL);
+	unsigned long word;
+	int status;
+	pid_t pid;
+
+	if (!probe)
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (!cg_enter_current(cgroup) &&
+		    !ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			execl(probe, probe, PROBE_SCRIPT, "", (char *)NULL);
+		_exit(127);
+	}
+	free(probe);
+	if (pid < 0)
+		return -1;
+	memcpy(&word, traced_code, sizeof(word));
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_GETREGS, pid, NULL, regs) ||
+	    ptrace(PTRACE_POKETEXT, pid, (void *)regs->rip, (void *)word))
+		goto fail;
+	regs->rax = 0;
+	regs->rcx = 0;
+	if (!ptrace(PTRACE_SETREGS, pid, NULL, regs))
+		return pid;
+fail:
+	ksft_print_msg("could not start a traced probe in %s\n", cgroup);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Let traced probe @pid go (@request), wait for its SIGTRAP: its IP. */
+static long traced_resume(pid_t pid, int request)
+{
+	struct user_regs_struct regs;
+	int status;
+
+	if (ptrace(request, pid, NULL, NULL) ||
+	    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGTRAP ||
+	    ptrace(PTRACE_GETREGS, pid, NULL, &regs))
+		return -1;
+	return regs.rip;
+}
+
+static void traced_end(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * Where one PTRACE_SINGLESTEP from CPUID stops, from the CPUID, in
+ * @cgroup: 2 if CPUID completes as one instruction; -1 on errors.
+ */
+static long single_step_from_cpuid(const char *cgroup)
+{
+	struct user_regs_struct regs;
+	long ip;
+	pid_t pid;
+
+	pid = traced_cpuid_start(cgroup, &regs);
+	if (pid < 0)
+		return -1;
+	ip = traced_resume(pid, PTRACE_SINGLESTEP);
+	traced_end(pid);
+	return ip < 0 ? -1 : ip - (long)regs.rip;
+}
+
+/*
+ * Where the probe in @cgroup stops, from its CPUID, when it runs on from
+ * the CPUID with RF set, as a fault leaves it in the flags, and an
+ * instruction breakpoint (DR0) on the next instruction: 2 if it fires, 4
+ * if the INT3 after that stops it; -1 on errors.
+ */
+static long breakpoint_after_cpuid(const char *cgroup)
+{
+	size_t dr0 = offsetof(struct user, u_debugreg[0]);
+	size_t dr7 = offsetof(struct user, u_debugreg[7]);
+	struct user_regs_struct regs;
+	long ip = -1;
+	pid_t pid;
+
+	pid = traced_cpuid_start(cgroup, &regs);
+	if (pid < 0)
+		return -1;
+	regs.eflags |= EFLAGS_RF;
+	/* DR7: L0, an instruction breakpoint (R/W0 and LEN0 0). */
+	if (!ptrace(PTRACE_SETREGS, pid, NULL, &regs) &&
+	    !ptrace(PTRACE_POKEUSER, pid, (void *)dr0, (void *)(regs.rip + 2)) &&
+	    !ptrace(PTRACE_POKEUSER, pid, (void *)dr7, (void *)1UL))
+		ip = traced_resume(pid, PTRACE_CONT);
+	traced_end(pid);
+	return ip < 0 ? -1 : ip - (long)regs.rip;
+}
+
+/*
+ * A debugger cannot tell an emulated CPUID from one the CPU executed: one
+ * PTRACE_SINGLESTEP from it stops right after it, as in the root cgroup.
+ */
+static int test_cpufeat_cpuid_single_step(const char *root)
+{
+	struct fixture *f;
+	long plain, masked;
+	int ret;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_step",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	plain = single_step_from_cpuid(root);
+	masked = single_step_from_cpuid(f->cg);
+	if (plain != 2) {
+		ksft_print_msg("unmasked: a single step from CPUID stopped at CPUID%+ld\n",
+			       plain);
+	} else if (masked != 2) {
+		ksft_print_msg("masked: a single step from CPUID stopped at CPUID%+ld, not +2\n",
+			       masked);
+	} else {
+		ret = KSFT_PASS;
+	}
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * An instruction breakpoint on the instruction after an emulated CPUID
+ * fires, as after one the CPU executed: the emulation clears the RF flag
+ * that the fault left in the flags.
+ */
+static int test_cpufeat_cpuid_breakpoint(const char *root)
+{
+	struct fixture *f;
+	long plain, masked;
+	int ret;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_bp",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	plain = breakpoint_after_cpuid(root);
+	masked = breakpoint_after_cpuid(f->cg);
+	if (plain != 2) {
+		ksft_print_msg("unmasked: stopped at CPUID%+ld, not at the breakpoint\n",
+			       plain);
+		if (plain == 4)
+			ret = KSFT_SKIP;
+	} else if (masked != 2) {
+		ksft_print_msg("masked: stopped at CPUID%+ld, not at the breakpoint on CPUID+2\n",
+			       masked);
+	} else {
+		ret = KSFT_PASS;
+	}
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * CPUID in execute-only code (mprotect(PROT_EXEC), which protection keys
+ * make unreadable, even to the kernel) is emulated like any other: the
+ * masked program gets the answer, not SIGSEGV.
+ */
+static int test_cpufeat_cpuid_execute_only(const char *root)
+{
+	struct fixture *f;
+	long plain, masked;
+	int ret;
+
+	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_xonly",
+			  cpuid_hide_set);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_reports(root, NULL, "X", &f->r[0], 0, 1) ||
+	    run_reports(f->cg, NULL, "rX", &f->r[1], 1, 1))
+		goto cleanup;
+	plain = f->r[0].arch->xonly;
+	masked = f->r[1].arch->xonly;
+	if (plain == XONLY_READABLE) {
+		ksft_print_msg("PROT_EXEC memory is readable here: no protection keys\n");
+		ret = KSFT_SKIP;
+	} else if (masked != plain) {
+		ksft_print_msg("execute-only CPUID 0: EAX %ld masked (-1: SIGSEGV), %ld root\n",
+			       masked, plain);
+	} else {
+		ret = KSFT_PASS;
+	}
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
 static const struct cpufeat_test cpuid_tests[] = {
 	CPUFEAT_TEST(test_cpufeat_cpuid_hides_features),
+	CPUFEAT_TEST(test_cpufeat_cpuid_default_deny),
 	CPUFEAT_TEST(test_cpufeat_cpuid_others_unchanged),
 	CPUFEAT_TEST(test_cpufeat_cpuid_xsave_sizes),
 	CPUFEAT_TEST(test_cpufeat_cpuid_threads),
@@ -1400,6 +1985,9 @@ static const struct cpufeat_test cpuid_tests[] = {
 	CPUFEAT_TEST(test_cpufeat_cpuid_arch_set_cpuid),
 	CPUFEAT_TEST(test_cpufeat_cpuid_counted),
 	CPUFEAT_TEST(test_cpufeat_cpuid_compat),
+	CPUFEAT_TEST(test_cpufeat_cpuid_single_step),
+	CPUFEAT_TEST(test_cpufeat_cpuid_breakpoint),
+	CPUFEAT_TEST(test_cpufeat_cpuid_execute_only),
 };
 
 static const struct filter_key x86_filter_keys[] = {

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build qemu-system-x86_64 from Debian 12's QEMU 7.2 source (Debian's
-# patches plus 0001-target-i386-emulate-CPUID-faulting-in-TCG.patch) and
-# install it as $BUILD/qemu/bin/qemu-system-x86_64.  See README.
+# patches plus ours, the NNNN-*.patch files here, in order: Intel's and
+# AMD's CPUID faulting) and install it as
+# $BUILD/qemu/bin/qemu-system-x86_64.  See README.
 #
 # Only the x86_64 system emulator with TCG, the "pc" machine and no
 # optional features is built.  The binary uses the firmware of Debian's
@@ -20,7 +21,7 @@ HERE=$HARNESS/setup/qemu
 OUT=$BUILD/qemu
 BIN=$OUT/bin/qemu-system-x86_64
 LOG=$OUT/build.log
-PATCH=$HERE/0001-target-i386-emulate-CPUID-faulting-in-TCG.patch
+PATCHES=("$HERE"/[0-9][0-9][0-9][0-9]-*.patch)
 # Where Debian's own qemu-system-x86_64 looks for firmware (debian/rules).
 FIRMWAREPATH=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 
@@ -75,7 +76,7 @@ configure_options() {
 # The stamp: what the installed binary is made of (wherever $BUILD is:
 # a copy of build/qemu serves another clone).
 stamp() {
-	{ echo "$1"; cat "$PATCH"; echo "$DEVICES"
+	{ echo "$1"; cat "${PATCHES[@]}"; echo "$DEVICES"
 	  configure_options "$1" "\$BUILD/qemu"; } | sha
 }
 
@@ -93,7 +94,7 @@ ver=$(srcver)
 key=$(stamp "$ver")
 
 # (b) Debian's source, with Debian's patches and ours.
-deb_source --or-current qemu "$ver" "$BUILD/qemu-src" "$PATCH"
+deb_source --or-current qemu "$ver" "$BUILD/qemu-src" "${PATCHES[@]}"
 S=$DEB_TREE
 [ -f "$S/VERSION" ] || fail "apt-get source qemu (no $S/VERSION)"
 
@@ -113,15 +114,18 @@ step NINJA "qemu-system-x86_64 (-j$(nproc), log: $LOG)" \
 	ninja -C "$S/build" -j"$(nproc)" qemu-system-x86_64
 
 # (e) Install, and check that it starts a "pc" machine with Debian's
-# firmware (the BIOS and option ROMs are loaded at machine creation).
+# firmware (the BIOS and option ROMs are loaded at machine creation), with
+# the CPU models of the Intel and the AMD guest.
 mkdir -p "$OUT/bin"
 cp "$S/build/qemu-system-x86_64" "$BIN.tmp"
 mv -f "$BIN.tmp" "$BIN"
 echo "+ smoke test" >>"$LOG"
-if ! echo quit | timeout 60 "$BIN" -M pc -accel tcg -cpu max,vendor=GenuineIntel \
-	-nodefaults -display none -S -monitor stdio >>"$LOG" 2>&1; then
-	rm -f "$OUT/stamp"
-	fail "starting $BIN"
-fi
+for vendor in GenuineIntel AuthenticAMD; do
+	if ! echo quit | timeout 60 "$BIN" -M pc -accel tcg -cpu max,vendor=$vendor \
+		-nodefaults -display none -S -monitor stdio >>"$LOG" 2>&1; then
+		rm -f "$OUT/stamp"
+		fail "starting $BIN (-cpu max,vendor=$vendor)"
+	fi
+done
 echo "$key" >"$OUT/stamp"
 msg INSTALL "$BIN"
