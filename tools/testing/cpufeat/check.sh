@@ -14,6 +14,9 @@
 # The documents (BOOT: the parts that run in it, suite/part):
 #
 #   x86_64               core/kunit core/kselftest core/tool core/cpuid-fault
+#   x86_64-amd           core/kunit core/kselftest core/cpuid-fault (the same
+#                        kernel on an AMD-vendor CPU, QEMU_CPU below: AMD's
+#                        CPUID faulting, HWCR bit 35)
 #   x86_64-eco           eco, eco/criu-hook (vm --eco: libcgroup, runc,
 #                        crun, LXC, CRIU; the cpufeat tool's CRIU hook)
 #   x86_64-migrate       migrate/A migrate/B (two boots, suites/migrate/
@@ -36,7 +39,7 @@
 #                        console of the debug boot), bench-smoke (every
 #                        benchmark gave a number)
 #
-# x86_64 runs the first six and ARCH-bench, arm64 the next two and
+# x86_64 runs the first seven and ARCH-bench, arm64 the next two and
 # ARCH-bench (CHECK_ECO=0, CHECK_MIGRATE=0 and CHECK_SYSTEMD=0 leave those
 # out; CHECK_ECO=0 leaves out x86_64-migrate too).  How:
 #
@@ -105,7 +108,7 @@ for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
 	boots+=("$arch-debug")
 done
 with arm64 && boots+=(arm64)
-with x86_64 && boots+=(x86_64)
+with x86_64 && boots+=(x86_64 x86_64-amd)
 with_eco && boots+=(x86_64-eco)
 with_migrate && boots+=(x86_64-migrate)
 with_systemd && boots+=(x86_64-systemd x86_64-systemd-stock)
@@ -130,6 +133,12 @@ boot_def() {
 					       core/hwcap core/hwcap-mask)
 		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-1800}" "$HARNESS/vm" --arch "$arch"
 		     ${adds[@]+"${adds[@]}"} -- env KSFT_TIMEOUT="${KSFT_TIMEOUT:-600}"
+		     cpufeat-run "${parts[@]}")
+		;;
+	x86_64-amd)
+		parts=(core/kunit core/kselftest core/cpuid-fault)
+		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-1800}" QEMU_CPU="$AMD_CPU" "$HARNESS/vm"
+		     --arch x86_64 -- env KSFT_TIMEOUT="${KSFT_TIMEOUT:-600}"
 		     cpufeat-run "${parts[@]}")
 		;;
 	x86_64-eco)

@@ -30,6 +30,8 @@
 # Guests:    qemu_command ARCH  sets the array "qemu": the QEMU binary and
 #                             machine of ARCH's test guests (QEMU_X86_64,
 #                             QEMU_ARM64 and QEMU_CPU override);
+#            AMD_CPU          the -cpu of the AMD-vendor x86_64 guests
+#                             (check.sh's x86_64-amd, the bench's amd row);
 #            view_records FILE SIDE KEY  records of guest/view.sh.
 
 HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -205,6 +207,11 @@ cpio_append() {
 
 # Intel's CPUID faulting is what Linux 6.12 probes, and only on an Intel
 # CPU (setup/qemu/README): the default x86_64 CPU says GenuineIntel.
+# The x86_64 guests' second machine: the same CPU with AMD's vendor, whose
+# CPUID faulting is AMD's (CPUID 0x80000021 EAX bit 17, HWCR bit 35).
+# shellcheck disable=SC2034 # for the scripts that source this
+AMD_CPU=max,vendor=AuthenticAMD
+
 qemu_command() {
 	local bin
 	case "$1" in

@@ -39,7 +39,10 @@
 # starts at a fixed date and follows the guest clock: nothing from the host
 # reaches the guest but its program.
 #
-# Both guests of an architecture, and the two architectures, run side by
+# x86_64 has a third guest, "amd": the cpufeat kernel on an AMD-vendor
+# CPU (lib.sh's AMD_CPU), for the CPUID rows on AMD's CPUID faulting.
+#
+# The guests of an architecture, and the two architectures, run side by
 # side, two QEMUs at a time.  Environment: BUILD, VM_TIMEOUT (per guest),
 # VM_BUILD=0 (do not build: e.g. to measure a kernel of your own, put it
 # with a copy of the initramfs in DIR/ARCH/, link DIR/ARCH-baseline and
@@ -97,10 +100,14 @@ raw() {
 	echo "$OUT/raw-$1-$2$r.txt"
 }
 guest() {
-	local arch=$1 flavour=$2 file flav=()
+	local arch=$1 flavour=$2 file flav=() cpu=${QEMU_CPU:-}
 	file=$(raw "$@")
-	[ "$flavour" = patched ] || flav=(--flavour "$flavour")
-	if VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+	case "$flavour" in
+	patched) ;;
+	amd) cpu=$AMD_CPU ;;
+	*) flav=(--flavour "$flavour") ;;
+	esac
+	if VM_BUILD=0 VM_TIMEOUT=${VM_TIMEOUT:-1800} QEMU_CPU=$cpu \
 		QEMU_X86_64="${QEMU_X86_64:-$BUILD/qemu/bin/qemu-system-x86_64} $QEMU_FIXED" \
 		QEMU_ARM64="${QEMU_ARM64:-qemu-system-aarch64} $QEMU_FIXED" \
 		"$HARNESS/vm" --arch "$arch" \
@@ -115,11 +122,19 @@ guest() {
 	fi
 }
 
+# guest_flavours ARCH: the guests of ARCH.
+guest_flavours() {
+	local f=("${flavours[@]}")
+	[ "$1" != x86_64 ] || f+=(amd)
+	echo "${f[*]}"
+}
+
 # The longest guests first, at most two at a time.
 jobs_list=()
 for run in $(seq "$runs"); do
-	for flavour in "${flavours[@]}"; do
+	for flavour in "${flavours[@]}" amd; do
 		for arch in "${arches[@]}"; do
+			[[ " $(guest_flavours "$arch") " == *" $flavour "* ]] || continue
 			jobs_list+=("$arch $flavour $run")
 		done
 	done
@@ -152,7 +167,7 @@ fi
 # the RESULT lines of one NAME added up (interleaved rounds).
 declare -A R=() I=()
 for arch in "${arches[@]}"; do
-	for flavour in "${flavours[@]}"; do
+	for flavour in $(guest_flavours "$arch"); do
 		f=$(raw "$arch" "$flavour" 1)
 		[ -f "$f" ] || continue
 		while read -r tag name a; do
@@ -289,6 +304,11 @@ for arch in "${arches[@]}"; do
 			"$(r "$P:cpuid-masked")" "$(r "$P:cpuid-user")" x 0.25
 		row "$arch" "  CPUID, unmasked (executed, not emulated)" insn/op \
 			"$(r "$P:cpuid-root")" "" report
+		A=$arch:amd
+		row "$arch" "AMD-vendor CPU: emulated CPUID (masked) vs getppid" insn/op \
+			"$(r "$A:cpuid-masked")" "$(r "$A:getppid")" x 1.5
+		row "$arch" "  AMD-vendor: emulated CPUID vs user-space emulation" insn/op \
+			"$(r "$A:cpuid-masked")" "$(r "$A:cpuid-user")" x 0.25
 		# The baseline kernel's rows: not without it (--no-baseline).
 		if [ ${#flavours[@]} -gt 1 ]; then
 			row "$arch" "  baseline kernel's emulated SMSW (UMIP) vs getppid" insn/op \
@@ -391,7 +411,7 @@ fi
 
 if [ "$runs" -gt 1 ]; then
 	for arch in "${arches[@]}"; do
-		for flavour in patched baseline; do
+		for flavour in $(guest_flavours "$arch"); do
 			same=yes
 			for run in $(seq 2 "$runs"); do
 				if ! cmp -s <(grep -E '^ *# (RESULT|INFO) ' "$(raw "$arch" "$flavour" 1)") \

@@ -4,7 +4,7 @@
 # The bench suite's part, in the guest (busybox sh; run by cpufeat-run as
 # part "bench" in the guests bench.sh boots with vm --icount):
 #
-#   BENCH_MODE=full|smoke BENCH_FLAVOUR=patched|baseline guest.sh bench
+#   BENCH_MODE=full|smoke BENCH_FLAVOUR=patched|baseline|amd guest.sh bench
 #
 # bench.sh boots the guest with "maxcpus=1 norandmaps": one CPU (nothing
 # else runs while the clock counts) and no address-space randomisation.
@@ -16,7 +16,10 @@
 #   # RESULT NAME TOTAL_NS N
 #
 # and "# INFO KEY VALUE" lines (counters read from cpufeat.stat).  On the
-# baseline kernel (no cpufeat) only the root-cgroup tests run.  The tests
+# baseline kernel (no cpufeat) only the root-cgroup tests run; in the
+# AMD-vendor guest (flavour amd: the cpufeat kernel on bench.sh's AMD_CPU)
+# only the CPUID tests, whose emulation there rides on AMD's CPUID
+# faulting.  The tests
 # that need no cgroup with a restricted view run first, while the
 # cpufeat_restricting static key is still off.
 set -eu
@@ -83,10 +86,26 @@ stat() {
 	sed -n "s/^$2 //p" "$1/cpufeat.stat"
 }
 
+# mask_cgroup: $CG/m hides $mask (from here on the static key is on).
+mask_cgroup() {
+	echo +cpufeat >$CG/cgroup.subtree_control
+	mkdir $CG/m
+	echo "$mask" >$CG/m/cpufeat.hwcap
+	grep -q . $CG/m/cpufeat.hwcap
+}
+
 # Let what the boot left to do (deferred work) finish first: under
 # -icount sleep=off an idle guest skips ahead to its next timer at once.
 sleep 1
 run calib $B calib $n_calib
+if [ "$flavour" = amd ]; then
+	run getppid $B getppid $n_sys
+	run cpuid-root $B cpuid $n_emul
+	run cpuid-user $B cpuid-user $n_emul
+	mask_cgroup
+	run cpuid-masked $B -c $CG/m cpuid $n_emul
+	exit 0
+fi
 run spawn-root $B spawn $n_spawn $EXIT
 # The same again: how much the same measurement varies within a boot.
 run spawn-root-again $B spawn $n_spawn $EXIT
@@ -106,11 +125,7 @@ aarch64)
 esac
 [ "$flavour" = patched ] || exit 0
 
-# From here on a cgroup hides $mask: the static key is on.
-echo +cpufeat >$CG/cgroup.subtree_control
-mkdir $CG/m
-echo "$mask" >$CG/m/cpufeat.hwcap
-grep -q . $CG/m/cpufeat.hwcap
+mask_cgroup
 # The exec metrics that compare cgroups run interleaved, in $rounds rounds
 # of n_spawn/rounds each: whatever drifts during the boot (slab and page
 # allocator state, pid numbers) drifts for all of them alike.  bench.sh
