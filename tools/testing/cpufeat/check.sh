@@ -43,11 +43,12 @@
 # ARCH-bench (CHECK_ECO=0, CHECK_MIGRATE=0 and CHECK_SYSTEMD=0 leave those
 # out; CHECK_ECO=0 leaves out x86_64-migrate too).  How:
 #
-#   1. build: make what the boots need, one target at a time; meanwhile
-#      the downloads and builds of the eco overlay and the systemd image
-#      (network-bound, then niced) run beside;
-#   2. boot: the guests, CHECK_JOBS (default 2) at a time, the longest
-#      first: a guest mostly keeps one of the two cores busy;
+#   1. build: make what the boots need, one target at a time, in the
+#      background (niced); beside it the downloads and builds of the eco
+#      overlay and the systemd image (network-bound, then niced);
+#   2. boot: each guest as soon as what it needs is built, CHECK_JOBS
+#      (default 2) at a time, the longest first: a guest mostly keeps one
+#      of the two cores busy, the builds take what the guests leave;
 #   3. host: the host-side tests, then the table.
 #
 # A boot that does not finish (vm exits non-zero) counts one failure more;
@@ -189,9 +190,11 @@ doc() {
 	esac
 }
 
-# ---- 1. build ----
-# What the boots need, each make target once; a boot whose target failed
-# is not booted (its parts count as not run).
+# ---- 1. build, 2. boot ----
+# What the boots need, each make target once, one after the other in the
+# background (the builder); a boot starts as soon as what it needs is
+# built, beside the builds that follow.  A boot whose target failed is not
+# booted (its parts count as not run).
 targets=()
 for boot in "${boots[@]}"; do
 	boot_def "$boot"
@@ -215,28 +218,33 @@ prep() {
 # The packages first (a no-op under make check), so that nothing beside
 # needs apt.
 make -C "$TOP" --no-print-directory deps || failed_target[deps]=1
-rm -f "$LOGDIR"/prep-*.status
+rm -f "$LOGDIR"/prep-*.status "$LOGDIR"/make-*.status "$LOGDIR/build.time"
 declare -A prep_pid=()
 with_eco && prep eco "$HARNESS/suites/eco/fetch.sh" x86_64
 with_systemd && prep systemd nice -n 10 "$HARNESS/suites/systemd/mkimage.sh"
 
-# The kernel tree once, then each target without remaking it (-o).
+# The kernel tree once, then each target without remaking it (-o); a
+# target's exit status goes to make-TARGET.status.  The builder runs at a
+# lower priority than the boots, which take one core each.
+builder() {
+	local t t1
+	for t in ${targets[@]+"${targets[@]}"}; do
+		t1=$SECONDS
+		nice -n 5 make -C "$TOP" --no-print-directory -o deps -o tree "$t"
+		echo $? >"$LOGDIR/make-$t.status"
+		msg BUILT "$t ($((SECONDS - t1)) s)"
+	done
+	echo $((SECONDS - T0)) >"$LOGDIR/build.time"
+}
 t1=$SECONDS
 if ! make -C "$TOP" --no-print-directory -o deps tree; then
 	targets=()
 	failed_target[tree]=1
 fi
 msg BUILT "tree ($((SECONDS - t1)) s)"
-for t in ${targets[@]+"${targets[@]}"}; do
-	t1=$SECONDS
-	if ! make -C "$TOP" --no-print-directory -o deps -o tree "$t"; then
-		failed_target[$t]=1
-	fi
-	msg BUILT "$t ($((SECONDS - t1)) s)"
-done
-BUILD_TIME=$((SECONDS - T0))
+builder &
+builder_pid=$!
 
-# ---- 2. boot ----
 # ready BOOT: 0 if what BOOT needs is there, 1 if not yet, 2 if it failed.
 ready() {
 	local n
@@ -250,6 +258,11 @@ ready() {
 			fi
 			[ "$(cat "$LOGDIR/prep-$n.status")" = 0 ] || return 2
 		elif [ -n "${failed_target[$n]:-}" ]; then
+			return 2
+		elif [ ! -f "$LOGDIR/make-$n.status" ]; then
+			kill -0 "$builder_pid" 2>/dev/null || return 2
+			return 1
+		elif [ "$(cat "$LOGDIR/make-$n.status")" != 0 ]; then
 			return 2
 		fi
 	done
@@ -296,7 +309,11 @@ while [ ${#pending[@]} -gt 0 ] || [ ${#boot_pid[@]} -gt 0 ]; do
 	sleep 1
 done
 wait
-BOOT_TIME=$((SECONDS - T0 - BUILD_TIME))
+for t in ${targets[@]+"${targets[@]}"}; do
+	[ "$(cat "$LOGDIR/make-$t.status" 2>/dev/null)" = 0 ] || failed_target[$t]=1
+done
+BUILD_TIME=$(cat "$LOGDIR/build.time" 2>/dev/null || echo "?")
+BOOT_TIME=$((SECONDS - T0))
 
 # ---- 3. host ----
 # checkers ARCH: no line of the alarm list in the debug boot's console.
@@ -339,7 +356,7 @@ msg TEST "host: ${host_parts[*]} (log: $LOGDIR/host.tap)"
 		ktap_part "$p" host_part "$p"
 	done
 } >"$LOGDIR/host.tap" 2>&1
-HOST_TIME=$((SECONDS - T0 - BUILD_TIME - BOOT_TIME))
+HOST_TIME=$((SECONDS - T0 - BOOT_TIME))
 
 # ---- the table ----
 total_pass=0 total_fail=0 total_skip=0
@@ -418,7 +435,7 @@ for f in "$LOGDIR"/prep-*.status; do
 		echo "# ${f%.status}.log: the build it logs failed"
 done
 echo "KUnit: each test case counts, a parameterized case once per parameter."
-echo "Time: build $BUILD_TIME s, boots $BOOT_TIME s ($JOBS at a time), host $HOST_TIME s; in all $((SECONDS - T0)) s."
+echo "Time: builds done at $BUILD_TIME s, boots (beside them, $JOBS at a time) done at $BOOT_TIME s, host $HOST_TIME s; in all $((SECONDS - T0)) s."
 echo "Logs: $LOGDIR/"
 echo
 # Skips are reported apart, and the last line has exactly this form.
