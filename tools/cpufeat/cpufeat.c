@@ -1673,10 +1673,27 @@ static int criu_hook_link(int argc, char **argv)
 	return cmd_criu_hook(argc + 1, args);
 }
 
+/* The commands, by the name given as the first argument. */
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "baseline", cmd_baseline },
+	{ "check", cmd_check },
+	{ "set", cmd_set },
+	{ "run", cmd_run },
+	{ "presets", cmd_presets },
+	{ "classes", cmd_classes },
+	{ "criu-hook", cmd_criu_hook },
+};
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	const char *base = strrchr(argv[0], '/');
+	size_t i;
 
 	if (!strcmp(base ? base + 1 : argv[0], CRIU_HOOK_LINK))
 		return criu_hook_link(argc, argv);
@@ -1688,24 +1705,9 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
-	if (!strcmp(cmd, "list"))
-		return cmd_list(argc, argv);
-	if (!strcmp(cmd, "show"))
-		return cmd_show(argc, argv);
-	if (!strcmp(cmd, "baseline"))
-		return cmd_baseline(argc, argv);
-	if (!strcmp(cmd, "check"))
-		return cmd_check(argc, argv);
-	if (!strcmp(cmd, "set"))
-		return cmd_set(argc, argv);
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc, argv);
-	if (!strcmp(cmd, "presets"))
-		return cmd_presets(argc, argv);
-	if (!strcmp(cmd, "classes"))
-		return cmd_classes(argc, argv);
-	if (!strcmp(cmd, "criu-hook"))
-		return cmd_criu_hook(argc, argv);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc, argv);
 	usage_error("unknown command \"%s\"", cmd);
 	return EXIT_USAGE;
 }

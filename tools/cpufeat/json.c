@@ -207,6 +207,23 @@ static size_t utf8_put(char *out, uint32_t cp)
 	return 4;
 }
 
+/*
+ * The escapes of RFC 8259 other than \u, in pairs: the letter after the
+ * backslash, the character it stands for.
+ */
+static const char json_escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+
+/* The character that a backslash and @letter stand for, or 0. */
+static char json_unescape(unsigned char letter)
+{
+	size_t i;
+
+	for (i = 0; json_escapes[i]; i += 2)
+		if ((unsigned char)json_escapes[i] == letter)
+			return json_escapes[i + 1];
+	return 0;
+}
+
 /* A string at j->p (the opening quote), unescaped; NULL on error. */
 static char *jp_string(struct jparse *j)
 {
@@ -214,6 +231,7 @@ static char *jp_string(struct jparse *j)
 	char *s = xrealloc(NULL, alloc);
 	uint32_t cp, lo;
 	unsigned char c;
+	char esc;
 
 	j->p++;
 	for (;;) {
@@ -237,27 +255,12 @@ static char *jp_string(struct jparse *j)
 		if (j->p >= j->end)
 			goto bad;
 		c = *j->p++;
+		esc = json_unescape(c);
+		if (esc) {
+			s[len++] = esc;
+			continue;
+		}
 		switch (c) {
-		case '"':
-		case '\\':
-		case '/':
-			s[len++] = c;
-			break;
-		case 'b':
-			s[len++] = '\b';
-			break;
-		case 'f':
-			s[len++] = '\f';
-			break;
-		case 'n':
-			s[len++] = '\n';
-			break;
-		case 'r':
-			s[len++] = '\r';
-			break;
-		case 't':
-			s[len++] = '\t';
-			break;
 		case 'u':
 			if (!jp_hex4(j, &cp))
 				goto bad;

@@ -130,6 +130,23 @@ static unsigned long warm(unsigned long n)
 	return n < 1 ? 1 : n > 100 ? 100 : n;
 }
 
+/*
+ * Run the statement @op warm(@n) times, then @n times on the clock, and
+ * report those as @name.  A macro, not a function taking a callback: the
+ * loops measure @op alone, with no indirect call around it.
+ */
+#define timed_loop(name, n, op) do {			\
+	unsigned long i_;				\
+	uint64_t t_;					\
+							\
+	for (i_ = 0; i_ < warm(n); i_++)		\
+		op;					\
+	t_ = now();					\
+	for (i_ = 0; i_ < (n); i_++)			\
+		op;					\
+	result(name, now() - t_, n);			\
+} while (0)
+
 static void calib(unsigned long n)
 {
 	unsigned long i = n;
@@ -160,28 +177,12 @@ static void spawn1(char **argv)
 
 static void spawn(unsigned long n, char **argv)
 {
-	unsigned long i;
-	uint64_t t;
-
-	for (i = 0; i < warm(n); i++)
-		spawn1(argv);
-	t = now();
-	for (i = 0; i < n; i++)
-		spawn1(argv);
-	result("spawn", now() - t, n);
+	timed_loop("spawn", n, spawn1(argv));
 }
 
 static void getppid_test(unsigned long n)
 {
-	unsigned long i;
-	uint64_t t;
-
-	for (i = 0; i < warm(n); i++)
-		syscall(SYS_getppid);
-	t = now();
-	for (i = 0; i < n; i++)
-		syscall(SYS_getppid);
-	result("getppid", now() - t, n);
+	timed_loop("getppid", n, syscall(SYS_getppid));
 }
 
 #ifdef __x86_64__
@@ -190,37 +191,24 @@ static void cpuid(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 	asm volatile("cpuid" : "+a" (*a), "=b" (*b), "+c" (*c), "=d" (*d));
 }
 
+/* CPUID leaf 7, subleaf 0: where avx2 is. */
+static void cpuid_7_0(void)
+{
+	uint32_t a = 7, b, c = 0, d;
+
+	cpuid(&a, &b, &c, &d);
+}
+
 static void cpuid_loop(const char *test, unsigned long n)
 {
-	uint32_t a, b, c, d;
-	unsigned long i;
-	uint64_t t;
-
-	for (i = 0; i < warm(n); i++) {
-		a = 7;
-		c = 0;
-		cpuid(&a, &b, &c, &d);
-	}
-	t = now();
-	for (i = 0; i < n; i++) {
-		a = 7;
-		c = 0;
-		cpuid(&a, &b, &c, &d);
-	}
-	result(test, now() - t, n);
+	timed_loop(test, n, cpuid_7_0());
 }
 
 static void smsw_loop(unsigned long n)
 {
-	unsigned long i, v;
-	uint64_t t;
+	unsigned long v;
 
-	for (i = 0; i < warm(n); i++)
-		asm volatile("smsw %k0" : "=r" (v));
-	t = now();
-	for (i = 0; i < n; i++)
-		asm volatile("smsw %k0" : "=r" (v));
-	result("smsw", now() - t, n);
+	timed_loop("smsw", n, asm volatile("smsw %k0" : "=r" (v)));
 }
 
 static long arch_set_cpuid(int on)
@@ -273,15 +261,9 @@ static void cpuid_user(unsigned long n)
 #ifdef __aarch64__
 static void mrs_loop(unsigned long n)
 {
-	unsigned long i, v;
-	uint64_t t;
+	unsigned long v;
 
-	for (i = 0; i < warm(n); i++)
-		asm volatile("mrs %0, S3_0_C0_C6_0" : "=r" (v));
-	t = now();
-	for (i = 0; i < n; i++)
-		asm volatile("mrs %0, S3_0_C0_C6_0" : "=r" (v));
-	result("mrs", now() - t, n);
+	timed_loop("mrs", n, asm volatile("mrs %0, S3_0_C0_C6_0" : "=r" (v)));
 }
 #endif
 
@@ -354,15 +336,7 @@ static void cpuinfo1(void)
 
 static void cpuinfo(unsigned long n)
 {
-	unsigned long i;
-	uint64_t t;
-
-	for (i = 0; i < warm(n); i++)
-		cpuinfo1();
-	t = now();
-	for (i = 0; i < n; i++)
-		cpuinfo1();
-	result("cpuinfo", now() - t, n);
+	timed_loop("cpuinfo", n, cpuinfo1());
 }
 
 static void mkcg(const char *path)

@@ -132,23 +132,30 @@ has_bits() {
 	done | tr '\n' ' ' | sed 's/ $//'
 }
 
+# same_value TEST A B: the result TEST when cpufeat's value A and the
+# oracle's B are the same number, or when either is missing; returns 1
+# (and prints no result) when they differ, for the caller to explain.
+same_value() {
+	local test=$1 a=$2 b=$3
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "# $test: missing (cpufeat '${a:-none}', oracle '${b:-none}')"
+		ktap_not_ok "$test"
+	elif [ $((a)) = $((b)) ]; then
+		echo "# $test: $a"
+		ktap_ok "$test"
+	else
+		echo "# $test: cpufeat $a, oracle $b"
+		return 1
+	fi
+}
+
 # cmp_auxv WORD: AT_HWCAP or AT_HWCAP2 of cpufeat (full boot, masked
 # cgroup) against the oracle (override boot, root cgroup).
 cmp_auxv() {
 	local word=$1 a b x bit name
 	a=$(auxv full masked "$word")
 	b=$(auxv override root "$word")
-	if [ -z "$a" ] || [ -z "$b" ]; then
-		echo "# $word: missing (cpufeat '${a:-none}', oracle '${b:-none}')"
-		ktap_not_ok "auxv $word"
-		return
-	fi
-	if [ $((a)) = $((b)) ]; then
-		echo "# $word: $a"
-		ktap_ok "auxv $word"
-		return
-	fi
-	echo "# $word: cpufeat $a, oracle $b"
+	same_value "auxv $word" "$a" "$b" && return
 	x=$((a ^ b))
 	for ((bit = 0; bit < 64; bit++)); do
 		(((x >> bit) & 1)) || continue
@@ -163,17 +170,7 @@ cmp_reg() {
 	local reg=$1 a b hi lo fname width fa fb
 	a=$(idreg full masked "$reg")
 	b=$(idreg override root "$reg")
-	if [ -z "$a" ] || [ -z "$b" ]; then
-		echo "# $reg: missing (cpufeat '${a:-none}', oracle '${b:-none}')"
-		ktap_not_ok "$reg"
-		return
-	fi
-	if [ $((a)) = $((b)) ]; then
-		echo "# $reg: $a"
-		ktap_ok "$reg"
-		return
-	fi
-	echo "# $reg: cpufeat $a, oracle $b"
+	same_value "$reg" "$a" "$b" && return
 	while read -r hi lo fname; do
 		width=$((hi - lo + 1))
 		fa=$(((a >> lo) & ((1 << width) - 1)))
