@@ -206,7 +206,7 @@ declare -A failed_target=()
 
 # Beside the kernel builds: the eco overlay (apt-get download) and the
 # systemd image (debootstrap, apt-get source, then the build of systemd,
-# niced so that it fills the gaps the kernel builds leave).
+# niced as the builder is: the two share what the boots leave).
 prep() {
 	local name=$1
 	shift
@@ -221,7 +221,7 @@ make -C "$TOP" --no-print-directory deps || failed_target[deps]=1
 rm -f "$LOGDIR"/prep-*.status "$LOGDIR"/make-*.status "$LOGDIR/build.time"
 declare -A prep_pid=()
 with_eco && prep eco "$HARNESS/suites/eco/fetch.sh" x86_64
-with_systemd && prep systemd nice -n 10 "$HARNESS/suites/systemd/mkimage.sh"
+with_systemd && prep systemd nice -n 5 "$HARNESS/suites/systemd/mkimage.sh"
 
 # The kernel tree once, then each target without remaking it (-o); a
 # target's exit status goes to make-TARGET.status.  The builder runs at a
