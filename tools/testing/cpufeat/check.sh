@@ -14,8 +14,9 @@
 # The documents (BOOT: the parts that run in it, suite/part):
 #
 #   x86_64               core/kunit core/kselftest core/tool core/cpuid-fault
-#   x86_64-eco           eco, eco/criu-hook (vm --eco: libcgroup, runc,
-#                        crun, LXC, CRIU; the cpufeat tool's CRIU hook)
+#   x86_64-eco           eco, eco/criu-hook, eco/podman, eco/docker (vm
+#                        --containers: libcgroup, runc, crun, LXC, CRIU;
+#                        the cpufeat tool's CRIU hook; podman, Docker)
 #   x86_64-migrate       migrate/A migrate/B (two boots, suites/migrate/
 #                        run.sh: checkpoint on -cpu max, restore on a
 #                        model without avx and avx2)
@@ -133,9 +134,9 @@ boot_def() {
 		     cpufeat-run "${parts[@]}")
 		;;
 	x86_64-eco)
-		parts=(eco eco/criu-hook)
+		parts=(eco eco/criu-hook eco/podman eco/docker)
 		needs+=(prep-eco)
-		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-900}" "$HARNESS/vm" --arch x86_64 --eco
+		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-900}" "$HARNESS/vm" --arch x86_64 --containers
 		     -- cpufeat-run "${parts[@]}")
 		;;
 	x86_64-migrate)
