@@ -19,6 +19,8 @@
 #                        CPUID faulting, HWCR bit 35)
 #   x86_64-eco           eco, eco/criu-hook (vm --eco: libcgroup, runc,
 #                        crun, LXC, CRIU; the cpufeat tool's CRIU hook)
+#   x86_64-containers    eco/podman, eco/docker (vm --containers: podman,
+#                        Docker)
 #   x86_64-migrate       migrate/A migrate/B (two boots, suites/migrate/
 #                        run.sh: checkpoint on -cpu max, restore on a
 #                        model without avx and avx2)
@@ -39,9 +41,9 @@
 #                        console of the debug boot), bench-smoke (every
 #                        benchmark gave a number)
 #
-# x86_64 runs the first seven and ARCH-bench, arm64 the next two and
+# x86_64 runs the first eight and ARCH-bench, arm64 the next two and
 # ARCH-bench (CHECK_ECO=0, CHECK_MIGRATE=0 and CHECK_SYSTEMD=0 leave those
-# out; CHECK_ECO=0 leaves out x86_64-migrate too).  How:
+# out; CHECK_ECO=0 leaves out x86_64-containers and x86_64-migrate too).  How:
 #
 #   1. build: make what the boots need, one target at a time, in the
 #      background (niced); beside it the downloads and builds of the eco
@@ -110,7 +112,7 @@ for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
 done
 with arm64 && boots+=(arm64)
 with x86_64 && boots+=(x86_64 x86_64-amd)
-with_eco && boots+=(x86_64-eco)
+with_eco && boots+=(x86_64-containers x86_64-eco)
 with_migrate && boots+=(x86_64-migrate)
 with_systemd && boots+=(x86_64-systemd x86_64-systemd-stock)
 with arm64 && boots+=(arm64-nofeat)
@@ -146,6 +148,12 @@ boot_def() {
 		parts=(eco eco/criu-hook)
 		needs+=(prep-eco)
 		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-900}" "$HARNESS/vm" --arch x86_64 --eco
+		     -- cpufeat-run "${parts[@]}")
+		;;
+	x86_64-containers)
+		parts=(eco/podman eco/docker)
+		needs+=(prep-eco)
+		cmd=(env VM_TIMEOUT="${VM_TIMEOUT:-1200}" "$HARNESS/vm" --arch x86_64 --containers
 		     -- cpufeat-run "${parts[@]}")
 		;;
 	x86_64-migrate)

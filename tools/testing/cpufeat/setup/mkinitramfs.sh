@@ -156,6 +156,7 @@ file /usr/lib/cpufeat/alarms $HARNESS/guest/alarms 0644 0 0
 file /usr/lib/cpufeat/view.sh $HARNESS/guest/view.sh 0644 0 0
 file /usr/lib/cpufeat/cpufeat-tool-test.sh $TOP/tools/cpufeat/tests/guest-test.sh 0755 0 0
 file /usr/lib/cpufeat/cpufeat-criu-test.sh $TOP/tools/cpufeat/tests/criu-test.sh 0755 0 0
+file /usr/lib/cpufeat/eco-containers.sh $HARNESS/suites/eco/containers.sh 0755 0 0
 EOF
 	for f in "$HARNESS"/suites/*/guest.sh; do
 		s=${f%/guest.sh}

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The ecosystem overlay of the x86_64 test guest: Debian 12's libcgroup
+# The ecosystem overlays of the x86_64 test guest: Debian 12's libcgroup
 # tools, runc, crun, CRIU and LXC with the C library and every shared
-# library they need, for "vm --eco" (README here).
+# library they need, for "vm --eco"; podman and Docker (dockerd,
+# containerd) with what they need beyond that, for "vm --containers"
+# (README here).
 #
 #   suites/eco/fetch.sh [x86_64]
 #
@@ -12,9 +14,11 @@
 # they stay: a later run downloads only the ones it does not have, and
 # unpacked with dpkg-deb -x into $BUILD/eco/ARCH/rootfs; the overlay is
 # $BUILD/eco/ARCH/eco.cpio.gz, a cpio archive vm appends to the guest's
-# initramfs.  Every ELF program and library in the overlay must find each
-# library it needs (DT_NEEDED) inside the overlay, or this script fails
-# naming the missing ones.  A quick no-op when the package list and this
+# initramfs; podman's and Docker's packages likewise into rootfs-containers
+# and containers.cpio.gz, which vm appends after it (kept apart so that
+# the boots that need only the first do not unpack 200 MB more).  Every
+# ELF program and library in the overlays must find each library it needs
+# (DT_NEEDED) inside them, or this script fails naming the missing ones.  A quick no-op when the package list and this
 # script are unchanged; $BUILD/eco/ARCH/versions lists what was fetched.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../lib.sh
@@ -42,6 +46,17 @@ PACKAGES=(
 	# lxc
 	libapparmor1 libselinux1 libpcre2-8-0 libgcc-s1
 )
+# The second overlay: podman (with conmon, catatonit for a pod's pause
+# process and containers-common's configuration) and docker.io (dockerd,
+# the docker client, containerd and its runc shim; runc is in the first),
+# and the libraries they need that the first lacks.
+CONTAINER_PACKAGES=(
+	podman conmon catatonit golang-github-containers-common golang-github-containers-image
+	docker.io containerd tini
+	libdevmapper1.02.1 libudev1 libgpgme11 libassuan0 libsubid4 libglib2.0-0
+	libaudit1 libcap-ng0 libcrypt1 libpam0g libsemanage2 libsepol2 libbz2-1.0
+	libmount1 libblkid1 zlib1g
+)
 
 OUT=$BUILD/eco/$arch
 DEBS=$BUILD/eco/debs
@@ -50,71 +65,114 @@ CPIO=$OUT/eco.cpio.gz
 mkdir -p "$OUT" "$DEBS"
 lock "$OUT/.lock"
 
-state=$( { printf '%s\n' "${PACKAGES[@]}"; cat "$0"; } | sha)
-if [ -f "$CPIO" ] && stamp_is "$OUT/.stamp" "$state"; then
+ROOT2=$OUT/rootfs-containers
+CPIO2=$OUT/containers.cpio.gz
+state=$( { printf '%s\n' "${PACKAGES[@]}" -- "${CONTAINER_PACKAGES[@]}"; cat "$0"; } | sha)
+if [ -f "$CPIO" ] && [ -f "$CPIO2" ] && stamp_is "$OUT/.stamp" "$state"; then
 	exit 0
 fi
 
-pkgs=()
-for p in "${PACKAGES[@]}"; do
-	pkgs+=("$p:$debarch")
-done
-msg FETCH "eco $arch: ${#pkgs[@]} Debian packages"
-rm -rf "$DEBS/new"
-mkdir -p "$DEBS/new"
-# _apt must be able to write there, or apt-get warns.
-chmod 777 "$DEBS/new" 2>/dev/null || true
-# The files the archive has now ("'URL' FILE SIZE HASH"): those already
-# in $DEBS are taken from there, the others downloaded.
-uris=$(cd "$DEBS/new" && apt-get download -q --print-uris "${pkgs[@]}") ||
-	die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
-get=()
-while read -r _ file _; do
-	if [ -f "$DEBS/$file" ]; then
-		cp "$DEBS/$file" "$DEBS/new/"
-	else
-		get+=("${file%%_*}:$debarch")
-	fi
-done <<<"$uris"
-if [ ${#get[@]} -gt 0 ]; then
-	(cd "$DEBS/new" && apt-get download -q "${get[@]}" >/dev/null) ||
+# fetch DIR PACKAGE...: the packages' .debs in DIR (from $DEBS when
+# there, else downloaded), also left in $DEBS.
+fetch() {
+	local dir=$1 uris get=() _ file
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	# _apt must be able to write there, or apt-get warns.
+	chmod 777 "$dir" 2>/dev/null || true
+	# The files the archive has now ("'URL' FILE SIZE HASH"): those
+	# already in $DEBS are taken from there, the others downloaded.
+	uris=$(cd "$dir" && apt-get download -q --print-uris "${@/%/:$debarch}") ||
 		die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
-fi
+	while read -r _ file _; do
+		if [ -f "$DEBS/$file" ]; then
+			cp "$DEBS/$file" "$dir/"
+		else
+			get+=("${file%%_*}:$debarch")
+		fi
+	done <<<"$uris"
+	if [ ${#get[@]} -gt 0 ]; then
+		(cd "$dir" && apt-get download -q "${get[@]}" >/dev/null) ||
+			die "apt-get download failed (is the Debian archive reachable? apt-get update?)"
+	fi
+	cp -f "$dir"/*.deb "$DEBS"/
+}
 
-rm -rf "$ROOT"
-mkdir -p "$ROOT"
-for deb in "$DEBS"/new/*.deb; do
-	dpkg-deb -x "$deb" "$ROOT"
-	# shellcheck disable=SC2016 # dpkg-deb fields, not shell variables
-	dpkg-deb --showformat '${Package} ${Version}\n' -W "$deb"
-done | sort >"$OUT/versions"
-mv -f "$DEBS"/new/*.deb "$DEBS"/
-rmdir "$DEBS/new"
-# Documentation, locales, gconv modules and the like: not needed.
-rm -rf "${ROOT:?}"/usr/share "$ROOT"/etc/ld.so.conf.d "$ROOT/usr/lib/$triplet/gconv" \
-	"$ROOT/usr/lib/$triplet/audit" "$ROOT"/usr/libexec "$ROOT"/sbin/ldconfig
+# unpack DIR ROOT: the .debs of DIR unpacked into ROOT (made afresh),
+# their names and versions on stdout.
+unpack() {
+	local deb
+	rm -rf "$2"
+	mkdir -p "$2"
+	for deb in "$1"/*.deb; do
+		dpkg-deb -x "$deb" "$2"
+		# shellcheck disable=SC2016 # dpkg-deb fields, not shell variables
+		dpkg-deb --showformat '${Package} ${Version}\n' -W "$deb"
+	done
+	rm -rf "$1"
+}
+
+# missing_libs ROOT [LIBROOT]: each DT_NEEDED of an ELF file in ROOT that
+# is in neither ROOT nor LIBROOT ("SONAME (needed by FILE)").
+missing_libs() {
+	find "$1" -type f | while read -r f; do
+		[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = 177ELF ] || continue
+		readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r so; do
+			for r in "$1" ${2:+"$2"}; do
+				for d in lib/$triplet usr/lib/$triplet lib64; do
+					[ ! -e "$r/$d/$so" ] || continue 3
+				done
+			done
+			echo "$so (needed by ${f#"$1"/})"
+		done
+	done | sort -u
+}
+
+# pack ROOT CPIO: ROOT as a gzip'd cpio archive, with fixed owners and
+# timestamps (the same packages give the same archive).
+pack() {
+	find "$1" -exec touch -h -d @0 {} +
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet --reproducible) |
+		gzip -n -6 >"$2.tmp"
+	mv "$2.tmp" "$2"
+	msg CPIO "$(basename "$2") $arch: $(du -sh "$1" | cut -f1) unpacked, $(du -h "$2" | cut -f1) archive"
+}
+
+msg FETCH "eco $arch: ${#PACKAGES[@]} + ${#CONTAINER_PACKAGES[@]} Debian packages"
+fetch "$DEBS/new" "${PACKAGES[@]}"
+fetch "$DEBS/new-containers" "${CONTAINER_PACKAGES[@]}"
+{
+	unpack "$DEBS/new" "$ROOT"
+	unpack "$DEBS/new-containers" "$ROOT2"
+} | sort >"$OUT/versions"
+
+# Documentation, locales, gconv modules and the like: not needed
+# (containers-common's default configuration is kept).
+for r in "$ROOT" "$ROOT2"; do
+	mv "$r/usr/share/containers" "$r/containers.keep" 2>/dev/null || true
+	rm -rf "${r:?}"/usr/share "$r"/etc/ld.so.conf.d "$r/usr/lib/$triplet/gconv" \
+		"$r/usr/lib/$triplet/audit" "$r"/usr/libexec "$r"/sbin/ldconfig
+	if [ -d "$r/containers.keep" ]; then
+		mkdir -p "$r/usr/share"
+		mv "$r/containers.keep" "$r/usr/share/containers"
+	fi
+done
 # LXC: only the tools the test runs (each lxc-* program is about 1 MB).
 find "$ROOT"/usr/bin -name 'lxc-*' ! -name lxc-execute ! -name lxc-start \
 	! -name lxc-stop ! -name lxc-info ! -name lxc-attach ! -name lxc-cgroup -delete
+# Docker and containerd: what "docker run" does not use (overlay networks,
+# the userland proxy, the v1 shims, containerd's own client).
+rm -f "$ROOT2"/usr/bin/dnet "$ROOT2"/usr/sbin/ovrouter "$ROOT2"/usr/sbin/docker-proxy \
+	"$ROOT2"/usr/bin/containerd-shim "$ROOT2"/usr/bin/containerd-shim-runc-v1 \
+	"$ROOT2"/usr/bin/ctr "$ROOT2"/usr/lib/podman/rootlessport
 
-# Closure: each DT_NEEDED of every ELF file in the overlay is in it.
-missing=$(find "$ROOT" -type f | while read -r f; do
-	[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = 177ELF ] || continue
-	readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r so; do
-		for d in lib/$triplet usr/lib/$triplet lib64; do
-			[ ! -e "$ROOT/$d/$so" ] || continue 2
-		done
-		echo "$so (needed by ${f#"$ROOT"/})"
-	done
-done | sort -u)
-[ -z "$missing" ] || die "libraries missing from the overlay (add their packages to PACKAGES):
+# Closure: each DT_NEEDED of every ELF file in the overlays is in them.
+missing=$(missing_libs "$ROOT"; missing_libs "$ROOT2" "$ROOT")
+[ -z "$missing" ] || die "libraries missing from the overlays (add their packages to PACKAGES or CONTAINER_PACKAGES):
 $missing"
 
-# Fixed owners and timestamps: the same packages give the same archive.
-find "$ROOT" -exec touch -h -d @0 {} +
-(cd "$ROOT" && find . -mindepth 1 | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --quiet --reproducible) |
-	gzip -n -6 >"$CPIO.tmp"
-mv "$CPIO.tmp" "$CPIO"
+pack "$ROOT" "$CPIO"
+pack "$ROOT2" "$CPIO2"
 echo "$state" >"$OUT/.stamp"
-msg CPIO "eco $arch: $(du -sh "$ROOT" | cut -f1) unpacked, $(du -h "$CPIO" | cut -f1) archive"

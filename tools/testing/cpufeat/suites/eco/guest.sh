@@ -10,6 +10,8 @@
 #                        run as the guide writes it
 #   guest.sh criu-hook   "cpufeat criu-hook" with Debian's criu
 #                        (tools/cpufeat/tests/criu-test.sh)
+#   guest.sh podman      podman 4.3 and Docker 20.10 (booted with "vm
+#   guest.sh docker      --containers"; containers.sh here)
 #
 # Each prints KTAP (TAP).
 #
@@ -31,8 +33,11 @@ eco)
 criu-hook)
 	exec sh "$LIB/cpufeat-criu-test.sh"
 	;;
+podman | docker)
+	exec sh "$LIB/eco-containers.sh" "$1"
+	;;
 *)
-	echo "usage: guest.sh eco|criu-hook" >&2
+	echo "usage: guest.sh eco|criu-hook|podman|docker" >&2
 	exit 2
 	;;
 esac
