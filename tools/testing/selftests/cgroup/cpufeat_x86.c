@@ -1674,33 +1674,55 @@ static long breakpoint_after_cpuid(const char *cgroup)
 }
 
 /*
- * A debugger cannot tell an emulated CPUID from one the CPU executed: one
- * PTRACE_SINGLESTEP from it stops right after it, as in the root cgroup.
+ * Where a debugger stops after a CPUID (single_step_from_cpuid() or
+ * breakpoint_after_cpuid()): right after it, CPUID+2, masked as unmasked.
  */
-static int test_cpufeat_cpuid_single_step(const char *root)
+struct debug_stop {
+	long (*stop)(const char *cgroup);
+	const char *cgroup;
+	const char *what;
+	long no_debugger;	/* an unmasked stop there: the CPU can't (0: none) */
+};
+
+static int debug_stop_test(const char *root, const struct debug_stop *d)
 {
 	struct fixture *f;
 	long plain, masked;
 	int ret;
 
-	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_step",
-			  cpuid_hide_set);
+	ret = cpuid_setup(&f, root, NULL, true, d->cgroup, cpuid_hide_set);
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;
-	plain = single_step_from_cpuid(root);
-	masked = single_step_from_cpuid(f->cg);
+	plain = d->stop(root);
+	masked = d->stop(f->cg);
 	if (plain != 2) {
-		ksft_print_msg("unmasked: a single step from CPUID stopped at CPUID%+ld\n",
-			       plain);
+		ksft_print_msg("unmasked: %s stopped at CPUID%+ld, not +2\n",
+			       d->what, plain);
+		if (d->no_debugger && plain == d->no_debugger)
+			ret = KSFT_SKIP;
 	} else if (masked != 2) {
-		ksft_print_msg("masked: a single step from CPUID stopped at CPUID%+ld, not +2\n",
-			       masked);
+		ksft_print_msg("masked: %s stopped at CPUID%+ld, not +2\n",
+			       d->what, masked);
 	} else {
 		ret = KSFT_PASS;
 	}
 cleanup:
 	return fixture_teardown(f, ret);
+}
+
+/*
+ * A debugger cannot tell an emulated CPUID from one the CPU executed: one
+ * PTRACE_SINGLESTEP from it stops right after it, as in the root cgroup.
+ */
+static int test_cpufeat_cpuid_single_step(const char *root)
+{
+	static const struct debug_stop step = {
+		single_step_from_cpuid, "cpufeat_test_cpuid_step",
+		"a single step from CPUID",
+	};
+
+	return debug_stop_test(root, &step);
 }
 
 /*
@@ -1710,30 +1732,12 @@ cleanup:
  */
 static int test_cpufeat_cpuid_breakpoint(const char *root)
 {
-	struct fixture *f;
-	long plain, masked;
-	int ret;
+	static const struct debug_stop breakpoint = {
+		breakpoint_after_cpuid, "cpufeat_test_cpuid_bp",
+		"the breakpoint on CPUID+2", 4,
+	};
 
-	ret = cpuid_setup(&f, root, NULL, true, "cpufeat_test_cpuid_bp",
-			  cpuid_hide_set);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	plain = breakpoint_after_cpuid(root);
-	masked = breakpoint_after_cpuid(f->cg);
-	if (plain != 2) {
-		ksft_print_msg("unmasked: stopped at CPUID%+ld, not at the breakpoint\n",
-			       plain);
-		if (plain == 4)
-			ret = KSFT_SKIP;
-	} else if (masked != 2) {
-		ksft_print_msg("masked: stopped at CPUID%+ld, not at the breakpoint on CPUID+2\n",
-			       masked);
-	} else {
-		ret = KSFT_PASS;
-	}
-cleanup:
-	return fixture_teardown(f, ret);
+	return debug_stop_test(root, &breakpoint);
 }
 
 /*
