@@ -1479,16 +1479,6 @@ cleanup:
 	return fixture_teardown(f, ret);
 }
 
-/* The owner of @cg, as when it is delegated, without privilege. */
-static int enter_as_owner(const char *cg)
-{
-	if (chown_cgroup(cg, NOBODY)) {
-		ksft_print_msg("can't chown %s: %s\n", cg, strerror(errno));
-		return WRITER_SETUP_FAILED;
-	}
-	return become_user(NOBODY) ? WRITER_SETUP_FAILED : 0;
-}
-
 /*
  * Owning cpufeat.hwcap through delegation is not enough to write it: an
  * unprivileged owner opens it but the write fails with EPERM.
@@ -1499,14 +1489,6 @@ static int test_cpufeat_eperm_delegated_owner(const char *root)
 				 enter_as_owner);
 }
 
-static int enter_without_cap_sys_admin(const char *cg)
-{
-	if (!drop_cap_sys_admin())
-		return 0;
-	ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n", strerror(errno));
-	return WRITER_SETUP_FAILED;
-}
-
 /* Root without CAP_SYS_ADMIN opens cpufeat.hwcap but can't write it. */
 static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
 {
@@ -1514,46 +1496,11 @@ static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
 				 enter_without_cap_sys_admin);
 }
 
-static int enter_cgroup_namespace(const char *cg)
-{
-	if (!unshare(CLONE_NEWCGROUP))
-		return 0;
-	ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n", strerror(errno));
-	return WRITER_UNSUPPORTED;
-}
-
 /* Root inside a new cgroup namespace can't write cpufeat.hwcap. */
 static int test_cpufeat_eperm_cgroup_namespace(const char *root)
 {
 	return eperm_writer_test(root, "cpufeat_test_eperm_cgroupns",
 				 enter_cgroup_namespace);
-}
-
-/* Write TEXT to the /proc/self file NAME; 0 or -1 with errno. */
-static int write_proc_self(const char *name, const char *text)
-{
-	char path[64], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/self/%s", name);
-	snprintf(buf, sizeof(buf), "%s", text);
-	return write_text(path, buf, strlen(buf)) < 0 ? -1 : 0;
-}
-
-/* A new user namespace whose root is root outside. */
-static int enter_user_namespace(const char *cg)
-{
-	if (unshare(CLONE_NEWUSER)) {
-		ksft_print_msg("unshare(CLONE_NEWUSER): %s\n", strerror(errno));
-		return WRITER_UNSUPPORTED;
-	}
-	if (write_proc_self("uid_map", "0 0 1") ||
-	    write_proc_self("setgroups", "deny") ||
-	    write_proc_self("gid_map", "0 0 1")) {
-		ksft_print_msg("can't map root into the user namespace: %s\n",
-			       strerror(errno));
-		return WRITER_SETUP_FAILED;
-	}
-	return 0;
 }
 
 /*
@@ -1641,37 +1588,6 @@ static int secure_setup(struct fixture **fp, const char *root,
 	return KSFT_PASS;
 }
 
-static void remove_copy(char *copy)
-{
-	if (copy)
-		unlink(copy);
-	free(copy);
-}
-
-/*
- * Run @exe in @cg with the credentials @become(@arg) gives it, and read its
- * view from /proc as root: a set-group-ID program cannot read its own
- * /proc/self/auxv.  The probe reports /proc/cpuinfo, which anyone can
- * read, to say that it runs.
- */
-static int probe_view_as(struct probe *p, const char *cg, const char *exe,
-			 int (*become)(const void *arg), const void *arg,
-			 struct view *v)
-{
-	char line[LIST_SIZE + 128];
-
-	if (probe_start_with(p, cg, exe, become, arg, "pw") ||
-	    !fgets(line, sizeof(line), p->reports) || view_of_pid(p->pid, v) ||
-	    probe_continue(p) || probe_finish(p))
-		return -1;
-	return 0;
-}
-
-static int become_nobody(const void *arg)
-{
-	return become_user(NOBODY);
-}
-
 /*
  * A program that gains privilege at execve (here: set-user-ID root, run by
  * an unprivileged user) keeps the hardening features even where the cgroup
@@ -1717,17 +1633,6 @@ static bool secure_only(const struct view *plain, const struct view *secure,
 	return keeps_protected(plain, secure, machine, eff);
 }
 
-/* The supplementary group the tests give the unprivileged user. */
-#define OWN_GROUP	4242
-
-static int become_member(const void *arg)
-{
-	const gid_t group = OWN_GROUP;
-
-	return setgroups(1, &group) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
-}
-
 /*
  * The secure view is for a gain of privilege, not for AT_SECURE: a user in
  * group G running a set-group-ID G program gains nothing and gets the
@@ -1757,46 +1662,6 @@ static int test_cpufeat_secureexec_own_group(const char *root)
 cleanup:
 	remove_copy(copy);
 	return fixture_teardown(f, ret);
-}
-
-/* The kernel uid and gid of uid and gid 1 in the tests' user namespaces. */
-#define NS_USER		101000
-
-/*
- * Enter a new user namespace owned by kernel uid *@arg, in which uid and
- * gid 0 are *@arg and 1 is NS_USER, and become its uid and gid 1.  A
- * helper that stays root outside writes the maps, as newuidmap would.
- */
-static int become_ns_user(const void *arg)
-{
-	uid_t owner = *(const uid_t *)arg;
-	pid_t child = getpid(), mapper;
-	char map[64], path[64], c;
-	int go[2], status;
-
-	if (pipe(go))
-		return -1;
-	mapper = fork();
-	if (!mapper) {
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		snprintf(map, sizeof(map), "0 %u 1\n1 %u 1\n", owner, NS_USER);
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
-		if (write_text(path, map, strlen(map)) < 0)
-			_exit(1);
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", child);
-		_exit(write_text(path, map, strlen(map)) < 0);
-	}
-	close(go[0]);
-	if (mapper < 0 || setgroups(0, NULL) ||
-	    (owner && (setresgid(owner, owner, owner) ||
-		       setresuid(owner, owner, owner))) ||
-	    unshare(CLONE_NEWUSER) || write(go[1], "m", 1) != 1 ||
-	    waitpid(mapper, &status, 0) != mapper || status)
-		return -1;
-	close(go[1]);
-	return setresgid(1, 1, 1) || setresuid(1, 1, 1) ? -1 : 0;
 }
 
 /*
