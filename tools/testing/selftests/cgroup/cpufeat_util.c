@@ -1077,8 +1077,8 @@ int view_of_pid(pid_t pid, struct view *v)
  * read, to say that it runs.
  */
 int probe_view_as(struct probe *p, const char *cg, const char *exe,
-			 int (*become)(const void *arg), const void *arg,
-			 struct view *v)
+		  int (*become)(const void *arg), const void *arg,
+		  struct view *v)
 {
 	char line[LIST_SIZE + 128];
 
@@ -1137,6 +1137,27 @@ int probe_finish(struct probe *p)
 		ksft_print_msg("probe exited with status %d\n",
 			       WEXITSTATUS(status));
 	return -1;
+}
+
+/*
+ * Start @script in @from, move the probe to @to after its first report
+ * and collect the rest (on x86, "cwcxc" shows CPUID before and after the
+ * move, and after the exec that follows).
+ */
+int run_moved(const char *from, const char *to, const char *script,
+	      struct reports *r)
+{
+	struct probe p;
+
+	reports_clear(r);
+	if (probe_start(&p, from, NULL, 0, script))
+		return -1;
+	if (probe_next_n(&p, r, 1) || cg_enter(to, p.pid) ||
+	    probe_continue(&p)) {
+		probe_finish(&p);
+		return -1;
+	}
+	return probe_collect(&p, r);
 }
 
 /* Run @script in @cgroup and collect its first @n reports, views. */

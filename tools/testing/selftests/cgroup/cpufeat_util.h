@@ -167,6 +167,8 @@ int probe_next_n(struct probe *p, struct reports *r, int n);
 int probe_collect(struct probe *p, struct reports *r);
 int run_probe(const char *cgroup, const char *script, struct view *views,
 	      int n);
+int run_moved(const char *from, const char *to, const char *script,
+	      struct reports *r);
 struct reports *reports_alloc(int n);
 void reports_free(struct reports *r, int n);
 void reports_clear(struct reports *r);

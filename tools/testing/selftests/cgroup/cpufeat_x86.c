@@ -101,7 +101,6 @@ static const char * const selection[] = {
 	"avx512bw", "avx512vl", "vaes", NULL
 };
 
-
 /* What CPUID answered, on which CPU; or that it raised SIGSEGV. */
 struct cpuid_dump {
 	int cpu;
@@ -893,27 +892,6 @@ static int run_cpuid(const char *cgroup, const char *exe, const char *script,
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Start @script in @from, move the probe to @to after its first report
- * and collect the rest: "cwcxc" shows CPUID before and after the move,
- * and after the exec that follows.
- */
-static int run_moved(const char *from, const char *to, const char *script,
-		     struct reports *r)
-{
-	struct probe p;
-
-	reports_clear(r);
-	if (probe_start(&p, from, NULL, 0, script))
-		return -1;
-	if (probe_next_n(&p, r, 1) || cg_enter(to, p.pid) ||
-	    probe_continue(&p)) {
-		probe_finish(&p);
-		return -1;
-	}
-	return probe_collect(&p, r);
 }
 
 /* The CPUID tests' own set-up: the bits their cgroup's view hides. */

@@ -192,8 +192,9 @@ static const struct feature_reg {
 
 /*
  * What the "c" report dumps, the (leaf, subleaf) pairs below, in this
- * order, cpufeat_cpuid32.c too, in 32-bit mode.  Leaves 1, 6 and 0x80000001 do not look at ECX; they are
- * asked with junk there too, as programs that don't clear ECX first do.
+ * order; cpufeat_cpuid32.c asks the same in 32-bit mode.  Leaves 1, 6 and
+ * 0x80000001 do not look at ECX; they are asked with junk there too, as
+ * programs that don't clear ECX first do.
  */
 struct cpuid_query {
 	unsigned int leaf;
