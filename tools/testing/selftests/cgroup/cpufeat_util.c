@@ -256,6 +256,12 @@ bool list_is(const char *cgroup, const char *control, const char *expected)
 	return true;
 }
 
+/* Is the effective set of @cgroup @expected?  Says how it differs if not. */
+bool effective_is(const char *cgroup, const char *expected)
+{
+	return list_is(cgroup, "cpufeat.hwcap.effective", expected);
+}
+
 /* Does @cgroup offer no more than @parent_effective and none of @hidden? */
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden)
@@ -306,29 +312,43 @@ bool cannot_write(const char *cgroup, const char *file, int flags)
 }
 
 /*
+ * Split the next line of what cgroup file @file read off *@pos, in place:
+ * 1 and the line in *@line, 0 at the end, -1 if it lacks its newline.
+ */
+int split_line(char **pos, char **line, const char *file)
+{
+	char *end;
+
+	if (!**pos)
+		return 0;
+	end = strchr(*pos, '\n');
+	if (!end) {
+		ksft_print_msg("%s: \"%s\" has no newline\n", file, *pos);
+		return -1;
+	}
+	*end = '\0';
+	*line = *pos;
+	*pos = end + 1;
+	return 1;
+}
+
+/*
  * Does @cgroup's cpufeat.stat have restricted_execs, and every counter in it
  * at 0?
  */
 bool stat_all_zero(const char *cgroup)
 {
-	char buf[1024], key[64], *line, *next;
+	char buf[1024], key[64], *line, *pos = buf;
 	bool restricted = false;
 	long long value;
-	int n;
+	int n, more;
 
 	if (cg_read(cgroup, "cpufeat.stat", buf, sizeof(buf))) {
 		ksft_print_msg("can't read %s/cpufeat.stat: %s\n", cgroup,
 			       strerror(errno));
 		return false;
 	}
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next) {
-			ksft_print_msg("cpufeat.stat: \"%s\" has no newline\n",
-				       line);
-			return false;
-		}
-		*next++ = '\0';
+	while ((more = split_line(&pos, &line, "cpufeat.stat")) > 0) {
 		n = 0;
 		if (sscanf(line, "%63s %lld%n", key, &value, &n) != 2 ||
 		    line[n] || value) {
@@ -339,6 +359,8 @@ bool stat_all_zero(const char *cgroup)
 		if (!strcmp(key, "restricted_execs"))
 			restricted = true;
 	}
+	if (more < 0)
+		return false;
 	if (!restricted)
 		ksft_print_msg("cpufeat.stat has no restricted_execs\n");
 	return restricted;

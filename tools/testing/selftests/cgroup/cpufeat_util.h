@@ -42,9 +42,11 @@ int write_raw(const char *cgroup, const char *control, const char *buf,
 	      size_t len);
 int write_hwcap(const char *cgroup, const char *setting);
 bool list_is(const char *cgroup, const char *control, const char *expected);
+bool effective_is(const char *cgroup, const char *expected);
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden);
 bool cannot_write(const char *cgroup, const char *file, int flags);
+int split_line(char **pos, char **line, const char *file);
 bool stat_all_zero(const char *cgroup);
 int read_filter(const char *root, const char *key, char *value, size_t size);
 int filter_on(const char *root, const char *key);
