@@ -699,7 +699,8 @@ static const struct feature_reg *feature_reg_of(unsigned int leaf,
 
 	for (fr = feature_regs; fr < feature_regs + ARRAY_SIZE(feature_regs);
 	     fr++)
-		if (fr->leaf == leaf && fr->reg == reg &&
+		if (fr->leaf == leaf &&
+		    (fr->reg == reg || fr->reg == CPUID_ALL_REGS) &&
 		    (fr->subleaf == ANY_SUBLEAF || fr->subleaf == subleaf))
 			return fr;
 	return NULL;

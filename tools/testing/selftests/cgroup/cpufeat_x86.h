@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+/* CPUID_ALL_REGS: in feature_regs[], every register of a leaf. */
+enum { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_ALL_REGS };
 
 static const char * const cpuid_reg_names[] = { "EAX", "EBX", "ECX", "EDX" };
 
@@ -152,32 +153,15 @@ static const struct feature_reg {
 	{ 0x7, 0, CPUID_EDX },
 	{ 0x7, 1, CPUID_EAX }, { 0x7, 1, CPUID_EBX }, { 0x7, 1, CPUID_ECX },
 	{ 0x7, 1, CPUID_EDX },
-	{ 0x7, 2, CPUID_EAX }, { 0x7, 2, CPUID_EBX }, { 0x7, 2, CPUID_ECX },
-	{ 0x7, 2, CPUID_EDX },
-	{ 0x7, 3, CPUID_EAX }, { 0x7, 3, CPUID_EBX }, { 0x7, 3, CPUID_ECX },
-	{ 0x7, 3, CPUID_EDX },
+	{ 0x7, 2, CPUID_ALL_REGS }, { 0x7, 3, CPUID_ALL_REGS },
 	{ 0xd, 1, CPUID_EAX },
 	/* SGX, PT, Key Locker, AMX tiles, AVX10: a leaf per feature */
-	{ 0x12, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "sgx" },
-	{ 0x12, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "sgx" },
-	{ 0x12, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "sgx" },
-	{ 0x12, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "sgx" },
-	{ 0x14, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "intel_pt" },
-	{ 0x14, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "intel_pt" },
-	{ 0x14, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "intel_pt" },
-	{ 0x14, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "intel_pt" },
-	{ 0x19, ANY_SUBLEAF, CPUID_EAX }, { 0x19, ANY_SUBLEAF, CPUID_EBX },
-	{ 0x19, ANY_SUBLEAF, CPUID_ECX }, { 0x19, ANY_SUBLEAF, CPUID_EDX },
-	{ 0x1d, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "amx_tile" },
-	{ 0x1d, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "amx_tile" },
-	{ 0x1d, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "amx_tile" },
-	{ 0x1d, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "amx_tile" },
-	{ 0x1e, ANY_SUBLEAF, CPUID_EAX, 0, ~0u, "amx_tile" },
-	{ 0x1e, ANY_SUBLEAF, CPUID_EBX, 0, ~0u, "amx_tile" },
-	{ 0x1e, ANY_SUBLEAF, CPUID_ECX, 0, ~0u, "amx_tile" },
-	{ 0x1e, ANY_SUBLEAF, CPUID_EDX, 0, ~0u, "amx_tile" },
-	{ 0x24, ANY_SUBLEAF, CPUID_EAX }, { 0x24, ANY_SUBLEAF, CPUID_EBX },
-	{ 0x24, ANY_SUBLEAF, CPUID_ECX }, { 0x24, ANY_SUBLEAF, CPUID_EDX },
+	{ 0x12, ANY_SUBLEAF, CPUID_ALL_REGS, 0, ~0u, "sgx" },
+	{ 0x14, ANY_SUBLEAF, CPUID_ALL_REGS, 0, ~0u, "intel_pt" },
+	{ 0x19, ANY_SUBLEAF, CPUID_ALL_REGS },
+	{ 0x1d, ANY_SUBLEAF, CPUID_ALL_REGS, 0, ~0u, "amx_tile" },
+	{ 0x1e, ANY_SUBLEAF, CPUID_ALL_REGS, 0, ~0u, "amx_tile" },
+	{ 0x24, ANY_SUBLEAF, CPUID_ALL_REGS },
 	{ 0x80000001, ANY_SUBLEAF, CPUID_EDX, .mirror = true },
 	{ 0x80000001, ANY_SUBLEAF, CPUID_ECX },
 	{ 0x80000007, ANY_SUBLEAF, CPUID_EBX },
