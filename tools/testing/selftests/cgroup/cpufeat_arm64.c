@@ -386,7 +386,8 @@ static unsigned int field_of_regs(const unsigned long *regs, int f)
 
 /*
  * --idregs: the registers as MRS reads them, "NAME=0x%016lx" a line
- * (arm64-oracle.sh compares these), then a few fields, "REG.FIELD=N".
+ * (tools/testing/cpufeat/suites/oracle/oracle.sh compares these), then
+ * a few fields, "REG.FIELD=N".
  */
 static int print_idregs(unsigned long hwcap)
 {

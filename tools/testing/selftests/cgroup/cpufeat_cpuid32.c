@@ -8,7 +8,7 @@
  *
  * AT_HWCAP, AT_HWCAP2 and AT_SECURE come from /proc/self/auxv (32-bit
  * entries), the names from /proc/self/cpufeat, then what CPUID answers for
- * the queries of cpufeat_x86.c, in the same order.  It ignores its
+ * the queries of cpufeat_x86.h, in the same order.  It ignores its
  * arguments.
  *
  * It needs no 32-bit libc: build it with
@@ -34,23 +34,9 @@
 
 #define O_RDONLY	0
 
-/* Keep equal to cpuid_queries[] of cpufeat_x86.c. */
-static const struct {
-	unsigned int leaf;
-	unsigned int subleaf;
-} queries[] = {
-	{ 0x0, 0 }, { 0x1, 0 }, { 0x1, 0x5a5a }, { 0x4, 0 }, { 0x4, 1 },
-	{ 0x6, 0 }, { 0x6, 0x3c }, { 0x7, 0 }, { 0x7, 1 }, { 0x7, 2 },
-	{ 0xb, 0 }, { 0xb, 1 }, { 0xd, 0 }, { 0xd, 1 }, { 0xd, 2 },
-	{ 0x1f, 0 }, { 0x80000000, 0 }, { 0x80000001, 0 },
-	{ 0x80000001, 0xa5a5 }, { 0x80000006, 0 }, { 0x80000007, 0 },
-	{ 0x80000008, 0 }, { 0x8000000a, 0 }, { 0x8000001f, 0 },
-	{ 0x80000021, 0 }, { 0x7, 3 }, { 0x12, 0 }, { 0x14, 0 }, { 0x19, 0 },
-	{ 0x1d, 0 }, { 0x1e, 0 }, { 0x24, 0 }, { 0x80000022, 0 },
-};
-
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define NR_QUERIES	ARRAY_SIZE(queries)
+
+#include "cpufeat_x86.h"
 
 static char out[32768];
 static unsigned int out_len;
@@ -211,15 +197,15 @@ static void report_cpuid(void)
 		cpu = -1;
 	put_str("cpuid cpu=");
 	put_dec(cpu);
-	for (i = 0; i < NR_QUERIES; i++) {
+	for (i = 0; i < NR_CPUID_QUERIES; i++) {
 		asm volatile ("cpuid"
 			      : "=a" (regs[0]), "=b" (regs[1]),
 				"=c" (regs[2]), "=d" (regs[3])
-			      : "0" (queries[i].leaf), "2" (queries[i].subleaf));
+			      : "0" (cpuid_queries[i].leaf), "2" (cpuid_queries[i].subleaf));
 		put_char(' ');
-		put_hex(queries[i].leaf);
+		put_hex(cpuid_queries[i].leaf);
 		put_char('.');
-		put_hex(queries[i].subleaf);
+		put_hex(cpuid_queries[i].subleaf);
 		for (j = 0; j < 4; j++) {
 			put_char(':');
 			put_hex(regs[j]);

@@ -256,6 +256,12 @@ bool list_is(const char *cgroup, const char *control, const char *expected)
 	return true;
 }
 
+/* Is the effective set of @cgroup @expected?  Says how it differs if not. */
+bool effective_is(const char *cgroup, const char *expected)
+{
+	return list_is(cgroup, "cpufeat.hwcap.effective", expected);
+}
+
 /* Does @cgroup offer no more than @parent_effective and none of @hidden? */
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden)
@@ -306,29 +312,43 @@ bool cannot_write(const char *cgroup, const char *file, int flags)
 }
 
 /*
+ * Split the next line of what cgroup file @file read off *@pos, in place:
+ * 1 and the line in *@line, 0 at the end, -1 if it lacks its newline.
+ */
+int split_line(char **pos, char **line, const char *file)
+{
+	char *end;
+
+	if (!**pos)
+		return 0;
+	end = strchr(*pos, '\n');
+	if (!end) {
+		ksft_print_msg("%s: \"%s\" has no newline\n", file, *pos);
+		return -1;
+	}
+	*end = '\0';
+	*line = *pos;
+	*pos = end + 1;
+	return 1;
+}
+
+/*
  * Does @cgroup's cpufeat.stat have restricted_execs, and every counter in it
  * at 0?
  */
 bool stat_all_zero(const char *cgroup)
 {
-	char buf[1024], key[64], *line, *next;
+	char buf[1024], key[64], *line, *pos = buf;
 	bool restricted = false;
 	long long value;
-	int n;
+	int n, more;
 
 	if (cg_read(cgroup, "cpufeat.stat", buf, sizeof(buf))) {
 		ksft_print_msg("can't read %s/cpufeat.stat: %s\n", cgroup,
 			       strerror(errno));
 		return false;
 	}
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next) {
-			ksft_print_msg("cpufeat.stat: \"%s\" has no newline\n",
-				       line);
-			return false;
-		}
-		*next++ = '\0';
+	while ((more = split_line(&pos, &line, "cpufeat.stat")) > 0) {
 		n = 0;
 		if (sscanf(line, "%63s %lld%n", key, &value, &n) != 2 ||
 		    line[n] || value) {
@@ -339,6 +359,8 @@ bool stat_all_zero(const char *cgroup)
 		if (!strcmp(key, "restricted_execs"))
 			restricted = true;
 	}
+	if (more < 0)
+		return false;
 	if (!restricted)
 		ksft_print_msg("cpufeat.stat has no restricted_execs\n");
 	return restricted;
@@ -615,6 +637,69 @@ char *copy_setuid_capable(const char *name)
 	return path;
 }
 
+/* Remove and free a copy_setuid_capable() copy (NULL: none). */
+void remove_copy(char *copy)
+{
+	if (copy)
+		unlink(copy);
+	free(copy);
+}
+
+/* Credentials for probe_start_with(): an unprivileged user. */
+int become_nobody(const void *arg)
+{
+	return become_user(NOBODY);
+}
+
+/* The unprivileged user, with OWN_GROUP as its supplementary group. */
+int become_member(const void *arg)
+{
+	const gid_t group = OWN_GROUP;
+
+	return setgroups(1, &group) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
+}
+
+/* The kernel uid and gid of uid and gid 1 in the tests' user namespaces. */
+#define NS_USER		101000
+
+/*
+ * Enter a new user namespace owned by kernel uid *@arg, in which uid and
+ * gid 0 are *@arg and 1 is NS_USER, and become its uid and gid 1.  A
+ * helper that stays root outside writes the maps, as newuidmap would.
+ */
+int become_ns_user(const void *arg)
+{
+	uid_t owner = *(const uid_t *)arg;
+	pid_t child = getpid(), mapper;
+	char map[64], path[64], c;
+	int go[2], status;
+
+	if (pipe(go))
+		return -1;
+	mapper = fork();
+	if (!mapper) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		snprintf(map, sizeof(map), "0 %u 1\n1 %u 1\n", owner, NS_USER);
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
+		if (write_text(path, map, strlen(map)) < 0)
+			_exit(1);
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", child);
+		_exit(write_text(path, map, strlen(map)) < 0);
+	}
+	close(go[0]);
+	if (mapper < 0 || setgroups(0, NULL) ||
+	    (owner && (setresgid(owner, owner, owner) ||
+		       setresuid(owner, owner, owner))) ||
+	    unshare(CLONE_NEWUSER) || write(go[1], "m", 1) != 1 ||
+	    waitpid(mapper, &status, 0) != mapper || status)
+		return -1;
+	close(go[1]);
+	return setresgid(1, 1, 1) || setresuid(1, 1, 1) ? -1 : 0;
+}
+
 /* Write @setting to @fd, expecting EPERM: a WRITER_* code. */
 int write_expecting_eperm(int fd, const char *setting)
 {
@@ -658,6 +743,66 @@ int open_and_write(const char *cg, const char *setting)
 		return WRITER_SETUP_FAILED;
 	}
 	return write_expecting_eperm(fd, setting);
+}
+
+/*
+ * The contexts a writer enters (eperm tests): 0 when done, or a WRITER_*
+ * code.
+ */
+
+/* The owner of @cg, as when it is delegated, without privilege. */
+int enter_as_owner(const char *cg)
+{
+	if (chown_cgroup(cg, NOBODY)) {
+		ksft_print_msg("can't chown %s: %s\n", cg, strerror(errno));
+		return WRITER_SETUP_FAILED;
+	}
+	return become_user(NOBODY) ? WRITER_SETUP_FAILED : 0;
+}
+
+/* Root without CAP_SYS_ADMIN. */
+int enter_without_cap_sys_admin(const char *cg)
+{
+	if (!drop_cap_sys_admin())
+		return 0;
+	ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n", strerror(errno));
+	return WRITER_SETUP_FAILED;
+}
+
+/* A new cgroup namespace. */
+int enter_cgroup_namespace(const char *cg)
+{
+	if (!unshare(CLONE_NEWCGROUP))
+		return 0;
+	ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n", strerror(errno));
+	return WRITER_UNSUPPORTED;
+}
+
+/* Write TEXT to the /proc/self file NAME; 0 or -1 with errno. */
+static int write_proc_self(const char *name, const char *text)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	snprintf(buf, sizeof(buf), "%s", text);
+	return write_text(path, buf, strlen(buf)) < 0 ? -1 : 0;
+}
+
+/* A new user namespace whose root is root outside. */
+int enter_user_namespace(const char *cg)
+{
+	if (unshare(CLONE_NEWUSER)) {
+		ksft_print_msg("unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return WRITER_UNSUPPORTED;
+	}
+	if (write_proc_self("uid_map", "0 0 1") ||
+	    write_proc_self("setgroups", "deny") ||
+	    write_proc_self("gid_map", "0 0 1")) {
+		ksft_print_msg("can't map root into the user namespace: %s\n",
+			       strerror(errno));
+		return WRITER_SETUP_FAILED;
+	}
+	return 0;
 }
 
 /* Where the fd-passing child keeps its fd for pidfd_getfd(). */
@@ -947,6 +1092,25 @@ int view_of_pid(pid_t pid, struct view *v)
 	return 0;
 }
 
+/*
+ * Run @exe in @cg with the credentials @become(@arg) gives it, and read its
+ * view from /proc as root: a set-group-ID program cannot read its own
+ * /proc/self/auxv.  The probe reports /proc/cpuinfo, which anyone can
+ * read, to say that it runs.
+ */
+int probe_view_as(struct probe *p, const char *cg, const char *exe,
+		  int (*become)(const void *arg), const void *arg,
+		  struct view *v)
+{
+	char line[LIST_SIZE + 128];
+
+	if (probe_start_with(p, cg, exe, become, arg, "pw") ||
+	    !fgets(line, sizeof(line), p->reports) || view_of_pid(p->pid, v) ||
+	    probe_continue(p) || probe_finish(p))
+		return -1;
+	return 0;
+}
+
 /* Read the probe's next report, a view. */
 int probe_read(struct probe *p, struct view *v)
 {
@@ -995,6 +1159,27 @@ int probe_finish(struct probe *p)
 		ksft_print_msg("probe exited with status %d\n",
 			       WEXITSTATUS(status));
 	return -1;
+}
+
+/*
+ * Start @script in @from, move the probe to @to after its first report
+ * and collect the rest (on x86, "cwcxc" shows CPUID before and after the
+ * move, and after the exec that follows).
+ */
+int run_moved(const char *from, const char *to, const char *script,
+	      struct reports *r)
+{
+	struct probe p;
+
+	reports_clear(r);
+	if (probe_start(&p, from, NULL, 0, script))
+		return -1;
+	if (probe_next_n(&p, r, 1) || cg_enter(to, p.pid) ||
+	    probe_continue(&p)) {
+		probe_finish(&p);
+		return -1;
+	}
+	return probe_collect(&p, r);
 }
 
 /* Run @script in @cgroup and collect its first @n reports, views. */

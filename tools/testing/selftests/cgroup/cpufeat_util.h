@@ -42,9 +42,11 @@ int write_raw(const char *cgroup, const char *control, const char *buf,
 	      size_t len);
 int write_hwcap(const char *cgroup, const char *setting);
 bool list_is(const char *cgroup, const char *control, const char *expected);
+bool effective_is(const char *cgroup, const char *expected);
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden);
 bool cannot_write(const char *cgroup, const char *file, int flags);
+int split_line(char **pos, char **line, const char *file);
 bool stat_all_zero(const char *cgroup);
 int read_filter(const char *root, const char *key, char *value, size_t size);
 int filter_on(const char *root, const char *key);
@@ -70,6 +72,15 @@ int receive_fd(int sock);
 int drop_cap_sys_admin(void);
 char *find_program(const char *name, const char *env);
 char *copy_setuid_capable(const char *name);
+void remove_copy(char *copy);
+
+/* The supplementary group the tests give the unprivileged user. */
+#define OWN_GROUP	4242
+
+/* Credentials for probe_start_with() and probe_view_as(). */
+int become_nobody(const void *arg);
+int become_member(const void *arg);
+int become_ns_user(const void *arg);
 
 /* How a child that tries to write cpufeat.hwcap ends. */
 enum {
@@ -83,6 +94,12 @@ enum {
 int write_expecting_eperm(int fd, const char *setting);
 int wait_writer(pid_t pid);
 int open_and_write(const char *cg, const char *setting);
+
+/* Contexts a writer enters before open_and_write(). */
+int enter_as_owner(const char *cg);
+int enter_without_cap_sys_admin(const char *cg);
+int enter_cgroup_namespace(const char *cg);
+int enter_user_namespace(const char *cg);
 
 /* A child that opens a file as another user, for fd_opened_as(). */
 struct fd_opener {
@@ -142,6 +159,9 @@ int probe_start_with(struct probe *p, const char *cgroup, const char *exe,
 		     const char *script);
 int probe_read(struct probe *p, struct view *v);
 int view_of_pid(pid_t pid, struct view *v);
+int probe_view_as(struct probe *p, const char *cg, const char *exe,
+		  int (*become)(const void *arg), const void *arg,
+		  struct view *v);
 int probe_continue(struct probe *p);
 int probe_finish(struct probe *p);
 int probe_next(struct probe *p, struct reports *r);
@@ -149,6 +169,8 @@ int probe_next_n(struct probe *p, struct reports *r, int n);
 int probe_collect(struct probe *p, struct reports *r);
 int run_probe(const char *cgroup, const char *script, struct view *views,
 	      int n);
+int run_moved(const char *from, const char *to, const char *script,
+	      struct reports *r);
 struct reports *reports_alloc(int n);
 void reports_free(struct reports *r, int n);
 void reports_clear(struct reports *r);

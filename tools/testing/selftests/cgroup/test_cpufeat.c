@@ -120,9 +120,9 @@ static int test_cpufeat_defaults(const char *root)
 		goto cleanup;
 
 	if (!list_is(f->cg, "cpufeat.hwcap", "max") ||
-	    !list_is(f->cg, "cpufeat.hwcap.effective", f->machine) ||
+	    !effective_is(f->cg, f->machine) ||
 	    !list_is(child, "cpufeat.hwcap", "max") ||
-	    !list_is(child, "cpufeat.hwcap.effective", f->machine))
+	    !effective_is(child, f->machine))
 		goto cleanup;
 	if (stat_all_zero(f->cg))
 		ret = KSFT_PASS;
@@ -243,7 +243,7 @@ static int test_cpufeat_set_read_back(const char *root)
 
 	if (write_hwcap(cg, "  max\n") ||
 	    !list_is(cg, "cpufeat.hwcap", "max") ||
-	    !list_is(cg, "cpufeat.hwcap.effective", f->machine))
+	    !effective_is(cg, f->machine))
 		goto cleanup;
 
 	/*
@@ -256,7 +256,7 @@ static int test_cpufeat_set_read_back(const char *root)
 		ksft_print_msg("all features read back as \"%s\"\n", buf);
 		goto cleanup;
 	}
-	if (!list_is(cg, "cpufeat.hwcap.effective", f->machine))
+	if (!effective_is(cg, f->machine))
 		goto cleanup;
 
 	if (all_names_read_max(cg, f->machine, first, known) &&
@@ -320,7 +320,7 @@ static int test_cpufeat_edits(const char *root)
 	/* +x: back to everything, which reads as "max". */
 	snprintf(buf, sizeof(buf), "+%s", x);
 	if (write_hwcap(cg, buf) || !list_is(cg, "cpufeat.hwcap", "max") ||
-	    !list_is(cg, "cpufeat.hwcap.effective", f->machine))
+	    !effective_is(cg, f->machine))
 		goto cleanup;
 
 	/* Several edits at once, then one by one. */
@@ -845,7 +845,7 @@ static int test_cpufeat_read_only_files(const char *root)
 		goto cleanup;
 
 	if (!read_effective(root, eff) && !strcmp(eff, f->machine) &&
-	    list_is(f->cg, "cpufeat.hwcap.effective", f->machine))
+	    effective_is(f->cg, f->machine))
 		ret = KSFT_PASS;
 cleanup:
 	return fixture_teardown(f, ret);
@@ -893,20 +893,20 @@ static int test_cpufeat_hierarchy(const char *root)
 	if (write_hwcap(parent, buf) ||
 	    !effective_hides(parent, machine, hide) ||
 	    read_effective(parent, parent_eff) ||
-	    !list_is(child, "cpufeat.hwcap.effective", parent_eff) ||
-	    !list_is(grandchild, "cpufeat.hwcap.effective", parent_eff))
+	    !effective_is(child, parent_eff) ||
+	    !effective_is(grandchild, parent_eff))
 		goto cleanup;
 
 	/* Naming x in the child does not bring it back. */
 	if (write_hwcap(child, machine) ||
-	    !list_is(child, "cpufeat.hwcap.effective", parent_eff) ||
-	    !list_is(grandchild, "cpufeat.hwcap.effective", parent_eff))
+	    !effective_is(child, parent_eff) ||
+	    !effective_is(grandchild, parent_eff))
 		goto cleanup;
 
 	/* Parent back to max: the child, which names x, offers it again. */
 	if (write_hwcap(parent, "max") ||
-	    !list_is(child, "cpufeat.hwcap.effective", machine) ||
-	    !list_is(grandchild, "cpufeat.hwcap.effective", machine))
+	    !effective_is(child, machine) ||
+	    !effective_is(grandchild, machine))
 		goto cleanup;
 
 	/* ...unless the child's own setting excludes it. */
@@ -914,7 +914,7 @@ static int test_cpufeat_hierarchy(const char *root)
 	if (write_hwcap(child, buf) ||
 	    !effective_hides(child, machine, hide_y) ||
 	    read_effective(child, buf) ||
-	    !list_is(grandchild, "cpufeat.hwcap.effective", buf) ||
+	    !effective_is(grandchild, buf) ||
 	    !list_has(buf, x)) {
 		ksft_print_msg("child hiding %s: effective \"%s\"\n", hide_y[0],
 			       buf);
@@ -936,13 +936,13 @@ static int test_cpufeat_hierarchy(const char *root)
 	late = fixture_cgroup(f, child, "late", NULL, NULL);
 	if (!late || !list_is(late, "cpufeat.hwcap", "max") ||
 	    read_effective(child, buf) ||
-	    !list_is(late, "cpufeat.hwcap.effective", buf))
+	    !effective_is(late, buf))
 		goto cleanup;
 
 	/* Everything back to max. */
 	if (!write_hwcap(parent, "max") && !write_hwcap(child, "max") &&
-	    list_is(grandchild, "cpufeat.hwcap.effective", machine) &&
-	    list_is(late, "cpufeat.hwcap.effective", machine))
+	    effective_is(grandchild, machine) &&
+	    effective_is(late, machine))
 		ret = KSFT_PASS;
 cleanup:
 	return fixture_teardown(f, ret);
@@ -965,9 +965,9 @@ static int test_cpufeat_write_skips_kept_subtrees(const char *root)
 	};
 	char a_eff[LIST_SIZE], a1_eff[LIST_SIZE], parent_eff[LIST_SIZE];
 	char hide_x[64], hide_y[64], *a, *a1 = NULL, *b;
-	const char *y;
+	const char *y, *writes[] = { NULL, "max", NULL, "max" };
 	struct fixture *f;
-	int ret;
+	int ret, i;
 
 	ret = fixture_setup(&f, root, &params);
 	if (ret != KSFT_PASS)
@@ -988,29 +988,21 @@ static int test_cpufeat_write_skips_kept_subtrees(const char *root)
 	if (!a1 || !b)
 		goto cleanup;
 
-	/* The parent hides x: a and a1 keep their sets, b follows. */
-	if (write_hwcap(f->cg, hide_x) || read_effective(f->cg, parent_eff) ||
-	    !list_is(a, "cpufeat.hwcap.effective", a_eff) ||
-	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
-	    !list_is(b, "cpufeat.hwcap.effective", parent_eff))
-		goto cleanup;
-	/* ...and shows it again. */
-	if (write_hwcap(f->cg, "max") ||
-	    !list_is(a, "cpufeat.hwcap.effective", a_eff) ||
-	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
-	    !list_is(b, "cpufeat.hwcap.effective", f->machine))
-		goto cleanup;
-	/* The parent hides y: a hides x and y now, as a1 did, which keeps. */
-	if (write_hwcap(f->cg, hide_y) || read_effective(f->cg, parent_eff) ||
-	    !list_is(a, "cpufeat.hwcap.effective", a1_eff) ||
-	    !list_is(a1, "cpufeat.hwcap.effective", a1_eff) ||
-	    !list_is(b, "cpufeat.hwcap.effective", parent_eff))
-		goto cleanup;
-	if (!write_hwcap(f->cg, "max") &&
-	    list_is(a, "cpufeat.hwcap.effective", a_eff) &&
-	    list_is(a1, "cpufeat.hwcap.effective", a1_eff) &&
-	    list_is(b, "cpufeat.hwcap.effective", f->machine))
-		ret = KSFT_PASS;
+	/*
+	 * The parent hides x, then shows it again: a and a1 keep their sets,
+	 * b follows.  The parent hides y: a hides x and y now, as a1 did,
+	 * which keeps; and shows it again.
+	 */
+	writes[0] = hide_x;
+	writes[2] = hide_y;
+	for (i = 0; i < ARRAY_SIZE(writes); i++)
+		if (write_hwcap(f->cg, writes[i]) ||
+		    read_effective(f->cg, parent_eff) ||
+		    !effective_is(a, writes[i] == hide_y ? a1_eff : a_eff) ||
+		    !effective_is(a1, a1_eff) ||
+		    !effective_is(b, parent_eff))
+			goto cleanup;
+	ret = KSFT_PASS;
 cleanup:
 	return fixture_teardown(f, ret);
 }
@@ -1479,16 +1471,6 @@ cleanup:
 	return fixture_teardown(f, ret);
 }
 
-/* The owner of @cg, as when it is delegated, without privilege. */
-static int enter_as_owner(const char *cg)
-{
-	if (chown_cgroup(cg, NOBODY)) {
-		ksft_print_msg("can't chown %s: %s\n", cg, strerror(errno));
-		return WRITER_SETUP_FAILED;
-	}
-	return become_user(NOBODY) ? WRITER_SETUP_FAILED : 0;
-}
-
 /*
  * Owning cpufeat.hwcap through delegation is not enough to write it: an
  * unprivileged owner opens it but the write fails with EPERM.
@@ -1499,14 +1481,6 @@ static int test_cpufeat_eperm_delegated_owner(const char *root)
 				 enter_as_owner);
 }
 
-static int enter_without_cap_sys_admin(const char *cg)
-{
-	if (!drop_cap_sys_admin())
-		return 0;
-	ksft_print_msg("can't drop CAP_SYS_ADMIN: %s\n", strerror(errno));
-	return WRITER_SETUP_FAILED;
-}
-
 /* Root without CAP_SYS_ADMIN opens cpufeat.hwcap but can't write it. */
 static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
 {
@@ -1514,46 +1488,11 @@ static int test_cpufeat_eperm_without_cap_sys_admin(const char *root)
 				 enter_without_cap_sys_admin);
 }
 
-static int enter_cgroup_namespace(const char *cg)
-{
-	if (!unshare(CLONE_NEWCGROUP))
-		return 0;
-	ksft_print_msg("unshare(CLONE_NEWCGROUP): %s\n", strerror(errno));
-	return WRITER_UNSUPPORTED;
-}
-
 /* Root inside a new cgroup namespace can't write cpufeat.hwcap. */
 static int test_cpufeat_eperm_cgroup_namespace(const char *root)
 {
 	return eperm_writer_test(root, "cpufeat_test_eperm_cgroupns",
 				 enter_cgroup_namespace);
-}
-
-/* Write TEXT to the /proc/self file NAME; 0 or -1 with errno. */
-static int write_proc_self(const char *name, const char *text)
-{
-	char path[64], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/self/%s", name);
-	snprintf(buf, sizeof(buf), "%s", text);
-	return write_text(path, buf, strlen(buf)) < 0 ? -1 : 0;
-}
-
-/* A new user namespace whose root is root outside. */
-static int enter_user_namespace(const char *cg)
-{
-	if (unshare(CLONE_NEWUSER)) {
-		ksft_print_msg("unshare(CLONE_NEWUSER): %s\n", strerror(errno));
-		return WRITER_UNSUPPORTED;
-	}
-	if (write_proc_self("uid_map", "0 0 1") ||
-	    write_proc_self("setgroups", "deny") ||
-	    write_proc_self("gid_map", "0 0 1")) {
-		ksft_print_msg("can't map root into the user namespace: %s\n",
-			       strerror(errno));
-		return WRITER_SETUP_FAILED;
-	}
-	return 0;
 }
 
 /*
@@ -1614,18 +1553,16 @@ static bool keeps_protected(const struct view *plain,
 /*
  * The set-up of the secure view's tests: cgroup @name hides the protected
  * features the machine has (SKIP if it has none), its effective set goes
- * to @eff, and *@copy is a copy of the probe owned by root, mode 0755, in
- * a directory that honours set-user-ID and set-group-ID bits.
+ * to @eff.
  */
 static int secure_setup(struct fixture **fp, const char *root,
-			const char *name, char *eff, char **cg, char **copy)
+			const char *name, char *eff, char **cg)
 {
 	const char * const *protected = cpufeat_arch.protected_set;
 	const struct fixture_params params = { 0 };
 	char edits[256];
 	int ret;
 
-	*copy = NULL;
 	ret = fixture_setup(fp, root, &params);
 	if (ret != KSFT_PASS)
 		return ret;
@@ -1635,41 +1572,65 @@ static int secure_setup(struct fixture **fp, const char *root,
 		return KSFT_SKIP;
 	}
 	*cg = fixture_cgroup(*fp, NULL, name, edits, eff);
-	*copy = copy_setuid_capable(PROBE_NAME);
-	if (!*cg || !*copy || !effective_hides(*cg, (*fp)->machine, protected))
+	if (!*cg || !effective_hides(*cg, (*fp)->machine, protected))
 		return KSFT_FAIL;
 	return KSFT_PASS;
 }
 
-static void remove_copy(char *copy)
-{
-	if (copy)
-		unlink(copy);
-	free(copy);
-}
+/*
+ * A run of a copy of the probe (copy_setuid_capable()), owned by @uid and
+ * @gid with @mode, by a user that @become(@arg) makes.
+ */
+struct secure_run {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	int (*become)(const void *arg);
+	const void *arg;
+};
 
 /*
- * Run @exe in @cg with the credentials @become(@arg) gives it, and read its
- * view from /proc as root: a set-group-ID program cannot read its own
- * /proc/self/auxv.  The probe reports /proc/cpuinfo, which anyone can
- * read, to say that it runs.
+ * A test of the secure view: the @plain run gains no privilege and gets
+ * the cgroup's view, the @secure run gains privilege and keeps the
+ * protected features; AT_SECURE is 1 for @secure, and @plain_secure for
+ * @plain.
  */
-static int probe_view_as(struct probe *p, const char *cg, const char *exe,
-			 int (*become)(const void *arg), const void *arg,
-			 struct view *v)
-{
-	char line[LIST_SIZE + 128];
+struct secure_test {
+	const char *cgroup;
+	struct secure_run plain, secure;
+	unsigned long plain_secure;
+};
 
-	if (probe_start_with(p, cg, exe, become, arg, "pw") ||
-	    !fgets(line, sizeof(line), p->reports) || view_of_pid(p->pid, v) ||
-	    probe_continue(p) || probe_finish(p))
-		return -1;
-	return 0;
-}
-
-static int become_nobody(const void *arg)
+static int secure_test(const char *root, const struct secure_test *t)
 {
-	return become_user(NOBODY);
+	const struct secure_run *runs[2] = { &t->plain, &t->secure };
+	char eff[LIST_SIZE], *cg, *copy[2] = { NULL, NULL };
+	struct view *v[2];
+	struct fixture *f;
+	int ret, i;
+
+	ret = secure_setup(&f, root, t->cgroup, eff, &cg);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	for (i = 0; i < 2; i++) {
+		v[i] = &f->r[i].views[0];
+		copy[i] = copy_setuid_capable(PROBE_NAME);
+		if (!copy[i] || chown(copy[i], runs[i]->uid, runs[i]->gid) ||
+		    chmod(copy[i], runs[i]->mode) ||
+		    probe_view_as(&f->probe[0], cg, copy[i], runs[i]->become,
+				  runs[i]->arg, v[i]))
+			goto cleanup;
+	}
+	if (v[0]->secure != t->plain_secure || v[1]->secure != 1)
+		ksft_print_msg("AT_SECURE: %lu and %lu, expected %lu and 1\n",
+			       v[0]->secure, v[1]->secure, t->plain_secure);
+	else if (keeps_protected(v[0], v[1], f->machine, eff))
+		ret = KSFT_PASS;
+cleanup:
+	for (i = 0; i < 2; i++)
+		remove_copy(copy[i]);
+	return fixture_teardown(f, ret);
 }
 
 /*
@@ -1679,53 +1640,14 @@ static int become_nobody(const void *arg)
  */
 static int test_cpufeat_secureexec_keeps_protected(const char *root)
 {
-	char eff[LIST_SIZE], *cg, *copy;
-	struct view *plain, *secure;
-	struct fixture *f;
-	int ret;
+	static const struct secure_test t = {
+		"cpufeat_test_secureexec",
+		{ 0, 0, 0755, become_nobody },
+		{ 0, 0, 04755, become_nobody },
+		0,
+	};
 
-	ret = secure_setup(&f, root, "cpufeat_test_secureexec", eff, &cg,
-			   &copy);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	plain = &f->r[0].views[0];
-	secure = &f->r[1].views[0];
-	if (probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, plain) ||
-	    chmod(copy, 04755) ||
-	    probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, secure))
-		goto cleanup;
-	if (plain->secure || secure->secure != 1)
-		ksft_print_msg("AT_SECURE: %lu without set-user-ID, %lu with\n",
-			       plain->secure, secure->secure);
-	else if (keeps_protected(plain, secure, f->machine, eff))
-		ret = KSFT_PASS;
-cleanup:
-	remove_copy(copy);
-	return fixture_teardown(f, ret);
-}
-
-/* Both have AT_SECURE set, and only @secure the secure view. */
-static bool secure_only(const struct view *plain, const struct view *secure,
-			const char *machine, const char *eff)
-{
-	if (plain->secure != 1 || secure->secure != 1) {
-		ksft_print_msg("AT_SECURE: %lu and %lu, expected 1 and 1\n",
-			       plain->secure, secure->secure);
-		return false;
-	}
-	return keeps_protected(plain, secure, machine, eff);
-}
-
-/* The supplementary group the tests give the unprivileged user. */
-#define OWN_GROUP	4242
-
-static int become_member(const void *arg)
-{
-	const gid_t group = OWN_GROUP;
-
-	return setgroups(1, &group) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	       setresuid(NOBODY, NOBODY, NOBODY) ? -1 : 0;
+	return secure_test(root, &t);
 }
 
 /*
@@ -1736,67 +1658,14 @@ static int become_member(const void *arg)
  */
 static int test_cpufeat_secureexec_own_group(const char *root)
 {
-	char eff[LIST_SIZE], *cg, *copy;
-	struct view *plain, *secure;
-	struct fixture *f;
-	int ret;
+	static const struct secure_test t = {
+		"cpufeat_test_own_group",
+		{ 0, OWN_GROUP, 02755, become_member },
+		{ 0, OWN_GROUP, 02755, become_nobody },
+		1,
+	};
 
-	ret = secure_setup(&f, root, "cpufeat_test_own_group", eff, &cg,
-			   &copy);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	plain = &f->r[0].views[0];
-	secure = &f->r[1].views[0];
-	if (chown(copy, 0, OWN_GROUP) || chmod(copy, 02755) ||
-	    probe_view_as(&f->probe[0], cg, copy, become_member, NULL, plain) ||
-	    probe_view_as(&f->probe[0], cg, copy, become_nobody, NULL, secure))
-		goto cleanup;
-	if (secure_only(plain, secure, f->machine, eff))
-		ret = KSFT_PASS;
-cleanup:
-	remove_copy(copy);
-	return fixture_teardown(f, ret);
-}
-
-/* The kernel uid and gid of uid and gid 1 in the tests' user namespaces. */
-#define NS_USER		101000
-
-/*
- * Enter a new user namespace owned by kernel uid *@arg, in which uid and
- * gid 0 are *@arg and 1 is NS_USER, and become its uid and gid 1.  A
- * helper that stays root outside writes the maps, as newuidmap would.
- */
-static int become_ns_user(const void *arg)
-{
-	uid_t owner = *(const uid_t *)arg;
-	pid_t child = getpid(), mapper;
-	char map[64], path[64], c;
-	int go[2], status;
-
-	if (pipe(go))
-		return -1;
-	mapper = fork();
-	if (!mapper) {
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		snprintf(map, sizeof(map), "0 %u 1\n1 %u 1\n", owner, NS_USER);
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
-		if (write_text(path, map, strlen(map)) < 0)
-			_exit(1);
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", child);
-		_exit(write_text(path, map, strlen(map)) < 0);
-	}
-	close(go[0]);
-	if (mapper < 0 || setgroups(0, NULL) ||
-	    (owner && (setresgid(owner, owner, owner) ||
-		       setresuid(owner, owner, owner))) ||
-	    unshare(CLONE_NEWUSER) || write(go[1], "m", 1) != 1 ||
-	    waitpid(mapper, &status, 0) != mapper || status)
-		return -1;
-	close(go[1]);
-	return setresgid(1, 1, 1) || setresuid(1, 1, 1) ? -1 : 0;
+	return secure_test(root, &t);
 }
 
 /*
@@ -1808,33 +1677,15 @@ static int become_ns_user(const void *arg)
  */
 static int test_cpufeat_secureexec_user_namespace(const char *root)
 {
-	const uid_t users = NOBODY, roots = 0;
-	char eff[LIST_SIZE], *cg, *copy, *roots_copy = NULL;
-	struct view *plain, *secure;
-	struct fixture *f;
-	int ret;
+	static const uid_t users = NOBODY, roots;
+	static const struct secure_test t = {
+		"cpufeat_test_secure_userns",
+		{ NOBODY, NOBODY, 04755, become_ns_user, &users },
+		{ 0, 0, 04755, become_ns_user, &roots },
+		1,
+	};
 
-	ret = secure_setup(&f, root, "cpufeat_test_secure_userns", eff, &cg,
-			   &copy);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	plain = &f->r[0].views[0];
-	secure = &f->r[1].views[0];
-	roots_copy = copy_setuid_capable(PROBE_NAME);
-	if (!roots_copy || chown(copy, users, users) || chmod(copy, 04755) ||
-	    chmod(roots_copy, 04755) ||
-	    probe_view_as(&f->probe[0], cg, copy, become_ns_user, &users,
-			  plain) ||
-	    probe_view_as(&f->probe[0], cg, roots_copy, become_ns_user, &roots,
-			  secure))
-		goto cleanup;
-	if (secure_only(plain, secure, f->machine, eff))
-		ret = KSFT_PASS;
-cleanup:
-	remove_copy(roots_copy);
-	remove_copy(copy);
-	return fixture_teardown(f, ret);
+	return secure_test(root, &t);
 }
 
 /* As nobody: turn cpufeat off and on again below the delegated @arg. */
@@ -1886,7 +1737,7 @@ static int test_cpufeat_delegatee_resets_below(const char *root)
 		goto cleanup;
 	/* The child is back to max: it hides y, as the delegated cgroup. */
 	if (list_is(child, "cpufeat.hwcap", "max") &&
-	    list_is(child, "cpufeat.hwcap.effective", eff) &&
+	    effective_is(child, eff) &&
 	    effective_hides(f->cg, f->machine, y))
 		ret = KSFT_PASS;
 cleanup:
@@ -1898,16 +1749,10 @@ static bool filters_well_formed(char *buf)
 {
 	const struct filter_key *keys = cpufeat_arch.filter_keys;
 	int i, n, seen[8] = { 0 }, nr = cpufeat_arch.nr_filter_keys;
-	char key[32], value[32], *line, *next;
+	char key[32], value[32], *line, *pos = buf;
+	int more;
 
-	for (line = buf; *line; line = next) {
-		next = strchr(line, '\n');
-		if (!next) {
-			ksft_print_msg("cpufeat.filters: \"%s\" has no newline\n",
-				       line);
-			return false;
-		}
-		*next++ = '\0';
+	while ((more = split_line(&pos, &line, "cpufeat.filters")) > 0) {
 		n = 0;
 		if (sscanf(line, "%31[a-z] %31[a-z]%n", key, value, &n) != 2 ||
 		    line[n] || strlen(key) + 1 + strlen(value) != n) {
@@ -1924,6 +1769,8 @@ static bool filters_well_formed(char *buf)
 			return false;
 		}
 	}
+	if (more < 0)
+		return false;
 	for (i = 0; i < nr; i++) {
 		if (!seen[i]) {
 			ksft_print_msg("cpufeat.filters has no \"%s\" line\n",
