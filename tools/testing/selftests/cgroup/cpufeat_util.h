@@ -299,4 +299,8 @@ struct cpufeat_arch {
 
 extern const struct cpufeat_arch cpufeat_arch;
 
+/* cpufeat_writes.c: what cpufeat.hwcap refuses and takes, read-only files. */
+int test_cpufeat_rejected_writes(const char *root);
+int test_cpufeat_read_only_files(const char *root);
+
 #endif /* __CPUFEAT_UTIL_H */

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cpufeat tests of what a cgroup's cpufeat.hwcap must refuse or take:
+ * malformed, unknown and oversized writes (each refused with its errno and
+ * nothing changed), writes padded with white space (taken), and the
+ * read-only files.  Part of test_cpufeat (test_cpufeat.c lists the tests).
+ */
+#define _GNU_SOURCE
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "cpufeat_util.h"
+
+/* Copy @pattern to @out with @a, @b and @A replaced; the length. */
+static size_t expand(const char *pattern, const char *a, const char *b,
+		     const char *upper, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (; *pattern && len < size; pattern++) {
+		const char *s = NULL;
+
+		if (pattern[0] == '@' && pattern[1] == 'a')
+			s = a;
+		else if (pattern[0] == '@' && pattern[1] == 'b')
+			s = b;
+		else if (pattern[0] == '@' && pattern[1] == 'A')
+			s = upper;
+		if (s)
+			pattern++;
+		len += snprintf(out + len, size - len, "%.*s",
+				s ? (int)strlen(s) : 1, s ?: pattern);
+	}
+	return len;
+}
+
+/*
+ * A cgroup and its child, which hostile writes must leave as they were.
+ * What the kernel logs meanwhile is for the runner to check.
+ */
+struct hostile {
+	const char *cg[2];
+	struct cg_state before[2];
+	int writes;
+};
+
+/* Are both cgroups as they were? */
+static bool hostile_unchanged(struct hostile *h, const char *what)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(h->cg); i++) {
+		if (!state_unchanged(h->cg[i], &h->before[i])) {
+			ksft_print_msg("after %s\n", what);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Write @len bytes of @buf to @file of @cgroup; true if that fails with
+ * errno @expected (when opening the file or writing it) and changes nothing.
+ */
+static bool hostile_write(struct hostile *h, const char *cgroup,
+			  const char *file, const char *buf, size_t len,
+			  int expected, const char *what)
+{
+	int err = write_raw(cgroup, file, buf, len);
+
+	h->writes++;
+	if (err != -expected) {
+		ksft_print_msg("%s (%zu bytes to %s/%s): %s, expected %s\n",
+			       what, len, cgroup, file,
+			       err ? strerror(-err) : "accepted",
+			       strerror(expected));
+		return false;
+	}
+	return hostile_unchanged(h, what);
+}
+
+/*
+ * Write @len bytes of @buf to cpufeat.hwcap of the first cgroup; true if
+ * that succeeds, the setting reads back as @expected, and writing the former
+ * setting back restores everything.
+ */
+static bool accepted_write(struct hostile *h, const char *buf, size_t len,
+			   const char *expected, const char *what)
+{
+	int err = write_raw(h->cg[0], "cpufeat.hwcap", buf, len);
+
+	if (err) {
+		ksft_print_msg("%s (%zu bytes): %s, expected success\n", what,
+			       len, strerror(-err));
+		return false;
+	}
+	if (!list_is(h->cg[0], "cpufeat.hwcap", expected) ||
+	    write_hwcap(h->cg[0], h->before[0].hwcap)) {
+		ksft_print_msg("after %s\n", what);
+		return false;
+	}
+	return hostile_unchanged(h, what);
+}
+
+/* The largest hostile write: 1 MiB. */
+#define HOSTILE_BIG	(1024 * 1024)
+
+/* In the patterns, @a and @b stand for two names, @A for @a in upper case. */
+static const struct {
+	const char *what;
+	const char *pattern;
+	const char *after_nul;	/* written after a NUL byte */
+} malformed[] = {
+	{ "white space only", " \t\n" },
+	{ "a space", " " },
+	{ "a tab", "\t" },
+	{ "a newline", "\n" },
+	{ "newlines", "\n\n\n" },
+	{ "white space around nothing", "  \t\t\n \t\n\t" },
+	{ "max with a name", "max @a" },
+	{ "a name with max", "@a max" },
+	{ "max and an edit", "max -@a" },
+	{ "an edit and max", "+@a max" },
+	{ "max among white space and a name", "\n@a\tmax\n" },
+	{ "max twice", "max max" },
+	{ "MAX", "MAX" },
+	{ "Max", "Max" },
+	{ "mAX", "mAX" },
+	{ "max\\r", "max\r" },
+	{ "max\\r\\n", "max\r\n" },
+	{ "\\rmax", "\rmax" },
+	{ "max\\v", "max\v" },
+	{ "max\\f", "max\f" },
+	{ "max\\x01", "max\x01" },
+	{ "\\x01 alone", "\x01" },
+	{ "names separated by \\r", "@a\r@b" },
+	{ "names separated by \\v", "@a\v@b" },
+	{ "names separated by \\f", "@a\f@b" },
+	{ "a name and DEL", "@a\x7f" },
+	{ "an escape sequence and a name", "\x1b[0m@a" },
+	{ "upper case name", "@A" },
+	{ "names mixed with edits", "@a +@b" },
+	{ "edits mixed with names", "-@a @b" },
+	{ "an edit and a name", "+@a @b" },
+	{ "unknown name", "@a no_such_feature" },
+	{ "unknown edit", "-no_such_feature" },
+	{ "a name and !", "@a!" },
+	{ "a name and a comma", "@a," },
+	{ "a name and a semicolon", "@a;" },
+	{ "names separated by a comma", "@a,@b" },
+	{ "names separated by a semicolon", "@a;@b" },
+	{ "names separated by |", "@a|@b" },
+	{ "edits separated by a comma", "+@a,-@b" },
+	{ "edits run together", "+@a-@b" },
+	{ "!name", "!@a" },
+	{ "=name", "=@a" },
+	{ "lone +", "+" },
+	{ "lone -", "-" },
+	{ "edit and lone -", "+@a -" },
+	{ "+ apart from its name", "+ @a" },
+	{ "- apart from its name", "- @a" },
+	{ "+-name", "+-@a" },
+	{ "--name", "--@a" },
+	{ "-+name", "-+@a" },
+	{ "++name", "++@a" },
+	{ "duplicate name", "@a @a" },
+	{ "a name twice among others", "@a @b @a" },
+	{ "duplicate edit", "-@a -@a" },
+	{ "duplicate + edit", "+@a +@a" },
+	{ "contradicting edits", "-@a +@a" },
+	{ "a name and UTF-8", "@a\xc3\xa9" },
+	{ "a UTF-8 byte order mark and max", "\xef\xbb\xbfmax" },
+	{ "max and a UTF-8 no-break space", "max\xc2\xa0" },
+	{ "0xff bytes", "\xff\xff\xff" },
+	{ "a name and 0xff", "@a\xff" },
+	{ "embedded NUL", "@a", "@b" },
+	{ "trailing NUL", "max", "" },
+	{ "NUL only", "", "" },
+	{ "NUL before max", "", "max" },
+	{ "NUL among white space", " ", "\n" },
+	{ "allows nothing", "-@a -@b" },
+};
+
+/* Writes to other files, and to cpufeat.hwcap of the root. */
+static const struct {
+	int cgroup;	/* 0: the root, 1: the test's cgroup, 2: its child */
+	const char *file;
+	const char *data;
+	int expected;
+} wrong_files[] = {
+	{ 0, "cpufeat.hwcap", "max", ENOENT },
+	{ 0, "cpufeat.hwcap", "-no_such_feature", ENOENT },
+	{ 0, "cpufeat.stat", "restricted_execs 0", ENOENT },
+	{ 0, "cpufeat.hwcap.effective", "max", EINVAL },
+	{ 0, "cpufeat.filters", "max", EINVAL },
+	{ 0, "cpufeat.filters", "cpuid no", EINVAL },
+	{ 0, "cpufeat.filters", "auxv no\ncpuinfo no\n", EINVAL },
+	{ 1, "cpufeat.filters", "cpuid no", ENOENT },
+	{ 1, "cpufeat.hwcap.effective", "max", EINVAL },
+	{ 1, "cpufeat.stat", "restricted_execs 0", EINVAL },
+	{ 2, "cpufeat.hwcap.effective", "\n", EINVAL },
+	{ 2, "cpufeat.stat", "max", EINVAL },
+};
+
+/* The malformed[] writes to cpufeat.hwcap, with names @a and @b. */
+static bool malformed_rejected(struct hostile *h, const char *a,
+			       const char *b)
+{
+	char buf[256], upper[64];
+	size_t len;
+	int i;
+
+	for (i = 0; a[i] && i < sizeof(upper) - 1; i++)
+		upper[i] = toupper(a[i]);
+	upper[i] = '\0';
+	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
+		len = expand(malformed[i].pattern, a, b, upper, buf,
+			     sizeof(buf));
+		if (malformed[i].after_nul)
+			len += 1 + expand(malformed[i].after_nul, a, b, upper,
+					  buf + len + 1, sizeof(buf) - len - 1);
+		if (!hostile_write(h, h->cg[0], "cpufeat.hwcap", buf, len,
+				   EINVAL, malformed[i].what))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Long writes to cpufeat.hwcap, in @big (HOSTILE_BIG bytes), with @a and
+ * @known, every name the kernel knows: all of them taken away, overlong
+ * words, more than a page of names, junk at the edges of the limit, and
+ * more than the limit, which kernfs fails with E2BIG, also for other files.
+ */
+static bool long_writes_rejected(struct hostile *h, const char *a,
+				 const char *known, char *big)
+{
+	const char *cg = h->cg[0];
+	int i, nr_known = list_count(known);
+	size_t pos, len;
+	char word[64];
+
+	/* Every name the kernel knows taken away: nothing is left. */
+	len = snprintf(big, MAX_WRITE + 1, "-%s", a);
+	for (pos = 0; list_next(known, &pos, word, sizeof(word)) &&
+	     len < MAX_WRITE;)
+		len += snprintf(big + len, MAX_WRITE + 1 - len, " -%s", word);
+	if (len > MAX_WRITE)
+		ksft_print_msg("too many names to take them all away in one write\n");
+	else if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+				"\"-\" every name"))
+		return false;
+
+	/* One word of 300 bytes, and a name running on for 300 bytes. */
+	memset(big, 'x', 300);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, 300, EINVAL,
+			   "a word of 300 bytes"))
+		return false;
+	len = snprintf(big, HOSTILE_BIG, "+%s", a);
+	memset(big + len, 'x', 300);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len + 300, EINVAL,
+			   "an edit running on for 300 bytes"))
+		return false;
+
+	/* More than a page of names, one of them twice. */
+	for (len = 0, pos = 0, i = 0; len < 5000 && i <= nr_known;) {
+		if (!list_next(known, &pos, word, sizeof(word))) {
+			pos = 0;
+			i = nr_known;	/* went round once */
+			continue;
+		}
+		len += snprintf(big + len, HOSTILE_BIG - len, "%s ", word);
+	}
+	len += snprintf(big + len, HOSTILE_BIG - len, "%s",
+			list_word(known, 0));
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+			   "more than a page of names with a duplicate"))
+		return false;
+
+	/* More than a page of names the kernel doesn't know. */
+	for (len = 0, i = 0; len < 5000; i++)
+		len += snprintf(big + len, HOSTILE_BIG - len, "no_such_%04d ", i);
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, len, EINVAL,
+			   "more than a page of unknown names"))
+		return false;
+
+	/* Junk just after the first page, and in the last byte allowed. */
+	memset(big, ' ', HOSTILE_BIG);
+	memcpy(big, "max", 3);
+	big[4096] = 'x';
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, 4097, EINVAL,
+			   "max and junk after 4093 spaces"))
+		return false;
+	big[4096] = ' ';
+	big[MAX_WRITE - 1] = 'x';
+	if (!hostile_write(h, cg, "cpufeat.hwcap", big, MAX_WRITE, EINVAL,
+			   "max and junk in the last byte allowed"))
+		return false;
+	big[MAX_WRITE - 1] = ' ';
+
+	/*
+	 * Longer than 8192 bytes: E2BIG from kernfs, whatever the cgroup.
+	 * Other cgroup files take writes of up to a page, and fail longer ones
+	 * with E2BIG before anything else; the read-only ones fail the others
+	 * with EINVAL (root may open them for writing, whatever their mode).
+	 */
+	return hostile_write(h, cg, "cpufeat.hwcap", big, MAX_WRITE + 1, E2BIG,
+			     "\"max\" padded to one byte too many") &&
+	       hostile_write(h, cg, "cpufeat.hwcap", big, HOSTILE_BIG, E2BIG,
+			     "\"max\" padded to 1 MiB") &&
+	       hostile_write(h, h->cg[1], "cpufeat.hwcap", big, HOSTILE_BIG,
+			     E2BIG, "\"max\" padded to 1 MiB, to the child") &&
+	       hostile_write(h, cg, "cpufeat.stat", big, 4096, EINVAL,
+			     "\"max\" padded to 4096 bytes, to cpufeat.stat") &&
+	       hostile_write(h, cg, "cpufeat.stat", big, HOSTILE_BIG, E2BIG,
+			     "\"max\" padded to 1 MiB, to cpufeat.stat");
+}
+
+/*
+ * Accepted: "max" and names amid spaces, tabs and newlines; a write of
+ * nothing, which cgroup files complete without calling the controller;
+ * every name in more than a page, and "max" padded to the limit.
+ */
+static bool padded_writes_accepted(struct hostile *h, const char *a,
+				   const char *b, const char *known, char *big)
+{
+	static const char * const max_forms[] = {
+		"max\n", "max ", " max", "max\t", "max\n\n", "\t\n max\t\n ",
+	};
+	char buf[256];
+	size_t len;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(max_forms); i++) {
+		snprintf(buf, sizeof(buf), "accepted form %d of max", i);
+		if (!accepted_write(h, max_forms[i], strlen(max_forms[i]),
+				    "max", buf))
+			return false;
+	}
+	len = snprintf(buf, sizeof(buf), "\n %s\t\t%s\t\n", b, a);
+	if (!accepted_write(h, buf, len, h->before[0].hwcap,
+			    "names amid white space") ||
+	    !accepted_write(h, "", 0, h->before[0].hwcap, "a write of 0 bytes"))
+		return false;
+	len = snprintf(big, HOSTILE_BIG, "%s %s", known, a);
+	if (len < 5000) {
+		memset(big + len, '\n', 5000 - len);
+		len = 5000;
+	}
+	if (len > MAX_WRITE)
+		ksft_print_msg("too many names to list them all in one write\n");
+	else if (!accepted_write(h, big, len, "max",
+				 "every name in more than a page"))
+		return false;
+	memset(big, ' ', MAX_WRITE);
+	memcpy(big, "max", 3);
+	return accepted_write(h, big, MAX_WRITE, "max",
+			      "\"max\" padded to 8192 bytes");
+}
+
+/*
+ * Malformed writes to cpufeat.hwcap fail with EINVAL, or E2BIG when longer
+ * than 8192 bytes; writes to the read-only files fail with EINVAL, and to
+ * files a cgroup lacks (cpufeat.hwcap of the root) with ENOENT.  None of
+ * them changes the cgroup or its child.  Forms of "max" and of lists that
+ * white space dresses up are accepted.
+ */
+int test_cpufeat_rejected_writes(const char *root)
+{
+	const struct fixture_params params = {
+		.name = "cpufeat_test_rejected_writes",
+		.subtree = true,
+	};
+	char known[LIST_SIZE], a[64], b[64], buf[256];
+	struct hostile *h = NULL;
+	const char *cgroups[3];
+	struct fixture *f;
+	char *big = NULL;
+	int ret, i;
+
+	ret = fixture_setup(&f, root, &params);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	if (list_count(f->machine) < 2) {
+		ksft_print_msg("the machine has fewer than 2 features\n");
+		ret = KSFT_SKIP;
+		goto cleanup;
+	}
+	ret = KSFT_FAIL;
+	snprintf(a, sizeof(a), "%s", list_word(f->machine, 0));
+	snprintf(b, sizeof(b), "%s", list_word(f->machine, 1));
+	h = calloc(1, sizeof(*h));
+	big = malloc(HOSTILE_BIG);
+	if (!h || !big)
+		goto cleanup;
+	h->cg[0] = f->cg;
+	h->cg[1] = fixture_cgroup(f, f->cg, "child", NULL, NULL);
+	if (!h->cg[1])
+		goto cleanup;
+
+	/* "-a" on max leaves every other name the kernel knows. */
+	snprintf(buf, sizeof(buf), "-%s", a);
+	if (write_hwcap(f->cg, buf) || read_hwcap(f->cg, known))
+		goto cleanup;
+
+	/* Start from a setting other than the default: exactly a and b. */
+	snprintf(buf, sizeof(buf), "%s %s", a, b);
+	if (write_hwcap(f->cg, buf) || read_state(h->cg[0], &h->before[0]) ||
+	    read_state(h->cg[1], &h->before[1]))
+		goto cleanup;
+
+	if (!malformed_rejected(h, a, b) ||
+	    !long_writes_rejected(h, a, known, big))
+		goto cleanup;
+	cgroups[0] = root;
+	cgroups[1] = h->cg[0];
+	cgroups[2] = h->cg[1];
+	for (i = 0; i < ARRAY_SIZE(wrong_files); i++) {
+		snprintf(buf, sizeof(buf), "writing %s", wrong_files[i].file);
+		if (!hostile_write(h, cgroups[wrong_files[i].cgroup],
+				   wrong_files[i].file, wrong_files[i].data,
+				   strlen(wrong_files[i].data),
+				   wrong_files[i].expected, buf))
+			goto cleanup;
+	}
+	ksft_print_msg("%d hostile writes, all rejected with their errno, state unchanged\n",
+		       h->writes);
+
+	if (!padded_writes_accepted(h, a, b, known, big))
+		goto cleanup;
+
+	/* Nor did the root change. */
+	if (read_effective(root, known) || strcmp(known, f->machine)) {
+		ksft_print_msg("the root's effective set changed\n");
+		goto cleanup;
+	}
+	ret = KSFT_PASS;
+cleanup:
+	free(big);
+	free(h);
+	return fixture_teardown(f, ret);
+}
+
+/* As nobody: the files of @arg, [3][2] cgroup and file, can't be opened. */
+static int cannot_open_all(const void *arg)
+{
+	const char * const (*files)[2] = arg;
+	int i, fd;
+
+	for (i = 0; i < 3; i++) {
+		fd = cg_open(files[i][0], files[i][1], O_WRONLY);
+		if (fd >= 0 || errno != EACCES) {
+			ksft_print_msg("unprivileged open(%s/%s): %s, expected EACCES\n",
+				       files[i][0], files[i][1],
+				       fd >= 0 ? "success" : strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Nobody can write cpufeat.hwcap.effective or cpufeat.stat: not root, and
+ * without privilege not even open them for writing.
+ */
+int test_cpufeat_read_only_files(const char *root)
+{
+	const struct fixture_params params = {
+		.name = "cpufeat_test_read_only_files",
+	};
+	static const int modes[] = { O_WRONLY, O_RDWR };
+	char eff[LIST_SIZE];
+	const char *files[3][2];
+	struct fixture *f;
+	int ret, i, j;
+
+	ret = fixture_setup(&f, root, &params);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	files[0][0] = root;
+	files[0][1] = "cpufeat.hwcap.effective";
+	files[1][0] = f->cg;
+	files[1][1] = "cpufeat.hwcap.effective";
+	files[2][0] = f->cg;
+	files[2][1] = "cpufeat.stat";
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		for (j = 0; j < ARRAY_SIZE(modes); j++)
+			if (!cannot_write(files[i][0], files[i][1], modes[j]))
+				goto cleanup;
+
+	if (!run_as(NOBODY, cannot_open_all, files))
+		goto cleanup;
+
+	if (!read_effective(root, eff) && !strcmp(eff, f->machine) &&
+	    effective_is(f->cg, f->machine))
+		ret = KSFT_PASS;
+cleanup:
+	return fixture_teardown(f, ret);
+}
