@@ -12,10 +12,11 @@
 #            a slice and a service in it, systemd-run -p, set-property on
 #            a running slice (persisted, programs started before keep their
 #            view), daemon-reload, daemon-reexec, invalid values, reset,
-#            Delegate=yes and Delegate=cpufeat
-#   stock    Debian's systemd, unmodified: the no-patch recipe of
+#            Delegate=yes and Delegate=cpufeat, systemd-nspawn
+#            --property= and --slice=, machinectl
+#   stock    Debian's systemd, unmodified: the no-patch recipes of
 #            Documentation/admin-guide/cgroup-v2-cpufeat-containers.rst
-#            (tmpfiles.d and ExecStartPre=+)
+#            (tmpfiles.d and ExecStartPre=+; systemd-nspawn --slice=)
 #
 # The guest runs "cpufeat-run systemd" (guest.sh) from cpufeat-test.service
 # (in the default target, multi-user.target) and reboots, which ends QEMU

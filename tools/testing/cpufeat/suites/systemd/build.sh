@@ -11,7 +11,8 @@
 # apt would install); mkimage.sh passes the version of its image, so the
 # patched binaries and the rest of the image come from the same release.
 #
-# Only PID 1 (systemd), systemctl and systemd-run are built, with their two
+# Only PID 1 (systemd), systemctl, systemd-run and systemd-nspawn (whose
+# --property= must know AllowedCPUFeatures=) are built, with their two
 # private libraries, and meson is configured with every optional feature
 # off.  The libraries get their own tag (libsystemd-shared-cpufeat.so,
 # libsystemd-core-cpufeat.so), so they sit next to Debian's in
@@ -99,8 +100,13 @@ meson_options() {
 		-Dvalgrind=false
 }
 
-# The stamp: what the overlay is made of.
-key=$({ echo "$ver"; cat "${patches[@]}"; meson_options; } | sha)
+# The programs built and installed (with the two libraries they link).
+targets=(systemd systemctl systemd-run systemd-nspawn)
+
+# The stamps: what the build tree is configured from, and what the
+# overlay is made of.
+cfgkey=$({ echo "$ver"; cat "${patches[@]}"; meson_options; } | sha)
+key=$({ echo "$cfgkey"; echo "${targets[*]}"; } | sha)
 if [ -f "$OVERLAY/usr/lib/systemd/systemd" ] && stamp_is "$OUT/stamp" "$key"; then
 	exit 0
 fi
@@ -118,16 +124,15 @@ S=$DEB_TREE
 [ -f "$S/meson.build" ] || fail "apt-get source systemd (no $S/meson.build)"
 
 # (c) Configure.
-if ! stamp_is "$S/build/cfgkey" "$key"; then
+if ! stamp_is "$S/build/cfgkey" "$cfgkey"; then
 	msg CONFIG "systemd (log: $LOG)"
 	rm -rf "$S/build"
 	mapfile -t options < <(meson_options)
 	run "meson setup" meson setup "$S/build" "$S" "${options[@]}"
-	echo "$key" >"$S/build/cfgkey"
+	echo "$cfgkey" >"$S/build/cfgkey"
 fi
 
-# (d) Build only the three programs (and the two libraries they link).
-targets=(systemd systemctl systemd-run)
+# (d) Build only the programs (and the two libraries they link).
 step NINJA "${targets[*]} (-j$(nproc), log: $LOG)" \
 	ninja -C "$S/build" -j"$(nproc)" "${targets[@]}"
 
@@ -138,11 +143,12 @@ rm -rf "$OVERLAY.new"
 libdir=$OVERLAY.new/usr/lib/$MULTIARCH/systemd
 mkdir -p "$OVERLAY.new/usr/lib/systemd" "$OVERLAY.new/usr/bin" "$libdir"
 install -m 755 -s "$S/build/systemd" "$OVERLAY.new/usr/lib/systemd/systemd"
-install -m 755 -s "$S/build/systemctl" "$S/build/systemd-run" "$OVERLAY.new/usr/bin/"
+install -m 755 -s "$S/build/systemctl" "$S/build/systemd-run" \
+	"$S/build/systemd-nspawn" "$OVERLAY.new/usr/bin/"
 install -m 644 -s "$S/build/src/shared/libsystemd-shared-cpufeat.so" \
 	"$S/build/src/core/libsystemd-core-cpufeat.so" "$libdir/"
 for f in "$OVERLAY.new/usr/lib/systemd/systemd" "$OVERLAY.new/usr/bin/systemctl" \
-	"$OVERLAY.new/usr/bin/systemd-run"; do
+	"$OVERLAY.new/usr/bin/systemd-run" "$OVERLAY.new/usr/bin/systemd-nspawn"; do
 	run "chrpath $f" chrpath -r "/usr/lib/$MULTIARCH/systemd" "$f"
 done
 run "chrpath libsystemd-core" chrpath -r '$ORIGIN' "$libdir/libsystemd-core-cpufeat.so"

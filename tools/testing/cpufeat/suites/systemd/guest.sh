@@ -257,5 +257,81 @@ if [ "$mode" = stock ]; then
 	done
 fi
 
+# systemd-nspawn: a container of the image's own /usr (read-only), whose
+# program reports its view (cpufeat_probe --check: /proc/self/cpufeat
+# agrees with auxv and CPUID; --cpuid: what CPUID says).  Its PID 1 is the
+# container's own, so --check cannot compare with init's view: --cpuid
+# shows CPUID's answer instead.  nspawn_run NAME ARG...: output in
+# $OUT/NAME.out, exit status last ("rc=N").
+CT=$OUT/ct
+mkdir -p $CT/usr $CT/etc
+for d in bin sbin lib lib64; do
+	ln -sfn usr/$d $CT/$d
+done
+cp /etc/os-release $CT/etc/os-release
+nspawn_run() {
+	local name=$1 rc=0
+	shift
+	systemd-nspawn --quiet --pipe --register=no -D $CT --bind-ro=/usr "$@" \
+		sh -c "$PROBE --check && $PROBE --cpuid" >"$OUT/$name.out" 2>&1 || rc=$?
+	echo "rc=$rc" >>"$OUT/$name.out"
+}
+nspawn_run ns-control
+ktap_check "systemd-nspawn: without a setting the container sees avx2 and aes" \
+	probe_ok $OUT/ns-control.out "" "avx2 aes sse2"
+
+if [ "$mode" = patched ]; then
+	ktap_check "systemd-nspawn is ours, the rest of systemd-container Debian's" \
+		sh -c 'v=$(dpkg --verify systemd-container | grep -v "^missing "); echo "$v";
+		       [ "$(echo "$v" | sed "s/.* //")" = /usr/bin/systemd-nspawn ]'
+	nspawn_run ns-property --property=AllowedCPUFeatures=-avx2
+	ktap_check "systemd-nspawn --property=AllowedCPUFeatures=-avx2: the container lacks avx2, has aes" \
+		probe_ok $OUT/ns-property.out "avx2" "aes sse2"
+	cat >/etc/systemd/system/containers.slice <<EOF
+[Slice]
+AllowedCPUFeatures=-avx2 -aes
+EOF
+	systemctl daemon-reload
+	nspawn_run ns-slice --slice=containers.slice
+	ktap_check "systemd-nspawn --slice=containers.slice (AllowedCPUFeatures=-avx2 -aes): the container lacks both" \
+		probe_ok $OUT/ns-slice.out "avx2 aes" "sse2"
+
+	# machinectl: registered with systemd-machined (nspawn's default),
+	# the container runs in the scope machined makes, with the property.
+	systemd-nspawn --quiet --pipe -D $CT --bind-ro=/usr -M cpufeatct \
+		--property=AllowedCPUFeatures=-avx2 sleep 1000 >$OUT/ns-machine.out 2>&1 &
+	for _ in $(seq 150); do
+		machinectl show cpufeatct >$OUT/machine.show 2>&1 && break
+		sleep 0.2
+	done
+	leader=$(sed -n 's/^Leader=//p' $OUT/machine.show)
+	scope=$(sed -n 's/^Unit=//p' $OUT/machine.show)
+	ktap_check "machinectl show cpufeatct: the container's scope has AllowedCPUFeatures=-avx2" \
+		eval "[ \"\$(systemctl show -p AllowedCPUFeatures '$scope')\" = AllowedCPUFeatures=-avx2 ] ||
+		      { cat $OUT/machine.show $OUT/ns-machine.out; false; }"
+	ktap_check "machinectl: the container's leader (PID 1, sleep) lacks avx2, has aes" \
+		eval "view_of '$leader' >$OUT/leader.view && lacks $OUT/leader.view avx2 && has $OUT/leader.view aes"
+	machinectl terminate cpufeatct
+else
+	nspawn_run ns-property --property=AllowedCPUFeatures=-avx2
+	ktap_check "stock systemd-nspawn refuses --property=AllowedCPUFeatures=" \
+		eval "! grep -qx 'rc=0' $OUT/ns-property.out && grep -q AllowedCPUFeatures $OUT/ns-property.out ||
+		      { cat $OUT/ns-property.out; false; }"
+	# The recipe: a oneshot service in the slice writes the slice's file
+	# (tmpfiles.d enabled cpufeat in the root).
+	cat >/etc/systemd/system/containers-cpufeat.service <<EOF
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+Slice=containers.slice
+ExecStart=/bin/sh -c 'echo "-avx2 -aes" > /sys/fs/cgroup/containers.slice/cpufeat.hwcap'
+EOF
+	systemctl daemon-reload
+	systemctl start containers-cpufeat.service
+	nspawn_run ns-slice --slice=containers.slice
+	ktap_check "recipe: systemd-nspawn --slice=containers.slice (cpufeat.hwcap written by a service in it): the container lacks avx2 and aes" \
+		probe_ok $OUT/ns-slice.out "avx2 aes" "sse2"
+fi
+
 ktap_plan "$KTAP_N"
 ktap_finished

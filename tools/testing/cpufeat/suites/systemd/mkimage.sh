@@ -8,14 +8,16 @@
 # makes, in $BUILD/systemd/image:
 #
 #   rootfs/           debootstrap --variant=minbase of bookworm with systemd,
-#                     systemd-sysv and dbus, as Debian ships them
+#                     systemd-sysv, dbus and systemd-container, as Debian
+#                     ships them
 #   stock.cpio.zst    that tree, trimmed and set up for the test boot (see
 #                     setup() below), as an initramfs archive: the guest
 #                     runs with its root on the initramfs (tmpfs), so the
 #                     kernel needs no disk driver
 #   patched.cpio      the patched systemd of build.sh (same version as the
 #                     image's), to append to stock.cpio.zst: its files
-#                     replace Debian's PID 1, systemctl and systemd-run
+#                     replace Debian's PID 1, systemctl, systemd-run and
+#                     systemd-nspawn
 #
 # The guest boots with rdinit=/sbin/init (systemd).  Each step is a quick
 # no-op when its stamp is current: the debootstrap (suite, mirror,
@@ -30,8 +32,9 @@ LOG=$OUT/mkimage.log
 
 SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# dbus: systemd-run --wait and --pipe talk to PID 1 through the bus.
-INCLUDE=systemd,systemd-sysv,dbus
+# dbus: systemd-run --wait and --pipe talk to PID 1 through the bus;
+# systemd-container: systemd-nspawn, machinectl and systemd-machined.
+INCLUDE=systemd,systemd-sysv,dbus,systemd-container
 PKGS=(debootstrap zstd cpio)
 # --deps: the packages this script and build.sh need, for
 # setup/install-deps.sh.
