@@ -50,7 +50,12 @@ finish() {
 #  - perl compares and copies strings (glibc's memcmp/memmove ifuncs:
 #    AVX2 variants where CPUID has avx2), 300 rounds of 0.1 s;
 #  - openssl dgst -sha512 hashes what a perl writes in 300 chunks of
-#    0.1 s (OpenSSL's SHA-512 code chosen from CPUID at start-up).
+#    0.1 s (OpenSSL's SHA-512 code chosen from CPUID at start-up);
+#  - gowork (gowork.go, static Go, which reads CPUID itself: AVX memmove,
+#    AVX2 bytes.Equal/Index and SHA-256) copies, compares, searches and
+#    hashes 256 KiB in 300 rounds of 0.1 s; its output goes to
+#    $R/NAME.golog, which moves with the images (a container's files move
+#    with it) so CRIU reopens it on B.
 PL_MEM='my $bad = 0; for my $r (1..300) { for my $len (40, 1500, 40000) {
 my $a = ("ab" x $len) . "x"; my $b = ("ab" x $len) . "y"; my $c = "$a";
 $bad++ if $a eq $b; $bad++ unless $a eq $c; $bad++ unless index($c, "x") == 2 * $len;
@@ -60,6 +65,7 @@ select(undef, undef, undef, $ENV{PAUSE} // 0.1) }'
 export PL_MEM PL_GEN
 JOB='cd /; ( perl -e "$PL_MEM"; echo "perl $?" >'$R'/$1.perl ) &
 ( d=$(perl -e "$PL_GEN" | openssl dgst -sha512 -r); echo "openssl $? $d" >'$R'/$1.openssl ) &
+( gowork >>'$R'/$1.golog 2>&1; echo "go $?" >'$R'/$1.go ) &
 wait'
 
 # start_job NAME CGROUP: the workload in CGROUP, its root's pid in $pid
@@ -69,10 +75,10 @@ start_job() {
 	pid=$!
 }
 
-# wait_results NAME: until both programs of job NAME wrote their result
+# wait_results NAME: until the programs of job NAME wrote their results
 wait_results() {
 	i=0
-	while [ $i -lt 120 ] && ! [ -s $R/$1.perl -a -s $R/$1.openssl ]; do
+	while [ $i -lt 120 ] && ! { [ -s $R/$1.perl ] && [ -s $R/$1.openssl ] && [ -s $R/$1.go ]; }; do
 		sleep 1
 		i=$((i + 1))
 	done
@@ -120,6 +126,7 @@ if [ "$phase" = A ]; then
 	done >$I/masked/views
 	check "the masked workload runs without avx2 in its view" \
 		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
+	check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
 	for j in masked:$mpid full:$fpid; do
 		criu dump -t ${j#*:} -D $I/${j%:*} -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
 		st=$?
@@ -128,11 +135,14 @@ if [ "$phase" = A ]; then
 	done
 	check "the hook recorded avx2 in the unmasked job's view only" \
 		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
+	mkdir $I/files
+	cp -p $R/masked.golog $R/full.golog $I/files/
 	finish
 fi
 
 # Phase B
 I=/tmp/in/img
+cp -p $I/files/masked.golog $I/files/full.golog $R/
 check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
 cpufeat check $I/B.feat >/tmp/check.out 2>&1
 st=$?
@@ -154,6 +164,9 @@ wait_results masked
 show $R/masked.perl $R/masked.openssl
 check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
 check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
+show $R/masked.go $R/masked.golog
+check "gowork kept running and its results are right" \
+	sh -c "grep -qx 'go 0' $R/masked.go && grep -q '^gowork: 300 rounds, results right' $R/masked.golog"
 
 # Unmasked: the hook refuses, naming the features; without the hook the
 # programs die of SIGILL (status 132)
@@ -175,4 +188,9 @@ check "and the restored unmasked workload is gone, no result written" \
 	sh -c "! grep -q . $CG/full/cgroup.procs && ! [ -e $R/full.perl -o -e $R/full.openssl ]"
 dmesg | grep 'fatal signal' | sed 's/^/# /'
 check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
+# Go catches SIGILL itself: its runtime reports it (what, where) before it
+# dies of it
+head -n 4 $R/full.golog | show
+check "gowork died of SIGILL on B (its runtime's report), no result" \
+	sh -c "grep -q '^SIGILL: illegal instruction' $R/full.golog && ! grep -q 'results right' $R/full.golog && ! grep -qx 'go 0' $R/full.go 2>/dev/null"
 finish
