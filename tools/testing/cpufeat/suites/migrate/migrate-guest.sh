@@ -11,7 +11,8 @@
 #   sh migrate-guest.sh B   on -cpu max,-avx2,-avx: /tmp/in/img from A;
 #                           restores both and checks what happens
 #
-# Opt-in, not part of make check (two boots, about 40 s each, measured):
+# check.sh's boot x86_64-migrate runs both (run.sh); make demo-migrate lays
+# out the "# demo" records (suites/demo/migrate.sh).  By hand:
 #   H=tools/testing/cpufeat; S=$H/suites/migrate; W=$($S/fetch.sh)
 #   $H/vm --eco --out o --add $W --add $S/migrate-guest.sh -- sh migrate-guest.sh A
 #   QEMU_CPU=max,vendor=GenuineIntel,-avx2,-avx $H/vm --eco \
@@ -38,6 +39,19 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 show() { sed 's/^/# /' "$@"; }
+# record KEY TEXT...: a "# demo KEY TEXT" line for make demo-migrate
+# (suites/demo/migrate.sh lays them out)
+record() {
+	key=$1
+	shift
+	echo "# demo $key $*"
+}
+# view_of JOB: the view of JOB's gowork process (/proc/PID/cpufeat)
+view_of() {
+	for p in $(cat $CG/$1/cgroup.procs); do
+		[ "$(cat /proc/$p/comm)" = gowork ] && cat /proc/$p/cpufeat && return
+	done
+}
 finish() {
 	echo "1..$n"
 	echo "# $((n - failed)) passed, $failed failed"
@@ -107,6 +121,9 @@ if [ "$phase" = A ]; then
 	check "B's feature set lacks avx and avx2" \
 		sh -c "! grep '^features' $I/B.feat | grep -qw 'avx2\|avx'"
 	mask=$(cpufeat baseline $I/A.feat $I/B.feat)
+	record A.features "$(sed -n 's/^features //p' $I/A.feat)"
+	record B.features "$(sed -n 's/^features //p' $I/B.feat)"
+	record mask "$mask"
 	check "cpufeat baseline A.feat B.feat" [ -n "$mask" ]
 	echo "$mask" >$I/mask
 	mkdir $CG/job $CG/full
@@ -124,6 +141,8 @@ if [ "$phase" = A ]; then
 	for p in $(cat $CG/job/cgroup.procs); do
 		echo "$p $(cat /proc/$p/cpufeat)"
 	done >$I/masked/views
+	record A.view.masked "$(view_of job)"
+	record A.view.full "$(view_of full)"
 	check "the masked workload runs without avx2 in its view" \
 		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
 	check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
@@ -132,6 +151,7 @@ if [ "$phase" = A ]; then
 		st=$?
 		[ $st = 0 ] || { show /tmp/dump.out; grep -i "Error\|cpufeat\|action" $I/${j%:*}/dump.log | head -n 30 | sed 's/^/# /'; }
 		check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
+		record dump.${j%:*} "$st"
 	done
 	check "the hook recorded avx2 in the unmasked job's view only" \
 		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
@@ -156,11 +176,15 @@ sh -c 'echo $$ >'$CG'/job/cgroup.procs; exec criu restore -d -D '$I'/masked -o r
 st=$?
 [ $st = 0 ] || { show /tmp/restore.out; grep Error $I/masked/restore.log | head -n 30 | sed 's/^/# /'; }
 check "criu restore of the masked workload on B in the masked cgroup (status $st)" [ $st = 0 ]
+record restore.masked "$st"
+record B.view.masked "$(view_of job)"
 for p in $(cut -d' ' -f1 $I/masked/views); do
 	echo "$p $(cat /proc/$p/cpufeat 2>&1)"
 done >/tmp/views.b
 check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
 wait_results masked
+record result.masked "$(cat $R/masked.perl $R/masked.go | tr '\n' ' ')openssl $(cut -d' ' -f2 $R/masked.openssl)"
+record golog.masked "$(tail -n 1 $R/masked.golog)"
 show $R/masked.perl $R/masked.openssl
 check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
 check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
@@ -174,12 +198,14 @@ criu restore -d -D $I/full -o restore.log --cpu-cap=none --action-script $HOOK >
 st=$?
 show /tmp/restore2.out
 check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
+record refused "$st, $(sed -n 's/.*\(missing:.*\)/\1/p' /tmp/restore2.out $I/full/restore.log | head -n 1)"
 check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
 sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
 	>/tmp/restore3.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
 check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
+record restore.full "$st"
 # every program of it, busybox's static sh included (glibc's AVX2
 # memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
 i=0
@@ -187,6 +213,8 @@ while [ $i -lt 60 ] && grep -q . $CG/full/cgroup.procs; do sleep 1; i=$((i + 1))
 check "and the restored unmasked workload is gone, no result written" \
 	sh -c "! grep -q . $CG/full/cgroup.procs && ! [ -e $R/full.perl -o -e $R/full.openssl ]"
 dmesg | grep 'fatal signal' | sed 's/^/# /'
+record sigill "$(dmesg | sed -n 's/.*: \([^ :]*\): potentially unexpected fatal signal 4\./\1/p' | tr '\n' ' ')"
+record golog.full "$(grep -m 1 '^SIGILL' $R/full.golog) ($(grep -m 1 '^PC=' $R/full.golog))"
 check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
 # Go catches SIGILL itself: its runtime reports it (what, where) before it
 # dies of it
