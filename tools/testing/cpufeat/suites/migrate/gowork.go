@@ -22,11 +22,11 @@ import (
 )
 
 const (
-	bufSize = 256 << 10
+	bufSize = 64 << 10
 	// sha256 of pattern(): python3 -c 'import hashlib;
 	// print(hashlib.sha256(bytes((i * 131 + (i >> 9)) & 0xff
-	// for i in range(256 << 10))).hexdigest())'
-	wantDigest = "81ffb4a3835523b0ecbfe3eca121612bd5178078a7b9aeb5254a28b1689d74fc"
+	// for i in range(64 << 10))).hexdigest())'
+	wantDigest = "75e7c9c3fdb1ffef6e74d4eb9e6fab0cb71c4e29374ecf8bbb96e6eb9f59aeaf"
 	marker     = "cpufeat-marker"
 	markerAt   = bufSize - 4096
 )
