@@ -4,6 +4,7 @@
 # build test kernels for x86_64 and arm64, boot them under QEMU and test.
 #
 #   make demo     boot the x86_64 guest and show masks in action
+#   make demo-migrate  checkpoint on one machine, restore on a weaker one
 #   make check    every KUnit suite and kselftest on both architectures
 #   make series   export the work as a git-am-able patch series
 #   make bench    the benchmarks on both architectures, cpufeat vs baseline
@@ -18,7 +19,8 @@ FLAVOURS := debug baseline
 FLAVOURED := $(foreach a,$(ARCHES),$(foreach f,$(FLAVOURS),$(a)-$(f)))
 export TOP BUILD
 
-.PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 series clean \
+.PHONY: all deps tree qemu kernel initramfs guest guests check demo demo-arm64 demo-migrate \
+	series clean \
 	cpufeat-tool check-cpufeat-tool \
 	$(addprefix guest-,$(ARCHES)) $(addprefix kernel-,$(ARCHES)) \
 	$(addprefix initramfs-,$(ARCHES)) $(addprefix check-,$(ARCHES)) \
@@ -83,6 +85,11 @@ demo: guest-x86_64
 # The same on arm64, where the ID registers (MRS) are masked too.
 demo-arm64: guest-arm64
 	@$(HARNESS)/suites/demo/demo.sh arm64
+
+# The two-machine migration (suites/migrate/run.sh) on one screen: CRIU
+# checkpoints on -cpu max, restores on a model without avx and avx2.
+demo-migrate: guest-x86_64
+	@$(HARNESS)/suites/demo/migrate.sh
 
 # The benchmarks (tools/testing/cpufeat/suites/bench/bench.sh): each
 # architecture's cpufeat kernel and its baseline (the base without the

@@ -22,8 +22,9 @@
 #   x86_64-containers    eco/podman, eco/docker (vm --containers: podman,
 #                        Docker)
 #   x86_64-migrate       migrate/A migrate/B (two boots, suites/migrate/
-#                        run.sh: checkpoint on -cpu max, restore on a
-#                        model without avx and avx2)
+#                        run.sh: perl, openssl and a static Go program
+#                        checkpointed on -cpu max, restored on a model
+#                        without avx and avx2)
 #   x86_64-systemd       systemd (systemd 252 with our patches as PID 1,
 #                        suites/systemd/boot.sh patched)
 #   x86_64-systemd-stock systemd (Debian's systemd, the no-patch recipe)
@@ -158,7 +159,7 @@ boot_def() {
 		;;
 	x86_64-migrate)
 		parts=(migrate/A migrate/B)
-		needs+=(prep-eco)
+		needs+=(prep-eco prep-migrate)
 		cmd=("$HARNESS/suites/migrate/run.sh")
 		;;
 	x86_64-systemd | x86_64-systemd-stock)
@@ -212,7 +213,8 @@ for boot in "${boots[@]}"; do
 done
 declare -A failed_target=()
 
-# Beside the kernel builds: the eco overlay (apt-get download) and the
+# Beside the kernel builds: the eco overlay (apt-get download), the
+# migration's workload (apt-get download, the Go program's build) and the
 # systemd image (debootstrap, apt-get source, then the build of systemd,
 # niced as the builder is: the two share what the boots leave).
 prep() {
@@ -229,6 +231,7 @@ make -C "$TOP" --no-print-directory deps || failed_target[deps]=1
 rm -f "$LOGDIR"/prep-*.status "$LOGDIR"/make-*.status "$LOGDIR/build.time"
 declare -A prep_pid=()
 with_eco && prep eco "$HARNESS/suites/eco/fetch.sh" x86_64
+with_migrate && prep migrate nice -n 5 "$HARNESS/suites/migrate/fetch.sh"
 with_systemd && prep systemd nice -n 5 "$HARNESS/suites/systemd/mkimage.sh"
 
 # The kernel tree once, then each target without remaking it (-o); a

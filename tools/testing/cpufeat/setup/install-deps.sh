@@ -3,7 +3,8 @@
 #
 # Install the Debian 12 packages cpufeat needs to build and test: the kernel
 # base, compilers (native and arm64 cross), QEMU for both guests and the
-# static busybox binaries the guests run, and what the builds from Debian
+# static busybox binaries the guests run, Go (the migration's static Go
+# workload), and what the builds from Debian
 # source need (setup/qemu/build.sh, suites/systemd/mkimage.sh and build.sh
 # list theirs: --deps), with deb-src entries for apt-get source.  Quiet
 # when all is present.
@@ -14,7 +15,8 @@ set -euo pipefail
 pkgs=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       cpio xz-utils kmod rsync python3 python3-ply python3-git perl git ccache
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-      qemu-system-x86 qemu-system-arm busybox-static)
+      qemu-system-x86 qemu-system-arm busybox-static
+      golang-go)
 
 mapfile -t more < <("$HARNESS/setup/qemu/build.sh" --deps &&
 		    "$HARNESS/suites/systemd/mkimage.sh" --deps)

@@ -11,7 +11,8 @@
 #   sh migrate-guest.sh B   on -cpu max,-avx2,-avx: /tmp/in/img from A;
 #                           restores both and checks what happens
 #
-# Opt-in, not part of make check (two boots, about 40 s each, measured):
+# check.sh's boot x86_64-migrate runs both (run.sh); make demo-migrate lays
+# out the "# demo" records (suites/demo/migrate.sh).  By hand:
 #   H=tools/testing/cpufeat; S=$H/suites/migrate; W=$($S/fetch.sh)
 #   $H/vm --eco --out o --add $W --add $S/migrate-guest.sh -- sh migrate-guest.sh A
 #   QEMU_CPU=max,vendor=GenuineIntel,-avx2,-avx $H/vm --eco \
@@ -38,6 +39,19 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 show() { sed 's/^/# /' "$@"; }
+# record KEY TEXT...: a "# demo KEY TEXT" line for make demo-migrate
+# (suites/demo/migrate.sh lays them out)
+record() {
+	key=$1
+	shift
+	echo "# demo $key $*"
+}
+# view_of JOB: the view of JOB's gowork process (/proc/PID/cpufeat)
+view_of() {
+	for p in $(cat $CG/$1/cgroup.procs); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = gowork ] && cat /proc/$p/cpufeat && return
+	done
+}
 finish() {
 	echo "1..$n"
 	echo "# $((n - failed)) passed, $failed failed"
@@ -50,7 +64,12 @@ finish() {
 #  - perl compares and copies strings (glibc's memcmp/memmove ifuncs:
 #    AVX2 variants where CPUID has avx2), 300 rounds of 0.1 s;
 #  - openssl dgst -sha512 hashes what a perl writes in 300 chunks of
-#    0.1 s (OpenSSL's SHA-512 code chosen from CPUID at start-up).
+#    0.1 s (OpenSSL's SHA-512 code chosen from CPUID at start-up);
+#  - gowork (gowork.go, static Go, which reads CPUID itself: AVX memmove,
+#    AVX2 bytes.Equal/Index and SHA-256) copies, compares, searches and
+#    hashes 64 KiB in 300 rounds of 0.1 s; its output goes to
+#    $R/NAME.golog, which moves with the images (a container's files move
+#    with it) so CRIU reopens it on B.
 PL_MEM='my $bad = 0; for my $r (1..300) { for my $len (40, 1500, 40000) {
 my $a = ("ab" x $len) . "x"; my $b = ("ab" x $len) . "y"; my $c = "$a";
 $bad++ if $a eq $b; $bad++ unless $a eq $c; $bad++ unless index($c, "x") == 2 * $len;
@@ -60,6 +79,7 @@ select(undef, undef, undef, $ENV{PAUSE} // 0.1) }'
 export PL_MEM PL_GEN
 JOB='cd /; ( perl -e "$PL_MEM"; echo "perl $?" >'$R'/$1.perl ) &
 ( d=$(perl -e "$PL_GEN" | openssl dgst -sha512 -r); echo "openssl $? $d" >'$R'/$1.openssl ) &
+( gowork >>'$R'/$1.golog 2>&1; echo "go $?" >'$R'/$1.go ) &
 wait'
 
 # start_job NAME CGROUP: the workload in CGROUP, its root's pid in $pid
@@ -69,10 +89,10 @@ start_job() {
 	pid=$!
 }
 
-# wait_results NAME: until both programs of job NAME wrote their result
+# wait_results NAME: until the programs of job NAME wrote their results
 wait_results() {
 	i=0
-	while [ $i -lt 120 ] && ! [ -s $R/$1.perl -a -s $R/$1.openssl ]; do
+	while [ $i -lt 120 ] && ! { [ -s $R/$1.perl ] && [ -s $R/$1.openssl ] && [ -s $R/$1.go ]; }; do
 		sleep 1
 		i=$((i + 1))
 	done
@@ -101,6 +121,9 @@ if [ "$phase" = A ]; then
 	check "B's feature set lacks avx and avx2" \
 		sh -c "! grep '^features' $I/B.feat | grep -qw 'avx2\|avx'"
 	mask=$(cpufeat baseline $I/A.feat $I/B.feat)
+	record A.features "$(sed -n 's/^features //p' $I/A.feat)"
+	record B.features "$(sed -n 's/^features //p' $I/B.feat)"
+	record mask "$mask"
 	check "cpufeat baseline A.feat B.feat" [ -n "$mask" ]
 	echo "$mask" >$I/mask
 	mkdir $CG/job $CG/full
@@ -118,21 +141,28 @@ if [ "$phase" = A ]; then
 	for p in $(cat $CG/job/cgroup.procs); do
 		echo "$p $(cat /proc/$p/cpufeat)"
 	done >$I/masked/views
+	record A.view.masked "$(view_of job)"
+	record A.view.full "$(view_of full)"
 	check "the masked workload runs without avx2 in its view" \
 		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
+	check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
 	for j in masked:$mpid full:$fpid; do
 		criu dump -t ${j#*:} -D $I/${j%:*} -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
 		st=$?
 		[ $st = 0 ] || { show /tmp/dump.out; grep -i "Error\|cpufeat\|action" $I/${j%:*}/dump.log | head -n 30 | sed 's/^/# /'; }
 		check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
+		record dump.${j%:*} "$st"
 	done
 	check "the hook recorded avx2 in the unmasked job's view only" \
 		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
+	mkdir $I/files
+	cp -p $R/masked.golog $R/full.golog $I/files/
 	finish
 fi
 
 # Phase B
 I=/tmp/in/img
+cp -p $I/files/masked.golog $I/files/full.golog $R/
 check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
 cpufeat check $I/B.feat >/tmp/check.out 2>&1
 st=$?
@@ -146,14 +176,21 @@ sh -c 'echo $$ >'$CG'/job/cgroup.procs; exec criu restore -d -D '$I'/masked -o r
 st=$?
 [ $st = 0 ] || { show /tmp/restore.out; grep Error $I/masked/restore.log | head -n 30 | sed 's/^/# /'; }
 check "criu restore of the masked workload on B in the masked cgroup (status $st)" [ $st = 0 ]
+record restore.masked "$st"
+record B.view.masked "$(view_of job)"
 for p in $(cut -d' ' -f1 $I/masked/views); do
 	echo "$p $(cat /proc/$p/cpufeat 2>&1)"
 done >/tmp/views.b
 check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
 wait_results masked
+record result.masked "$(cat $R/masked.perl $R/masked.go 2>/dev/null | tr '\n' ' ')openssl $(cut -d' ' -f2 $R/masked.openssl 2>/dev/null)"
+record golog.masked "$(tail -n 1 $R/masked.golog)"
 show $R/masked.perl $R/masked.openssl
 check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
 check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
+show $R/masked.go $R/masked.golog
+check "gowork kept running and its results are right" \
+	sh -c "grep -qx 'go 0' $R/masked.go && grep -q '^gowork: 300 rounds, results right' $R/masked.golog"
 
 # Unmasked: the hook refuses, naming the features; without the hook the
 # programs die of SIGILL (status 132)
@@ -161,12 +198,14 @@ criu restore -d -D $I/full -o restore.log --cpu-cap=none --action-script $HOOK >
 st=$?
 show /tmp/restore2.out
 check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
+record refused "$st, $(sed -n 's/.*\(missing:.*\)/\1/p' /tmp/restore2.out $I/full/restore.log | head -n 1)"
 check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
 sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
 	>/tmp/restore3.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
 check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
+record restore.full "$st"
 # every program of it, busybox's static sh included (glibc's AVX2
 # memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
 i=0
@@ -174,5 +213,12 @@ while [ $i -lt 60 ] && grep -q . $CG/full/cgroup.procs; do sleep 1; i=$((i + 1))
 check "and the restored unmasked workload is gone, no result written" \
 	sh -c "! grep -q . $CG/full/cgroup.procs && ! [ -e $R/full.perl -o -e $R/full.openssl ]"
 dmesg | grep 'fatal signal' | sed 's/^/# /'
+record sigill "$(dmesg | sed -n 's/.*: \([^ :]*\): potentially unexpected fatal signal 4\./\1/p' | tr '\n' ' ')"
+record golog.full "$(grep -m 1 '^SIGILL' $R/full.golog) ($(grep -m 1 '^PC=' $R/full.golog))"
 check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
+# Go catches SIGILL itself: its runtime reports it (what, where) before it
+# dies of it
+head -n 4 $R/full.golog | show
+check "gowork died of SIGILL on B (its runtime's report), no result" \
+	sh -c "grep -q '^SIGILL: illegal instruction' $R/full.golog && ! grep -q 'results right' $R/full.golog && ! grep -qx 'go 0' $R/full.go 2>/dev/null"
 finish
