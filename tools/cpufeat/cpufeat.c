@@ -828,6 +828,17 @@ static void json_classes(struct jw *w, const struct check_result *r)
 	jw_end(w, '}');
 }
 
+/* The JSON object of "check", opened, with the keys every answer has. */
+static void json_check_start(struct jw *w, const char *file,
+			     const char *arch, const char *machine_arch)
+{
+	jw_init(w, stdout);
+	jw_object(w, NULL);
+	jw_str(w, "file", file);
+	jw_str(w, "arch", arch);
+	jw_str(w, "machine_arch", machine_arch);
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	const char *pid = NULL;
@@ -856,11 +867,7 @@ static int cmd_check(int argc, char **argv)
 	arch = this_arch();
 	if (strcmp(want.arch, arch)) {
 		if (json) {
-			jw_init(&w, stdout);
-			jw_object(&w, NULL);
-			jw_str(&w, "file", argv[first]);
-			jw_str(&w, "arch", want.arch);
-			jw_str(&w, "machine_arch", arch);
+			json_check_start(&w, argv[first], want.arch, arch);
 			jw_bool(&w, "ok", false);
 			jw_end(&w, '}');
 		} else {
@@ -877,11 +884,7 @@ static int cmd_check(int argc, char **argv)
 	for (c = 0; c < FC_NR; c++)
 		nr_missing += r.missing[c].nr;
 	if (json) {
-		jw_init(&w, stdout);
-		jw_object(&w, NULL);
-		jw_str(&w, "file", argv[first]);
-		jw_str(&w, "arch", want.arch);
-		jw_str(&w, "machine_arch", arch);
+		json_check_start(&w, argv[first], want.arch, arch);
 		jw_str(&w, "target", pid ? "pid" : "machine");
 		jw_str(&w, "pid", pid);
 		jw_int(&w, "features", want.feat.nr);
