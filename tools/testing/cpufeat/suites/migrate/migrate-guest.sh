@@ -29,15 +29,8 @@ HOOK=$H/cpufeat-criu-hook
 R=/tmp/res
 export LD_LIBRARY_PATH=$W/usr/lib/x86_64-linux-gnu:$W/lib/x86_64-linux-gnu
 export PATH=$PATH:$W/usr/bin
-n=0
-failed=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# shellcheck source=SCRIPTDIR/../../guest/ktap.sh
+. "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
 show() { sed 's/^/# /' "$@"; }
 # record KEY TEXT...: a "# demo KEY TEXT" line for make demo-migrate
 # (suites/demo/migrate.sh lays them out)
@@ -52,10 +45,11 @@ view_of() {
 		[ "$(cat /proc/$p/comm 2>/dev/null)" = gowork ] && cat /proc/$p/cpufeat && return
 	done
 }
+# finish: the plan (after the results) and the totals; exits non-zero if a
+# result failed
 finish() {
-	echo "1..$n"
-	echo "# $((n - failed)) passed, $failed failed"
-	[ $failed = 0 ]
+	ktap_plan "$KTAP_N"
+	ktap_finished
 	exit
 }
 
@@ -98,7 +92,7 @@ wait_results() {
 	done
 }
 
-echo "KTAP version 1"
+ktap_header
 command -v criu >/dev/null || { echo "1..0 # SKIP no criu (vm --eco)"; exit 0; }
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 mkdir -p $H $R
@@ -118,13 +112,13 @@ if [ "$phase" = A ]; then
 	echo "-avx2 -avx" >$CG/bmodel/cpufeat.hwcap
 	{ echo "cpufeat-features 1"; echo "arch x86_64"; echo "cpu QEMU max,-avx2,-avx (derived)"
 	  echo "features $(cat $CG/bmodel/cpufeat.hwcap.effective)"; } >$I/B.feat
-	check "B's feature set lacks avx and avx2" \
+	ktap_check "B's feature set lacks avx and avx2" \
 		sh -c "! grep '^features' $I/B.feat | grep -qw 'avx2\|avx'"
 	mask=$(cpufeat baseline $I/A.feat $I/B.feat)
 	record A.features "$(sed -n 's/^features //p' $I/A.feat)"
 	record B.features "$(sed -n 's/^features //p' $I/B.feat)"
 	record mask "$mask"
-	check "cpufeat baseline A.feat B.feat" [ -n "$mask" ]
+	ktap_check "cpufeat baseline A.feat B.feat" [ -n "$mask" ]
 	echo "$mask" >$I/mask
 	mkdir $CG/job $CG/full
 	echo "$mask" >$CG/job/cpufeat.hwcap
@@ -143,17 +137,17 @@ if [ "$phase" = A ]; then
 	done >$I/masked/views
 	record A.view.masked "$(view_of job)"
 	record A.view.full "$(view_of full)"
-	check "the masked workload runs without avx2 in its view" \
+	ktap_check "the masked workload runs without avx2 in its view" \
 		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
-	check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
+	ktap_check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
 	for j in masked:$mpid full:$fpid; do
 		criu dump -t ${j#*:} -D $I/${j%:*} -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
 		st=$?
 		[ $st = 0 ] || { show /tmp/dump.out; grep -i "Error\|cpufeat\|action" $I/${j%:*}/dump.log | head -n 30 | sed 's/^/# /'; }
-		check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
+		ktap_check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
 		record dump.${j%:*} "$st"
 	done
-	check "the hook recorded avx2 in the unmasked job's view only" \
+	ktap_check "the hook recorded avx2 in the unmasked job's view only" \
 		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
 	mkdir $I/files
 	cp -p $R/masked.golog $R/full.golog $I/files/
@@ -163,11 +157,11 @@ fi
 # Phase B
 I=/tmp/in/img
 cp -p $I/files/masked.golog $I/files/full.golog $R/
-check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
+ktap_check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
 cpufeat check $I/B.feat >/tmp/check.out 2>&1
 st=$?
 show /tmp/check.out
-check "B has every feature of the B.feat derived on A (cpufeat check)" [ $st = 0 ]
+ktap_check "B has every feature of the B.feat derived on A (cpufeat check)" [ $st = 0 ]
 mkdir $CG/job $CG/full
 cat $I/mask >$CG/job/cpufeat.hwcap
 mpid=$(sed -n '1s/ .*//p' $I/masked/views)
@@ -175,21 +169,21 @@ sh -c 'echo $$ >'$CG'/job/cgroup.procs; exec criu restore -d -D '$I'/masked -o r
 	>/tmp/restore.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore.out; grep Error $I/masked/restore.log | head -n 30 | sed 's/^/# /'; }
-check "criu restore of the masked workload on B in the masked cgroup (status $st)" [ $st = 0 ]
+ktap_check "criu restore of the masked workload on B in the masked cgroup (status $st)" [ $st = 0 ]
 record restore.masked "$st"
 record B.view.masked "$(view_of job)"
 for p in $(cut -d' ' -f1 $I/masked/views); do
 	echo "$p $(cat /proc/$p/cpufeat 2>&1)"
 done >/tmp/views.b
-check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
+ktap_check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
 wait_results masked
 record result.masked "$(cat $R/masked.perl $R/masked.go 2>/dev/null | tr '\n' ' ')openssl $(cut -d' ' -f2 $R/masked.openssl 2>/dev/null)"
 record golog.masked "$(tail -n 1 $R/masked.golog)"
 show $R/masked.perl $R/masked.openssl
-check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
-check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
+ktap_check "perl kept running and its string results are right" grep -qx "perl 0" $R/masked.perl
+ktap_check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 $(cat $I/expect)" $R/masked.openssl
 show $R/masked.go $R/masked.golog
-check "gowork kept running and its results are right" \
+ktap_check "gowork kept running and its results are right" \
 	sh -c "grep -qx 'go 0' $R/masked.go && grep -q '^gowork: 300 rounds, results right' $R/masked.golog"
 
 # Unmasked: the hook refuses, naming the features; without the hook the
@@ -197,28 +191,28 @@ check "gowork kept running and its results are right" \
 criu restore -d -D $I/full -o restore.log --cpu-cap=none --action-script $HOOK >/tmp/restore2.out 2>&1
 st=$?
 show /tmp/restore2.out
-check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
+ktap_check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
 record refused "$st, $(sed -n 's/.*\(missing:.*\)/\1/p' /tmp/restore2.out $I/full/restore.log | head -n 1)"
-check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
+ktap_check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
 sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
 	>/tmp/restore3.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
-check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
+ktap_check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
 record restore.full "$st"
 # every program of it, busybox's static sh included (glibc's AVX2
 # memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
 i=0
 while [ $i -lt 60 ] && grep -q . $CG/full/cgroup.procs; do sleep 1; i=$((i + 1)); done
-check "and the restored unmasked workload is gone, no result written" \
+ktap_check "and the restored unmasked workload is gone, no result written" \
 	sh -c "! grep -q . $CG/full/cgroup.procs && ! [ -e $R/full.perl -o -e $R/full.openssl ]"
 dmesg | grep 'fatal signal' | sed 's/^/# /'
 record sigill "$(dmesg | sed -n 's/.*: \([^ :]*\): potentially unexpected fatal signal 4\./\1/p' | tr '\n' ' ')"
 record golog.full "$(grep -m 1 '^SIGILL' $R/full.golog) ($(grep -m 1 '^PC=' $R/full.golog))"
-check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
+ktap_check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected fatal signal 4'"
 # Go catches SIGILL itself: its runtime reports it (what, where) before it
 # dies of it
 head -n 4 $R/full.golog | show
-check "gowork died of SIGILL on B (its runtime's report), no result" \
+ktap_check "gowork died of SIGILL on B (its runtime's report), no result" \
 	sh -c "grep -q '^SIGILL: illegal instruction' $R/full.golog && ! grep -q 'results right' $R/full.golog && ! grep -qx 'go 0' $R/full.go 2>/dev/null"
 finish
