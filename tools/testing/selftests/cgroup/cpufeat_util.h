@@ -299,8 +299,12 @@ struct cpufeat_arch {
 
 extern const struct cpufeat_arch cpufeat_arch;
 
-/* cpufeat_writes.c: what cpufeat.hwcap refuses and takes, read-only files. */
+/*
+ * cpufeat_writes.c: what cpufeat.hwcap refuses and takes, read-only files,
+ * allocation failures.
+ */
 int test_cpufeat_rejected_writes(const char *root);
 int test_cpufeat_read_only_files(const char *root);
+int test_cpufeat_allocation_failures(const char *root);
 
 #endif /* __CPUFEAT_UTIL_H */

@@ -3,7 +3,9 @@
  * The cpufeat tests of what a cgroup's cpufeat.hwcap must refuse or take:
  * malformed, unknown and oversized writes (each refused with its errno and
  * nothing changed), writes padded with white space (taken), and the
- * read-only files.  Part of test_cpufeat (test_cpufeat.c lists the tests).
+ * read-only files; and writes, mkdirs and execs surviving allocation
+ * failures (fault injection).  Part of test_cpufeat (test_cpufeat.c lists
+ * the tests).
  */
 #define _GNU_SOURCE
 
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -508,5 +511,366 @@ int test_cpufeat_read_only_files(const char *root)
 	    effective_is(f->cg, f->machine))
 		ret = KSFT_PASS;
 cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * Allocation failures: /proc/thread-self/fail-nth makes the n-th
+ * fault-injection point (slab or page allocation) of the calling task fail
+ * (Documentation/fault-injection/fault-injection.rst).  The failslab and
+ * fail_page_alloc knobs below make them cover allocations that may sleep,
+ * and keep their reports off the console; they are restored afterwards.
+ */
+#define FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FAULT_DEBUGFS	"/sys/kernel/debug"
+#define FAULT_MAX_NTH	1000
+
+static const struct {
+	const char *path;
+	const char *value;
+} fault_knobs[] = {
+	{ FAULT_DEBUGFS "/failslab/ignore-gfp-wait",		"N" },
+	{ FAULT_DEBUGFS "/failslab/verbose",			"0" },
+	{ FAULT_DEBUGFS "/fail_page_alloc/ignore-gfp-wait",	"N" },
+	{ FAULT_DEBUGFS "/fail_page_alloc/verbose",		"0" },
+};
+
+struct fault_state {
+	char saved[ARRAY_SIZE(fault_knobs)][16];
+	int nth;		/* the task's fail-nth file */
+};
+
+static int fault_file(const char *path, char *buf, size_t size,
+		      const char *value)
+{
+	int fd = open(path, value ? O_WRONLY : O_RDONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	if (value)
+		len = write(fd, value, strlen(value));
+	else
+		len = read(fd, buf, size - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	if (!value)
+		buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void fault_knobs_restore(struct fault_state *s, int n)
+{
+	while (n-- > 0)
+		if (fault_file(fault_knobs[n].path, NULL, 0, s->saved[n]))
+			ksft_print_msg("can't restore %s\n",
+				       fault_knobs[n].path);
+}
+
+/* Arm fault injection for the task, or say why it can't be. */
+static int fault_setup(struct fault_state *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
+	if (s->nth < 0) {
+		ksft_print_msg("%s: %s (no CONFIG_FAULT_INJECTION)\n",
+			       FAIL_NTH, strerror(errno));
+		return KSFT_SKIP;
+	}
+	if (access(FAULT_DEBUGFS "/failslab", F_OK))
+		mount("debugfs", FAULT_DEBUGFS, "debugfs", 0, NULL);
+	for (i = 0; i < ARRAY_SIZE(fault_knobs); i++) {
+		if (fault_file(fault_knobs[i].path, s->saved[i],
+			       sizeof(s->saved[i]), NULL) ||
+		    fault_file(fault_knobs[i].path, NULL, 0,
+			       fault_knobs[i].value)) {
+			ksft_print_msg("%s: %s (no failslab, fail_page_alloc debugfs)\n",
+				       fault_knobs[i].path, strerror(errno));
+			fault_knobs_restore(s, i);
+			close(s->nth);
+			return KSFT_SKIP;
+		}
+	}
+	return KSFT_PASS;
+}
+
+static void fault_teardown(struct fault_state *s)
+{
+	fault_knobs_restore(s, ARRAY_SIZE(fault_knobs));
+	close(s->nth);
+}
+
+/* Fail the @n-th allocation of this task from now on. */
+static int fault_arm(int nth, int n)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", n);
+	return pwrite(nth, buf, strlen(buf), 0) < 0 ? -1 : 0;
+}
+
+/*
+ * Was the failure armed on @nth injected?  1: yes, 0: no (and it is
+ * disarmed), -1: can't tell.
+ */
+static int fault_injected(int nth)
+{
+	char buf[16] = "";
+	int left;
+
+	if (pread(nth, buf, sizeof(buf) - 1, 0) <= 0)
+		return -1;
+	left = atoi(buf);
+	if (left && pwrite(nth, "0", 1, 0) < 0)
+		return -1;
+	return !left;
+}
+
+/* @cgroups' states are still @before. */
+static bool states_unchanged(char * const *cgroups,
+			     const struct cg_state *before, int n)
+{
+	bool same = true;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!state_unchanged(cgroups[i], &before[i]))
+			same = false;
+	return same;
+}
+
+/*
+ * Write "max" to the cpufeat.hwcap of @cg[0] with the @n-th allocation
+ * failing: it works, or fails with ENOMEM and changes nothing in @cg.
+ * Then set @setting back.  1: the failure was injected, 0: it was not
+ * reached, -1: the test failed.
+ */
+static int fault_write(struct fault_state *s, char * const *cg,
+		       const struct cg_state *before, int ncg,
+		       const char *setting, int n)
+{
+	int fd, injected, ret, err;
+
+	fd = cg_open(cg[0], "cpufeat.hwcap", O_WRONLY);
+	if (fd < 0 || fault_arm(s->nth, n)) {
+		ksft_print_msg("can't open %s or arm the failure\n", cg[0]);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ret = write(fd, "max", 3);
+	err = errno;
+	injected = fault_injected(s->nth);
+	close(fd);
+	if (ret < 0 && err != ENOMEM) {
+		ksft_print_msg("write with allocation %d failing: %s\n", n,
+			       strerror(err));
+		return -1;
+	}
+	if (ret >= 0 && write_hwcap(cg[0], setting))
+		return -1;
+	if (!states_unchanged(cg, before, ncg)) {
+		ksft_print_msg("the state changed (allocation %d failing, the write %s)\n",
+			       n, ret < 0 ? "failed" : "worked");
+		return -1;
+	}
+	return injected;
+}
+
+/*
+ * mkdir of a cgroup in @parent with the @n-th allocation failing: it
+ * works and the new cgroup offers @eff, or fails with ENOMEM leaving no
+ * cgroup; @parent is unchanged.  Returns as fault_write().
+ */
+static int fault_mkdir(struct fault_state *s, char *parent,
+		       const struct cg_state *before, const char *eff, int n)
+{
+	char path[PATH_MAX], got[LIST_SIZE];
+	int injected, ret, err;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/fault_child", parent);
+	if (fault_arm(s->nth, n))
+		return -1;
+	ret = mkdir(path, 0755);
+	err = errno;
+	injected = fault_injected(s->nth);
+	if (ret && err != ENOMEM) {
+		ksft_print_msg("mkdir with allocation %d failing: %s\n", n,
+			       strerror(err));
+		return -1;
+	}
+	if (ret && (!stat(path, &st) || errno != ENOENT)) {
+		ksft_print_msg("the failed mkdir left %s\n", path);
+		return -1;
+	}
+	if (!ret) {
+		if (read_effective(path, got) || strcmp(got, eff)) {
+			print_list_diff(path, eff, got);
+			return -1;
+		}
+		if (rmdir(path)) {
+			ksft_print_msg("rmdir %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	if (!states_unchanged(&parent, before, 1))
+		return -1;
+	return injected;
+}
+
+/* How fault_exec_child() ends when the exec does not happen. */
+enum {
+	FAULT_EXEC_FAILED = 125,	/* ENOMEM, or E2BIG from copy_strings() */
+	FAULT_EXEC_ERRNO,		/* any other error */
+	FAULT_EXEC_SETUP,		/* it could not get to the exec */
+};
+
+/* In the child: exec cat of the fail-nth file in @cg, failing at @n. */
+static void fault_exec_child(const char *cg, const char *cat, int out, int n)
+{
+	char path[64];
+	int nth;
+
+	if (dup2(out, STDOUT_FILENO) < 0 || cg_enter_current(cg))
+		_exit(FAULT_EXEC_SETUP);
+	nth = open(FAIL_NTH, O_RDWR);
+	if (nth < 0)
+		_exit(FAULT_EXEC_SETUP);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", nth);
+	if (fault_arm(nth, n))
+		_exit(FAULT_EXEC_SETUP);
+	execl(cat, "cat", path, NULL);
+	_exit(errno == ENOMEM || errno == E2BIG ? FAULT_EXEC_FAILED :
+						  FAULT_EXEC_ERRNO);
+}
+
+/*
+ * Exec a program in @cg with the @n-th allocation failing: it runs, or
+ * the exec fails with ENOMEM (E2BIG when an argument page could not be
+ * had), or the child dies of it; then a program exec'd there is told
+ * @eff.  The program is cat, which prints what is left of the task's
+ * fail-nth: not 0, the failure was not reached.
+ * Returns as fault_write().
+ */
+static int fault_exec(const char *cg, const char *cat, const char *eff,
+		      int n)
+{
+	char buf[16] = "";
+	struct view v;
+	int pipes[2], status, injected = 1;
+	ssize_t len;
+	pid_t pid;
+
+	if (pipe(pipes))
+		return -1;
+	pid = fork();
+	if (!pid)
+		fault_exec_child(cg, cat, pipes[1], n);
+	close(pipes[1]);
+	len = pid < 0 ? -1 : read(pipes[0], buf, sizeof(buf) - 1);
+	close(pipes[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == FAULT_EXEC_SETUP) {
+		ksft_print_msg("the child could not set up the exec\n");
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == FAULT_EXEC_ERRNO) {
+		ksft_print_msg("exec with allocation %d failing: not ENOMEM\n",
+			       n);
+		return -1;
+	}
+	if (WIFEXITED(status) && !WEXITSTATUS(status) && len > 0)
+		injected = !atoi(buf);
+	if (run_probe(cg, "r", &v, 1) || !view_is(&v, eff))
+		return -1;
+	return injected;
+}
+
+/* What fault_cases() runs, for n = 1, 2, ... until it isn't reached. */
+enum fault_op { FAULT_WRITE, FAULT_MKDIR, FAULT_EXEC, FAULT_OPS };
+
+static const char * const fault_op_names[] = {
+	"write", "mkdir", "exec",
+};
+
+static int fault_case(struct fault_state *s, struct fixture *f,
+		      char * const *cg, const struct cg_state *before,
+		      const char *cat, enum fault_op op, int n)
+{
+	switch (op) {
+	case FAULT_WRITE:
+		return fault_write(s, cg, before, 2, f->edits, n);
+	case FAULT_MKDIR:
+		return fault_mkdir(s, cg[0], before, f->eff, n);
+	default:
+		/* Tasks may only join the leaf. */
+		return fault_exec(cg[1], cat, before[1].effective, n);
+	}
+}
+
+/*
+ * Writes of cpufeat.hwcap above a restricted cgroup, mkdir below a
+ * restricted cgroup and exec in one survive the failure of any of their
+ * allocations: a clean ENOMEM (or a failed exec) and nothing changed.
+ */
+int test_cpufeat_allocation_failures(const char *root)
+{
+	const char * const *hide = cpufeat_arch.hide_set;
+	const char * const first[] = { hide[0], NULL };
+	const struct fixture_params params = {
+		.needs = hide,
+		.name = "cpufeat_test_allocation_failures",
+		.subtree = true,
+		.hide = first,
+		.unchanged = true,
+	};
+	const char *indep = cpufeat_arch.independent[0];
+	struct cg_state before[2];
+	struct fault_state s;
+	char edit[64], *cg[2], *cat = NULL;
+	struct fixture *f;
+	int ret, op, n, injected;
+
+	ret = fault_setup(&s);
+	if (ret != KSFT_PASS)
+		return ret;
+	ret = fixture_setup(&f, root, &params);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	snprintf(edit, sizeof(edit), "-%s", indep);
+	cat = find_program("cat", NULL);
+	cg[0] = f->cg;
+	cg[1] = fixture_cgroup(f, f->cg, "child",
+			       list_has(f->machine, indep) ? edit : NULL, NULL);
+	if (!cat || !cg[1] || read_state(cg[0], &before[0]) ||
+	    read_state(cg[1], &before[1]))
+		goto cleanup;
+	for (op = 0; op < FAULT_OPS; op++) {
+		injected = 1;
+		for (n = 1; n < FAULT_MAX_NTH && injected > 0; n++)
+			injected = fault_case(&s, f, cg, before, cat, op, n);
+		if (injected < 0) {
+			ksft_print_msg("%s: failed with allocation %d failing\n",
+				       fault_op_names[op], n - 1);
+			goto cleanup;
+		}
+		if (injected) {
+			ksft_print_msg("%s: still reaching allocation %d\n",
+				       fault_op_names[op], n - 1);
+			goto cleanup;
+		}
+		ksft_print_msg("%s: survived the failure of each of its %d allocations\n",
+			       fault_op_names[op], n - 2);
+	}
+	ret = KSFT_PASS;
+cleanup:
+	free(cat);
+	fault_teardown(&s);
 	return fixture_teardown(f, ret);
 }
