@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install the Debian 12 packages cpufeat needs to build and test: the kernel
-# base, compilers (native and arm64 cross), QEMU for both guests and the
+# base, compilers (native, arm64 cross, and armhf cross for the AArch32
+# test program: gcc alone, it needs no libc), QEMU for both guests and the
 # static busybox binaries the guests run, Go (the migration's static Go
 # workload), and what the builds from Debian
 # source need (setup/qemu/build.sh, suites/systemd/mkimage.sh and build.sh
@@ -14,7 +15,7 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       cpio xz-utils kmod rsync python3 python3-ply python3-git perl git ccache
-      gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf
       qemu-system-x86 qemu-system-arm busybox-static
       golang-go)
 

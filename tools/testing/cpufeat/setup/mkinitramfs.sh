@@ -39,7 +39,8 @@ HDRS=$OUT/headers/include
 SELFTESTS=$SRC/tools/testing/selftests
 
 # The guest's programs, all in one place.  One line each:
-#   name in /usr/bin|source directory|sources (first one decides)|cflags
+#   name in /usr/bin|source directory|sources (first one decides)|cflags[|compiler]
+# (the compiler: the architecture's $cc unless the line names another).
 # A program whose first source does not exist yet is skipped.
 # test_cpufeat and cpufeat_probe (which the test, the demo, the oracle and
 # the other suites run) share their helpers and the architecture's file, as
@@ -72,6 +73,12 @@ PROGRAMS=(
 [ "$arch" != arm64 ] || PROGRAMS+=(
 	"hwcap|$SRC|tools/testing/selftests/arm64/abi/hwcap.c|-I$SELFTESTS -I$SRC/tools/include"
 )
+# arm64 only: the AArch32 (armhf) program of test_cpufeat's compat test,
+# freestanding (flags as in the selftest's Makefile): Debian's armhf cross
+# compiler, no 32-bit libc.
+[ "$arch" != arm64 ] || PROGRAMS+=(
+	"cpufeat_hwcap32|$SRC|tools/testing/selftests/cgroup/cpufeat_hwcap32.c|-marm -nostdlib -ffreestanding -fno-pic -no-pie -fno-stack-protector -fno-tree-loop-distribute-patterns|arm-linux-gnueabihf-gcc"
+)
 # As in tools/testing/selftests/lib.mk, plus -static: no libc in the guest.
 CFLAGS=(-O2 -Wall -static -D_GNU_SOURCE= -isystem "$HDRS")
 
@@ -90,9 +97,11 @@ deps_hash() {
 		sort -u | xargs -r sha256sum | sha
 }
 
-# Compile one program unless its sources, headers and flags are unchanged.
+# Compile one program unless its sources, headers, flags and compiler are
+# unchanged.
 build_prog() {
-	local name=$1 dir=$2 s paths=() flags cmd want
+	local name=$1 dir=$2 cc=${5:-$cc} s paths=() flags cmd want
+	command -v "$cc" >/dev/null || die "$cc not found: run 'make deps'"
 	for s in $3; do
 		paths+=("$dir/$s")
 	done
@@ -122,9 +131,9 @@ fi
 
 progs=()
 for p in "${PROGRAMS[@]}"; do
-	IFS='|' read -r name dir srcs flags <<<"$p"
+	IFS='|' read -r name dir srcs flags prog_cc <<<"$p"
 	[ -f "$dir/${srcs%% *}" ] || continue
-	build_prog "$name" "$dir" "$srcs" "$flags"
+	build_prog "$name" "$dir" "$srcs" "$flags" "$prog_cc"
 	progs+=("file /usr/bin/$name $PROGS/$name 0755 0 0")
 done
 
