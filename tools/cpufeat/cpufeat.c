@@ -1310,7 +1310,7 @@ static void warn_baseline(const char *rel, const struct write_prediction *pred,
 			  const struct featset *mach, const char *isa)
 {
 	const char *arch = this_arch(), *level;
-	char *why, *s, *glibc_msg;
+	char *why = NULL, *s, *glibc_msg;
 	struct featset missing;
 
 	if (pred->err)
