@@ -722,69 +722,93 @@ static int fault_mkdir(struct fault_state *s, char *parent,
 	return injected;
 }
 
-/* How fault_exec_child() ends when the exec does not happen. */
-enum {
-	FAULT_EXEC_FAILED = 125,	/* ENOMEM, or E2BIG from copy_strings() */
-	FAULT_EXEC_ERRNO,		/* any other error */
-	FAULT_EXEC_SETUP,		/* it could not get to the exec */
-};
-
-/* In the child: exec cat of the fail-nth file in @cg, failing at @n. */
-static void fault_exec_child(const char *cg, const char *cat, int out, int n)
+/*
+ * The errors an exec may fail with when an allocation fails: ENOMEM; E2BIG
+ * when copy_strings() cannot have a page for the arguments; ENOEXEC when
+ * load_elf_binary() cannot allocate the program headers (load_elf_phdrs()
+ * returns NULL for any failure, read as "not an ELF program").
+ */
+static bool exec_failed_cleanly(int err)
 {
-	char path[64];
-	int nth;
-
-	if (dup2(out, STDOUT_FILENO) < 0 || cg_enter_current(cg))
-		_exit(FAULT_EXEC_SETUP);
-	nth = open(FAIL_NTH, O_RDWR);
-	if (nth < 0)
-		_exit(FAULT_EXEC_SETUP);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", nth);
-	if (fault_arm(nth, n))
-		_exit(FAULT_EXEC_SETUP);
-	execl(cat, "cat", path, NULL);
-	_exit(errno == ENOMEM || errno == E2BIG ? FAULT_EXEC_FAILED :
-						  FAULT_EXEC_ERRNO);
+	return err == ENOMEM || err == E2BIG || err == ENOEXEC;
 }
 
 /*
- * Exec a program in @cg with the @n-th allocation failing: it runs, or
- * the exec fails with ENOMEM (E2BIG when an argument page could not be
- * had), or the child dies of it; then a program exec'd there is told
- * @eff.  The program is cat, which prints what is left of the task's
- * fail-nth: not 0, the failure was not reached.
+ * In the child: exec cat of the fail-nth file in @cg, failing at @n.  What
+ * kept the exec from happening goes to @report, which the exec closes: an
+ * errno, or 0 if the child could not get as far as the exec.  Once the exec
+ * happened, fail-nth stays armed in the new program, which may then fail
+ * itself (the dynamic loader's mprotect(), say): that is its own business.
+ */
+static void fault_exec_child(const char *cg, const char *cat, int out,
+			     int report, int n)
+{
+	char path[64];
+	int nth, err = 0;
+
+	if (dup2(out, STDOUT_FILENO) < 0 || cg_enter_current(cg))
+		goto fail;
+	nth = open(FAIL_NTH, O_RDWR);
+	if (nth < 0)
+		goto fail;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", nth);
+	if (fault_arm(nth, n))
+		goto fail;
+	execl(cat, "cat", path, NULL);
+	err = errno;
+fail:
+	if (write(report, &err, sizeof(err)) != sizeof(err))
+		_exit(2);
+	_exit(1);
+}
+
+/*
+ * Exec a program in @cg with the @n-th allocation failing: the exec happens
+ * (the program may then fail of the same failure), or it fails
+ * (exec_failed_cleanly()); then a program exec'd there is told @eff.  The
+ * program is cat, which prints what is left of the task's fail-nth: not 0,
+ * the failure was not reached.
  * Returns as fault_write().
  */
 static int fault_exec(const char *cg, const char *cat, const char *eff,
 		      int n)
 {
+	int out[2], report[2], status, err, injected = 1;
 	char buf[16] = "";
+	ssize_t len = -1, got = 0;
 	struct view v;
-	int pipes[2], status, injected = 1;
-	ssize_t len;
 	pid_t pid;
 
-	if (pipe(pipes))
+	if (pipe(out))
 		return -1;
+	if (pipe2(report, O_CLOEXEC)) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
 	pid = fork();
 	if (!pid)
-		fault_exec_child(cg, cat, pipes[1], n);
-	close(pipes[1]);
-	len = pid < 0 ? -1 : read(pipes[0], buf, sizeof(buf) - 1);
-	close(pipes[0]);
+		fault_exec_child(cg, cat, out[1], report[1], n);
+	close(out[1]);
+	close(report[1]);
+	if (pid > 0) {
+		len = read(out[0], buf, sizeof(buf) - 1);
+		got = read(report[0], &err, sizeof(err));
+	}
+	close(out[0]);
+	close(report[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == FAULT_EXEC_SETUP) {
+	if (got == sizeof(err) && !err) {
 		ksft_print_msg("the child could not set up the exec\n");
 		return -1;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == FAULT_EXEC_ERRNO) {
-		ksft_print_msg("exec with allocation %d failing: not ENOMEM\n",
-			       n);
+	if (got == sizeof(err) && !exec_failed_cleanly(err)) {
+		ksft_print_msg("exec with allocation %d failing: %s\n", n,
+			       strerror(err));
 		return -1;
 	}
-	if (WIFEXITED(status) && !WEXITSTATUS(status) && len > 0)
+	if (!got && WIFEXITED(status) && !WEXITSTATUS(status) && len > 0)
 		injected = !atoi(buf);
 	if (run_probe(cg, "r", &v, 1) || !view_is(&v, eff))
 		return -1;
