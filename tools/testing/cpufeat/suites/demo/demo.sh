@@ -61,7 +61,8 @@ if [ -t 1 ]; then
 fi
 
 # Two columns of 48 with " | " between: 99 characters.
-awk -v W=48 -v bold="$bold" -v plain="$plain" '
+awk -v W=48 -v bold="$bold" -v plain="$plain" \
+	-f "$HARNESS/suites/demo/words.awk" -f /dev/stdin "$out" <<'EOF'
 function wrap(text, width, lines,    n, i, words, nw, line) {
 	nw = split(text, words, " ")
 	n = 0
@@ -79,22 +80,7 @@ function wrap(text, width, lines,    n, i, words, nw, line) {
 	return n
 }
 
-# Words of a that are not in b, in the order of a.
-function minus(a, b,    wa, wb, na, nb, i, seen, out) {
-	na = split(a, wa, " ")
-	nb = split(b, wb, " ")
-	for (i = 1; i <= nb; i++)
-		seen[wb[i]] = 1
-	out = ""
-	for (i = 1; i <= na; i++)
-		if (!(wa[i] in seen))
-			out = out == "" ? wa[i] : out " " wa[i]
-	return out
-}
 
-function count(text,    w) {
-	return split(text, w, " ")
-}
 
 function heading(text) {
 	printf "\n%s%s%s\n", bold, text, plain
@@ -276,4 +262,5 @@ END {
 			print l[i]
 	}
 	print "Hiding a feature also hides every feature that needs it."
-}' "$out"
+}
+EOF

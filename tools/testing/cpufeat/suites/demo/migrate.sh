@@ -34,22 +34,8 @@ if [ -t 1 ]; then
 	plain=$(tput sgr0 2>/dev/null || true)
 fi
 
-awk -v bold="$bold" -v plain="$plain" '
-# Words of a that are not in b, in the order of a.
-function minus(a, b,    wa, wb, na, nb, i, seen, out) {
-	na = split(a, wa, " ")
-	nb = split(b, wb, " ")
-	for (i = 1; i <= nb; i++)
-		seen[wb[i]] = 1
-	out = ""
-	for (i = 1; i <= na; i++)
-		if (!(wa[i] in seen))
-			out = out == "" ? wa[i] : out " " wa[i]
-	return out
-}
-function count(text,    w) {
-	return split(text, w, " ")
-}
+awk -v bold="$bold" -v plain="$plain" \
+	-f "$HARNESS/suites/demo/words.awk" -f /dev/stdin "$doc" <<'EOF'
 function has(text, word,    w, n, i) {
 	n = split(text, w, " ")
 	for (i = 1; i <= n; i++)
@@ -114,7 +100,8 @@ END {
 	heading("Checks")
 	printf "  A: %d ok, B: %d ok\n", good["A"], good["B"]
 	printf "%s", bad
-}' "$doc"
+}
+EOF
 echo
 python3 "$HARNESS/tapcount.py" --parts --expect A,B "$doc" | tail -n 1
 exit $st
