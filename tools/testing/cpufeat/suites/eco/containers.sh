@@ -47,6 +47,17 @@ unmasked() {
 	grep '^cpuid:' "$1" | grep -qw "$HIDE" || { echo "# CPUID does not report $HIDE"; show "$1"; return 1; }
 	tail -n 1 "$1" | grep -qw "$HIDE" || { echo "# the view lacks $HIDE"; show "$1"; return 1; }
 }
+# run_check OUT VERDICT DESC CMD...: CMD, its output in $T/OUT and shown;
+# the result DESC: ok if CMD exited 0 and VERDICT (masked, unmasked or
+# true) holds for that output.
+run_check() {
+	out=$T/$1 verdict=$2 desc=$3
+	shift 3
+	"$@" >"$out" 2>&1
+	st=$?
+	show "$out"
+	ktap_check "$desc (status $st)" eval "[ $st = 0 ] && $verdict $out"
+}
 # wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS.
 wait_for() {
 	_n=$1
@@ -107,22 +118,13 @@ CONF
 { "default": [ { "type": "insecureAcceptAnything" } ] }
 JSON
 
-	podman import --change 'CMD ["/bin/view"]' $T/view.tar $IMAGE >$T/pm-import.out 2>&1
-	st=$?
-	show $T/pm-import.out
-	ktap_check "podman: import of the image (status $st)" eval "[ $st = 0 ]"
-
-	podman run --rm --network=none --cgroup-conf cpufeat.hwcap="-$HIDE" $IMAGE >$T/pm-run.out 2>&1
-	st=$?
-	show $T/pm-run.out
-	ktap_check "podman run --cgroup-conf cpufeat.hwcap=-$HIDE: the entrypoint sees the filtered view (status $st)" \
-		eval "[ $st = 0 ] && masked $T/pm-run.out"
-
-	podman run --rm --network=none $IMAGE >$T/pm-ctl.out 2>&1
-	st=$?
-	show $T/pm-ctl.out
-	ktap_check "podman run without --cgroup-conf: the entrypoint sees $HIDE (status $st)" \
-		eval "[ $st = 0 ] && unmasked $T/pm-ctl.out"
+	run_check pm-import.out true "podman: import of the image" \
+		podman import --change 'CMD ["/bin/view"]' $T/view.tar $IMAGE
+	run_check pm-run.out masked \
+		"podman run --cgroup-conf cpufeat.hwcap=-$HIDE: the entrypoint sees the filtered view" \
+		podman run --rm --network=none --cgroup-conf cpufeat.hwcap="-$HIDE" $IMAGE
+	run_check pm-ctl.out unmasked "podman run without --cgroup-conf: the entrypoint sees $HIDE" \
+		podman run --rm --network=none $IMAGE
 
 	podman create --name pm-c1 --network=none --cgroup-conf cpufeat.hwcap="-$HIDE" $IMAGE >$T/pm-create.out 2>&1 &&
 		podman start -a pm-c1 >$T/pm-start.out 2>&1
@@ -130,11 +132,8 @@ JSON
 	show $T/pm-create.out $T/pm-start.out
 	ktap_check "podman create --cgroup-conf cpufeat.hwcap=-$HIDE, podman start -a: the filtered view (status $st)" \
 		eval "[ $st = 0 ] && masked $T/pm-start.out"
-	podman start -a pm-c1 >$T/pm-start2.out 2>&1
-	st=$?
-	show $T/pm-start2.out
-	ktap_check "podman start -a again: the filtered view again (status $st)" \
-		eval "[ $st = 0 ] && masked $T/pm-start2.out"
+	run_check pm-start2.out masked "podman start -a again: the filtered view again" \
+		podman start -a pm-c1
 	podman rm -f pm-c1 >/dev/null 2>&1
 
 	# A pod without an infra container: in this guest the pause
@@ -180,26 +179,18 @@ docker_part() {
 	[ $st = 0 ] || tail -n 30 $T/dockerd.log | show
 	ktap_check "docker: dockerd (cgroupfs driver, vfs) answers (status $st)" eval "[ $st = 0 ]"
 
-	docker import --change 'CMD ["/bin/view"]' $T/view.tar $IMAGE >$T/dk-import.out 2>&1
-	st=$?
-	show $T/dk-import.out
-	ktap_check "docker: import of the image (status $st)" eval "[ $st = 0 ]"
+	run_check dk-import.out true "docker: import of the image" \
+		docker import --change 'CMD ["/bin/view"]' $T/view.tar $IMAGE
 
 	# The parent cgroup holds the mask.
 	echo +cpufeat >$CG/cgroup.subtree_control
 	mkdir -p $CG/cpufeat-test
 	echo "-$HIDE" >$CG/cpufeat-test/cpufeat.hwcap
-	docker run --rm --network=none --cgroup-parent=/cpufeat-test $IMAGE >$T/dk-run.out 2>&1
-	st=$?
-	show $T/dk-run.out
-	ktap_check "docker run --cgroup-parent=/cpufeat-test (cpufeat.hwcap -$HIDE): the filtered view (status $st)" \
-		eval "[ $st = 0 ] && masked $T/dk-run.out"
-
-	docker run --rm --network=none $IMAGE >$T/dk-ctl.out 2>&1
-	st=$?
-	show $T/dk-ctl.out
-	ktap_check "docker run without --cgroup-parent: $HIDE seen (status $st)" \
-		eval "[ $st = 0 ] && unmasked $T/dk-ctl.out"
+	run_check dk-run.out masked \
+		"docker run --cgroup-parent=/cpufeat-test (cpufeat.hwcap -$HIDE): the filtered view" \
+		docker run --rm --network=none --cgroup-parent=/cpufeat-test $IMAGE
+	run_check dk-ctl.out unmasked "docker run without --cgroup-parent: $HIDE seen" \
+		docker run --rm --network=none $IMAGE
 
 	docker run -d --name dk-c1 --network=none --cgroup-parent=/cpufeat-test $IMAGE sleep 60 >$T/dk-d.out 2>&1
 	st=$?
