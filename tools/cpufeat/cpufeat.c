@@ -1441,6 +1441,27 @@ static void print_prediction(const char *value,
 	free(s);
 }
 
+/*
+ * What set and run write: to cgroup @rel (relative to the cgroup2 mount;
+ * its directory @dir, its parent @parent) the value @value, which @pred
+ * predicts on a machine with @mach.
+ */
+struct hwcap_write {
+	char *rel, *parent, *dir, *value;
+	struct featset mach;
+	struct write_prediction pred;
+};
+
+static void hwcap_write_free(struct hwcap_write *w)
+{
+	prediction_free(&w->pred);
+	free(w->value);
+	free(w->parent);
+	free(w->dir);
+	free(w->rel);
+	fs_free(&w->mach);
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	bool dry_run = false, create = false, raw = false, predict = false;
@@ -1454,9 +1475,7 @@ static int cmd_set(int argc, char **argv)
 		{ "predict", 0, false, NULL, &predict },
 		{ NULL },
 	};
-	struct write_prediction pred;
-	char *rel, *parent, *dir, *value;
-	struct featset mach;
+	struct hwcap_write w;
 	struct stat st;
 	int first;
 
@@ -1467,43 +1486,39 @@ static int cmd_set(int argc, char **argv)
 	if (isa && (!find_preset(isa) || strcmp(find_preset(isa)->arch,
 						this_arch())))
 		usage_error("--isa %s: not a preset of %s", isa, this_arch());
-	rel = cgroup_rel(argv[first]);
-	if (!*rel)
+	w.rel = cgroup_rel(argv[first]);
+	if (!*w.rel)
 		usage_error("the root cgroup has no cpufeat.hwcap");
 	if (!strcmp(argv[first + 1], "--") && argc - first > 2)
 		first++;
 	if (raw && argc - first != 2)
 		usage_error("set --raw takes exactly one VALUE");
-	dir = cg_dir(rel);
-	if (stat(dir, &st) && !create)
-		die(EXIT_SYSTEM, "no cgroup %s (--create makes it)", dir);
-	parent = rel_parent(rel);
-	enable_down(parent, dry_run, create);
-	if (create && !dry_run && mkdir(dir, 0755) && errno != EEXIST)
-		die(EXIT_SYSTEM, "cannot create cgroup %s: %s", dir,
+	w.dir = cg_dir(w.rel);
+	if (stat(w.dir, &st) && !create)
+		die(EXIT_SYSTEM, "no cgroup %s (--create makes it)", w.dir);
+	w.parent = rel_parent(w.rel);
+	enable_down(w.parent, dry_run, create);
+	if (create && !dry_run && mkdir(w.dir, 0755) && errno != EEXIST)
+		die(EXIT_SYSTEM, "cannot create cgroup %s: %s", w.dir,
 		    strerror(errno));
-	machine_features(&mach);
+	machine_features(&w.mach);
 	if (raw)
-		value = xstrdup(argv[first + 1]);
+		w.value = xstrdup(argv[first + 1]);
 	else
-		value = make_spec(argv + first + 1, argc - first - 1, &mach);
-	predict_write(rel, value, strlen(value), &mach, &pred);
-	warn_baseline(rel, &pred, &mach, isa);
+		w.value = make_spec(argv + first + 1, argc - first - 1,
+				    &w.mach);
+	predict_write(w.rel, w.value, strlen(w.value), &w.mach, &w.pred);
+	warn_baseline(w.rel, &w.pred, &w.mach, isa);
 	if (predict)
-		print_prediction(value, &pred);
+		print_prediction(w.value, &w.pred);
 	else if (dry_run)
-		printf("%s\n", value);
-	if (dry_run && !predict && pred.err)
+		printf("%s\n", w.value);
+	if (dry_run && !predict && w.pred.err)
 		warn("the kernel would reject this (%s): %s",
-		     errno_name(-pred.err), pred.why);
-	if (!dry_run && write_hwcap(rel, value, &pred))
+		     errno_name(-w.pred.err), w.pred.why);
+	if (!dry_run && write_hwcap(w.rel, w.value, &w.pred))
 		exit(EXIT_SYSTEM);
-	prediction_free(&pred);
-	free(value);
-	free(parent);
-	free(dir);
-	free(rel);
-	fs_free(&mach);
+	hwcap_write_free(&w);
 	return EXIT_OK;
 }
 
@@ -1526,10 +1541,9 @@ static int cmd_run(int argc, char **argv)
 		{ "isa", 0, true, &isa, NULL },
 		{ NULL },
 	};
-	char *rel, *parent, *dir, *value, *procs, *text, *self;
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	struct write_prediction pred;
-	struct featset mach;
+	char *procs, *text, *self, *mine, *up;
+	struct hwcap_write w;
 	struct sigaction sa;
 	int first, dash, i, status, err, e;
 	struct stat st;
@@ -1549,8 +1563,8 @@ static int cmd_run(int argc, char **argv)
 		usage_error("--isa %s: not a preset of %s", isa, this_arch());
 
 	if (cg) {
-		rel = cgroup_rel(cg);
-		if (!*rel)
+		w.rel = cgroup_rel(cg);
+		if (!*w.rel)
 			usage_error("run cannot use the root cgroup");
 	} else {
 		/*
@@ -1562,41 +1576,41 @@ static int cmd_run(int argc, char **argv)
 		if (err || strncmp(text, "0::/", 4))
 			die(EXIT_RUN, "%s: no cgroup2 entry", self);
 		text[strcspn(text, "\n")] = '\0';
-		parent = cgroup_rel(text + 3);
-		dir = rel_parent(parent);
-		free(parent);
-		rel = xasprintf("%s%scpufeat-run.%d", dir, *dir ? "/" : "",
-				(int)getpid());
-		free(dir);
+		mine = cgroup_rel(text + 3);
+		up = rel_parent(mine);
+		free(mine);
+		w.rel = xasprintf("%s%scpufeat-run.%d", up, *up ? "/" : "",
+				  (int)getpid());
+		free(up);
 		free(text);
 		free(self);
 	}
-	parent = rel_parent(rel);
-	dir = cg_dir(rel);
-	enable_down(parent, false, false);
-	machine_features(&mach);
-	value = make_spec(argv + first, dash - first, &mach);
-	if (stat(dir, &st)) {
-		if (mkdir(dir, 0755))
-			die(EXIT_RUN, "cannot create cgroup %s: %s", dir,
+	w.parent = rel_parent(w.rel);
+	w.dir = cg_dir(w.rel);
+	enable_down(w.parent, false, false);
+	machine_features(&w.mach);
+	w.value = make_spec(argv + first, dash - first, &w.mach);
+	if (stat(w.dir, &st)) {
+		if (mkdir(w.dir, 0755))
+			die(EXIT_RUN, "cannot create cgroup %s: %s", w.dir,
 			    strerror(errno));
 		created = true;
 	}
-	predict_write(rel, value, strlen(value), &mach, &pred);
-	warn_baseline(rel, &pred, &mach, isa);
-	if (write_hwcap(rel, value, &pred)) {
+	predict_write(w.rel, w.value, strlen(w.value), &w.mach, &w.pred);
+	warn_baseline(w.rel, &w.pred, &w.mach, isa);
+	if (write_hwcap(w.rel, w.value, &w.pred)) {
 		if (created)
-			rmdir(dir);
+			rmdir(w.dir);
 		exit(EXIT_RUN);
 	}
-	procs = cg_file(rel, "cgroup.procs");
+	procs = cg_file(w.rel, "cgroup.procs");
 
 	if (do_exec) {
 		err = write_text(procs, "0");
 		if (err) {
 			if (created)
-				rmdir(dir);
-			die(EXIT_RUN, "cannot move into %s: %s", dir,
+				rmdir(w.dir);
+			die(EXIT_RUN, "cannot move into %s: %s", w.dir,
 			    strerror(-err));
 		}
 		execvp(argv[dash + 1], argv + dash + 1);
@@ -1604,7 +1618,7 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cpufeat: %s: %s\n", argv[dash + 1],
 			strerror(e));
 		if (created)
-			rmdir(dir);
+			rmdir(w.dir);
 		return e == ENOENT ? 127 : 126;
 	}
 
@@ -1620,7 +1634,7 @@ static int cmd_run(int argc, char **argv)
 	if (child < 0) {
 		e = errno;
 		if (created)
-			rmdir(dir);
+			rmdir(w.dir);
 		die(EXIT_RUN, "fork: %s", strerror(e));
 	}
 	if (!child) {
@@ -1630,7 +1644,7 @@ static int cmd_run(int argc, char **argv)
 		err = write_text(procs, "0");
 		if (err) {
 			fprintf(stderr, "cpufeat: cannot move into %s: %s\n",
-				dir, strerror(-err));
+				w.dir, strerror(-err));
 			_exit(EXIT_RUN);
 		}
 		execvp(argv[dash + 1], argv + dash + 1);
@@ -1644,19 +1658,15 @@ static int cmd_run(int argc, char **argv)
 			die(EXIT_RUN, "waitpid: %s", strerror(errno));
 	if (created) {
 		/* the cgroup may still count the exited child for a moment */
-		for (i = 0; (e = rmdir(dir)) && errno == EBUSY && i < 100; i++)
+		for (i = 0; (e = rmdir(w.dir)) && errno == EBUSY && i < 100;
+		     i++)
 			nanosleep(&ts, NULL);
 		if (e)
 			fprintf(stderr, "cpufeat: warning: could not remove %s: %s\n",
-				dir, strerror(errno));
+				w.dir, strerror(errno));
 	}
 	free(procs);
-	prediction_free(&pred);
-	free(value);
-	free(parent);
-	free(dir);
-	free(rel);
-	fs_free(&mach);
+	hwcap_write_free(&w);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
