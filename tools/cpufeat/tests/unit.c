@@ -82,22 +82,64 @@ static const char good[] =
 	"cpu Intel(R) Xeon(R) CPU @ 2.20GHz \t\n"
 	"features fpu vme cx8 sse sse2 pni\n";
 
-static void bad(const char *text, const char *want, const char *what)
+/* An input a parser must reject with an error that has @want. */
+struct bad_input {
+	const char *text, *want, *what;
+};
+
+static void bad(const struct bad_input *in)
 {
 	char err[ERRLEN] = "";
 	struct machine m;
-	int r = parse_saved(text, "f", &m, err);
+	int r = parse_saved(in->text, "f", &m, err);
 
-	ok(r == -1 && strstr(err, want), "rejected: %s (%s)", what, err);
+	ok(r == -1 && strstr(err, in->want), "rejected: %s (%s)", in->what,
+	   err);
 	if (r == 0)
 		machine_free(&m);
 }
+
+static const struct bad_input bad_saved[] = {
+	{ "", "empty file", "empty file" },
+	{ "# only a comment\n", "no \"cpufeat-features 1\"", "no magic line" },
+	{ "arch x86_64\n", "f:1: not a saved feature set", "magic not first" },
+	{ "cpufeat-features 2\n",
+	  "f:1: unsupported format version \"2\"", "version 2" },
+	{ "cpufeat-features 1x\n", "unsupported format version", "version 1x" },
+	{ "cpufeat-features\n", "unsupported format version", "no version" },
+	{ "cpufeat-features 1\nfeatures fpu\n", "missing \"arch\"", "no arch" },
+	{ "cpufeat-features 1\narch x86_64\n",
+	  "missing \"features\"", "no features line" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures\n",
+	  "f:3: no features", "empty features" },
+	{ "cpufeat-features 1\narch riscv\nfeatures a\n",
+	  "f:2: unknown architecture", "unknown arch" },
+	{ "cpufeat-features 1\narch x86_64\narch x86_64\nfeatures a\n",
+	  "f:3: \"arch\" given twice", "arch twice" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures a\nfeatures b\n",
+	  "f:4: \"features\" given twice", "features twice" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures a b a\n",
+	  "f:3: feature \"a\" listed twice", "duplicate feature" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures fpu SSE\n",
+	  "f:3: invalid feature name \"SSE\"", "upper-case name" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures fpu +sse\n",
+	  "invalid feature name \"+sse\"", "edit in a file" },
+	{ "cpufeat-features 1\narch x86_64\nflags fpu\n",
+	  "f:3: unknown key \"flags\"", "unknown key" },
+	{ "cpufeat-features 1\r\narch x86_64\n",
+	  "f:1: carriage return", "CRLF" },
+	{ "cpufeat-features 1\n arch x86_64\n",
+	  "f:2: line starts with white space", "indented line" },
+	{ "cpufeat-features 1\narch x86_64\ncpu\nfeatures a\n",
+	  "f:3: \"cpu\" has no value", "empty cpu" },
+};
 
 static void test_parse(void)
 {
 	char err[ERRLEN] = "", buf[4096];
 	struct machine m, m2;
 	FILE *f;
+	size_t i;
 
 	ok(parse_saved(good, "f", &m, err) == 0, "parses a valid file %s", err);
 	ok(!strcmp(m.arch, "x86_64") && !strcmp(m.kernel, "6.12.9-amd64") &&
@@ -121,34 +163,8 @@ static void test_parse(void)
 	   "kernel and cpu optional, no final newline needed");
 	machine_free(&m);
 
-	bad("", "empty file", "empty file");
-	bad("# only a comment\n", "no \"cpufeat-features 1\"", "no magic line");
-	bad("arch x86_64\n", "f:1: not a saved feature set", "magic not first");
-	bad("cpufeat-features 2\n", "f:1: unsupported format version \"2\"", "version 2");
-	bad("cpufeat-features 1x\n", "unsupported format version", "version 1x");
-	bad("cpufeat-features\n", "unsupported format version", "no version");
-	bad("cpufeat-features 1\nfeatures fpu\n", "missing \"arch\"", "no arch");
-	bad("cpufeat-features 1\narch x86_64\n", "missing \"features\"", "no features line");
-	bad("cpufeat-features 1\narch x86_64\nfeatures\n", "f:3: no features", "empty features");
-	bad("cpufeat-features 1\narch riscv\nfeatures a\n",
-	    "f:2: unknown architecture", "unknown arch");
-	bad("cpufeat-features 1\narch x86_64\narch x86_64\nfeatures a\n",
-	    "f:3: \"arch\" given twice", "arch twice");
-	bad("cpufeat-features 1\narch x86_64\nfeatures a\nfeatures b\n",
-	    "f:4: \"features\" given twice", "features twice");
-	bad("cpufeat-features 1\narch x86_64\nfeatures a b a\n",
-	    "f:3: feature \"a\" listed twice", "duplicate feature");
-	bad("cpufeat-features 1\narch x86_64\nfeatures fpu SSE\n",
-	    "f:3: invalid feature name \"SSE\"", "upper-case name");
-	bad("cpufeat-features 1\narch x86_64\nfeatures fpu +sse\n",
-	    "invalid feature name \"+sse\"", "edit in a file");
-	bad("cpufeat-features 1\narch x86_64\nflags fpu\n",
-	    "f:3: unknown key \"flags\"", "unknown key");
-	bad("cpufeat-features 1\r\narch x86_64\n", "f:1: carriage return", "CRLF");
-	bad("cpufeat-features 1\n arch x86_64\n",
-	    "f:2: line starts with white space", "indented line");
-	bad("cpufeat-features 1\narch x86_64\ncpu\nfeatures a\n",
-	    "f:3: \"cpu\" has no value", "empty cpu");
+	for (i = 0; i < ARRAY_SIZE(bad_saved); i++)
+		bad(&bad_saved[i]);
 }
 
 static void test_presets(void)
@@ -1020,16 +1036,48 @@ static void test_check(void)
 	fs_free(&have);
 }
 
-static void record_bad(const char *text, const char *want, const char *what)
+static void record_bad(const struct bad_input *in)
 {
 	struct criu_record r;
 	char err[ERRLEN] = "";
-	int ret = parse_record(text, "rec", &r, err);
+	int ret = parse_record(in->text, "rec", &r, err);
 
-	ok(ret == -1 && strstr(err, want), "record rejected: %s (%s)", what, err);
+	ok(ret == -1 && strstr(err, in->want), "record rejected: %s (%s)",
+	   in->what, err);
 	if (!ret)
 		record_free(&r);
 }
+
+static const struct bad_input bad_records[] = {
+	{ "", "empty", "empty" },
+	{ "cpufeat-criu 2\n", "rec:1: not a cpufeat CRIU record", "version 2" },
+	{ "cpufeat-features 1\narch x86_64\nfeatures fpu\n",
+	  "rec:1: not a cpufeat CRIU record", "a saved feature set" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\n",
+	  "no \"process\" line", "no process" },
+	{ "cpufeat-criu 1\narch x86_64\nprocess 1 fpu\n",
+	  "no \"machine\" line", "no machine" },
+	{ "cpufeat-criu 1\nmachine fpu\nprocess 1 fpu\n",
+	  "no \"arch\" line", "no arch" },
+	{ "cpufeat-criu 1\narch sparc\n",
+	  "rec:2: unknown architecture", "another arch" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 fpu\nprocess 1 fpu\n",
+	  "rec:5: process listed twice", "a process twice" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess x fpu\n",
+	  "rec:4: not a process id", "a bad pid" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 0\n",
+	  "rec:4: not a process id", "pid 0" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 FPU\n",
+	  "rec:4: invalid feature name \"FPU\"", "a bad name" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine\nprocess 1\n",
+	  "rec:3: no features", "empty machine" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine fpu\nmachine fpu\n",
+	  "rec:4: given twice", "machine twice" },
+	{ "cpufeat-criu 1\narch x86_64\nflags fpu\n",
+	  "rec:3: unknown key \"flags\"", "unknown key" },
+	{ "cpufeat-criu 1\r\n", "carriage return", "CRLF" },
+	{ "cpufeat-criu 1\narch x86_64\nmachine\tfpu\n", "tab", "a tab" },
+};
 
 static void test_record(void)
 {
@@ -1038,6 +1086,7 @@ static void test_record(void)
 	char err[ERRLEN] = "", buf[4096];
 	struct featset view, target;
 	FILE *f;
+	size_t i;
 
 	record_init(&r);
 	r.arch = xstrdup("x86_64");
@@ -1077,27 +1126,8 @@ static void test_record(void)
 	ok(parse_record("cpufeat-criu 1\narch arm64\nmachine fp asimd\nprocess 1 fp asimd\n",
 			"rec", &r, err) == 0 && !strcmp(r.kernel, "unknown"), "kernel and cpu optional");
 	record_free(&r);
-	record_bad("", "empty", "empty");
-	record_bad("cpufeat-criu 2\n", "rec:1: not a cpufeat CRIU record", "version 2");
-	record_bad("cpufeat-features 1\narch x86_64\nfeatures fpu\n", "rec:1: not a cpufeat CRIU record",
-		   "a saved feature set");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\n", "no \"process\" line", "no process");
-	record_bad("cpufeat-criu 1\narch x86_64\nprocess 1 fpu\n", "no \"machine\" line", "no machine");
-	record_bad("cpufeat-criu 1\nmachine fpu\nprocess 1 fpu\n", "no \"arch\" line", "no arch");
-	record_bad("cpufeat-criu 1\narch sparc\n", "rec:2: unknown architecture", "another arch");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 fpu\nprocess 1 fpu\n",
-		   "rec:5: process listed twice", "a process twice");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess x fpu\n",
-		   "rec:4: not a process id", "a bad pid");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 0\n",
-		   "rec:4: not a process id", "pid 0");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nprocess 1 FPU\n",
-		   "rec:4: invalid feature name \"FPU\"", "a bad name");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine\nprocess 1\n", "rec:3: no features", "empty machine");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine fpu\nmachine fpu\n", "rec:4: given twice", "machine twice");
-	record_bad("cpufeat-criu 1\narch x86_64\nflags fpu\n", "rec:3: unknown key \"flags\"", "unknown key");
-	record_bad("cpufeat-criu 1\r\n", "carriage return", "CRLF");
-	record_bad("cpufeat-criu 1\narch x86_64\nmachine\tfpu\n", "tab", "a tab");
+	for (i = 0; i < ARRAY_SIZE(bad_records); i++)
+		record_bad(&bad_records[i]);
 }
 
 int main(int argc, char **argv)
