@@ -21,20 +21,17 @@ mkdir -p "$OUT"
 ktap_header
 
 # has FILE WORD...: FILE exists and holds every WORD; lacks: none of them.
-has() {
-	local f=$1 w
-	shift
+has() { words has "$@"; }
+lacks() { words lacks "$@"; }
+# words has|lacks FILE WORD...: has and lacks.
+words() {
+	local want=$1 f=$2 w found
+	shift 2
 	[ -f "$f" ] || { echo "$f: missing"; return 1; }
 	for w in "$@"; do
-		grep -qw -- "$w" "$f" || { echo "$f lacks $w: $(head -c 600 "$f")"; return 1; }
-	done
-}
-lacks() {
-	local f=$1 w
-	shift
-	[ -f "$f" ] || { echo "$f: missing"; return 1; }
-	for w in "$@"; do
-		! grep -qw -- "$w" "$f" || { echo "$f has $w: $(head -c 600 "$f")"; return 1; }
+		found=lacks
+		grep -qw -- "$w" "$f" && found=has
+		[ $found = "$want" ] || { echo "$f $found $w: $(head -c 600 "$f")"; return 1; }
 	done
 }
 
