@@ -68,6 +68,15 @@ same_words() {
 show() {
 	sed 's/^/# /' "$@"
 }
+# run_shown FILE CMD...: run CMD, its output in FILE, and show it; st: its
+# exit status.
+run_shown() {
+	shown=$1
+	shift
+	"$@" >"$shown" 2>&1
+	st=$?
+	show "$shown"
+}
 # is_view FILE: the last line of FILE (what cpufeat_probe --check or
 # /proc/self/cpufeat printed) is the reference view: what a program
 # exec'd in a cgroup hiding $HIDE sees, dependants included.
@@ -132,9 +141,7 @@ ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
 echo "# root cgroup.subtree_control before runc: '$(cat $CG/cgroup.subtree_control)'"
 bundle_config /runc/c1 "$HIDE"
-runc run --no-pivot -b $T/bundle runc-c1 >$T/runc.out 2>&1
-st=$?
-show $T/runc.out
+run_shown $T/runc.out runc run --no-pivot -b $T/bundle runc-c1
 ktap_check "runc: enabled cpufeat in the root's and /runc's subtree_control itself" \
 	eval "grep -qw cpufeat $CG/cgroup.subtree_control && grep -qw cpufeat $CG/runc/cgroup.subtree_control"
 
@@ -170,10 +177,8 @@ lxc.cgroup2.cpufeat.hwcap = $HIDE
 CONF
 }
 lxc_config lxc-c1
-lxc-execute -n lxc-c1 -P $T/lxc -f $T/lxc-c1.conf -o $T/lxc-c1.log -- \
-	/bin/cpufeat_probe --check >$T/lxc.out 2>&1
-st=$?
-show $T/lxc.out
+run_shown $T/lxc.out lxc-execute -n lxc-c1 -P $T/lxc -f $T/lxc-c1.conf \
+	-o $T/lxc-c1.log -- /bin/cpufeat_probe --check
 [ $st = 0 ] || show $T/lxc-c1.log
 ktap_check "lxc: lxc-execute with lxc.cgroup2.cpufeat.hwcap: the program sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lxc.out"
@@ -184,9 +189,7 @@ ktap_check "lxc: enabled cpufeat in the root's subtree_control itself (before: '
 # value lxc-cgroup reads, and a program lxc-attach executes in it.
 lxc_config lxc-d
 echo "lxc.init.cmd = /bin/sleep 120" >>$T/lxc-d.conf
-lxc-start -n lxc-d -P $T/lxc -f $T/lxc-d.conf -o $T/lxc-d.log >$T/lxc-d.out 2>&1
-st=$?
-show $T/lxc-d.out
+run_shown $T/lxc-d.out lxc-start -n lxc-d -P $T/lxc -f $T/lxc-d.conf -o $T/lxc-d.log
 pid=$(lxc-info -n lxc-d -P $T/lxc -p -H 2>/dev/null)
 cat /proc/"${pid:-0}"/cpufeat >$T/lxc-d.view 2>&1
 ktap_check "lxc: lxc-start: the container's init (pid $pid) has the filtered view (status $st)" \
@@ -210,10 +213,8 @@ lxc-stop -n lxc-d -P $T/lxc -k >/dev/null 2>&1
 # A value the kernel refuses: the container does not start.
 sed 's/^lxc.cgroup2.cpufeat.hwcap = .*/lxc.cgroup2.cpufeat.hwcap = -no_such_feature/' \
 	$T/lxc-c1.conf >$T/lxc-bad.conf
-lxc-execute -n lxc-bad -P $T/lxc -f $T/lxc-bad.conf -o $T/lxc-bad.log -- \
-	/bin/cpufeat_probe --check >$T/lxc-bad.out 2>&1
-st=$?
-show $T/lxc-bad.out
+run_shown $T/lxc-bad.out lxc-execute -n lxc-bad -P $T/lxc -f $T/lxc-bad.conf \
+	-o $T/lxc-bad.log -- /bin/cpufeat_probe --check
 ktap_check "lxc: a bad value: lxc-execute fails (status $st), 'Failed to set \"cpufeat.hwcap\"', the program is not run" \
 	eval "[ $st != 0 ] && grep -q 'Failed to set \"cpufeat.hwcap\"' $T/lxc-bad.out && ! grep -q '^fpu' $T/lxc-bad.out"
 rmdir $CG/lxc.pivot 2>/dev/null
@@ -223,9 +224,7 @@ echo +cpufeat >$CG/cgroup.subtree_control
 # --- crun ------------------------------------------------------------------
 # Without +cpufeat in the parent: crun refuses, clearly.
 bundle_config /crun-no/c1 "$HIDE"
-crun run --no-pivot -b $T/bundle crun-no >$T/crun-no.out 2>&1
-st=$?
-show $T/crun-no.out
+run_shown $T/crun-no.out crun run --no-pivot -b $T/bundle crun-no
 ktap_check "crun: a parent without +cpufeat: fails (status $st) with 'controller \`cpufeat\` is not available'" \
 	eval "[ $st != 0 ] && grep -q 'controller .cpufeat. is not available' $T/crun-no.out"
 crun delete -f crun-no >/dev/null 2>&1
@@ -235,9 +234,7 @@ rmdir $CG/crun-no/c1 $CG/crun-no 2>/dev/null
 mkdir -p $CG/crun
 echo +cpufeat >$CG/crun/cgroup.subtree_control
 bundle_config /crun/c1 "$HIDE"
-crun run --no-pivot -b $T/bundle crun-c1 >$T/crun.out 2>&1
-st=$?
-show $T/crun.out
+run_shown $T/crun.out crun run --no-pivot -b $T/bundle crun-c1
 ktap_check "crun: with +cpufeat in the parent the entrypoint sees the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/crun.out"
 crun delete -f crun-c1 >/dev/null 2>&1
@@ -246,9 +243,7 @@ crun delete -f crun-c1 >/dev/null 2>&1
 cgcreate -g cpufeat:/eco/a/b >$T/lcg.out 2>&1
 ktap_check "libcgroup: cgcreate -g cpufeat:/eco/a/b" test -f $CG/eco/a/b/cpufeat.hwcap
 show $T/lcg.out
-cgset -r cpufeat.hwcap="$HIDE" /eco/a/b >$T/lcg.out 2>&1
-st=$?
-show $T/lcg.out
+run_shown $T/lcg.out cgset -r cpufeat.hwcap="$HIDE" /eco/a/b
 ktap_check "libcgroup: cgset -r cpufeat.hwcap='$HIDE' writes the file (status $st)" \
 	eval "[ $st = 0 ] && lacks $CG/eco/a/b/cpufeat.hwcap"
 # cgget prints a long value in chunks of 100 bytes, each further chunk on
@@ -259,17 +254,13 @@ ktap_check "libcgroup: cgget reads cpufeat.hwcap.effective, without the hidden f
 	lacks $T/lcg.eff
 ktap_check "libcgroup: cgget prints what the file holds (chunks joined)" \
 	same_words $T/lcg.eff $T/lcg.file
-cgexec -g cpufeat:/eco/a/b cpufeat_probe --check >$T/lcg.probe 2>&1
-st=$?
-show $T/lcg.probe
+run_shown $T/lcg.probe cgexec -g cpufeat:/eco/a/b cpufeat_probe --check
 ktap_check "libcgroup: cgexec -g cpufeat:/eco/a/b: the program's auxv and CPUID agree with the filtered view (status $st)" \
 	eval "[ $st = 0 ] && is_view $T/lcg.probe"
 cgexec -g cpufeat:/eco/a/b cat /proc/self/cpufeat >$T/lcg.view 2>&1
 ktap_check "libcgroup: cgexec'd program's /proc/self/cpufeat is the filtered view" is_view $T/lcg.view
 before=$(cat $CG/eco/a/b/cpufeat.hwcap)
-cgset -r cpufeat.hwcap="-no_such_feature" /eco/a/b >$T/lcg.bad 2>&1
-st=$?
-show $T/lcg.bad
+run_shown $T/lcg.bad cgset -r cpufeat.hwcap="-no_such_feature" /eco/a/b
 ktap_check "libcgroup: a bad value fails (status $st, libcgroup's error) and changes nothing" \
 	eval "[ $st != 0 ] && grep -q 'cgroup modify error' $T/lcg.bad && [ \"\$(cat $CG/eco/a/b/cpufeat.hwcap)\" = '$before' ]"
 cat >$T/cgconfig.conf <<CONF
@@ -279,9 +270,7 @@ group eco/conf {
 	}
 }
 CONF
-cgconfigparser -l $T/cgconfig.conf >$T/lcg.conf 2>&1
-st=$?
-show $T/lcg.conf
+run_shown $T/lcg.conf cgconfigparser -l $T/cgconfig.conf
 ktap_check "libcgroup: cgconfigparser creates and sets a cgconfig.conf group (status $st)" \
 	eval "[ $st = 0 ] && lacks $CG/eco/conf/cpufeat.hwcap"
 
@@ -296,14 +285,10 @@ show $T/criu-check.out
 # before restore: this machine and a weaker x86-64-v2 one.
 cpufeat list --save $T/here.feat
 cpufeat baseline --save $T/fleet.feat $T/here.feat x86-64-v2 >/dev/null 2>&1
-cpufeat check $T/fleet.feat >$T/check-fleet.out 2>&1
-st=$?
-show $T/check-fleet.out
+run_shown $T/check-fleet.out cpufeat check $T/fleet.feat
 ktap_check "cpufeat check: this machine can take a checkpoint made under the fleet baseline (status $st)" \
 	eval "[ $st = 0 ]"
-cpufeat check x86-64-v4 >$T/check-v4.out 2>&1
-st=$?
-show $T/check-v4.out
+run_shown $T/check-v4.out cpufeat check x86-64-v4
 ktap_check "cpufeat check: a target lacking features of the view is refused before restore (status $st)" \
 	eval "[ $st = 1 ] && grep -q '^missing' $T/check-v4.out"
 
