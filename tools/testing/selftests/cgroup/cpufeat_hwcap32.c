@@ -25,24 +25,9 @@
  * (svc 0, the EABI numbers).
  */
 
-#define NR_exit		1
-#define NR_read		3
-#define NR_write	4
-#define NR_open		5
-#define NR_close	6
 #define NR_personality	136
 
 #define PER_LINUX32	0x0008
-
-#define AT_NULL		0
-#define AT_HWCAP	16
-#define AT_HWCAP2	26
-
-#define O_RDONLY	0
-
-static char out[4096];
-static unsigned int out_len;
-static char text[16384];
 
 static long syscall3(long nr, long a, long b, long c)
 {
@@ -58,26 +43,7 @@ static long syscall3(long nr, long a, long b, long c)
 	return r0;
 }
 
-static void put_char(char c)
-{
-	if (out_len < sizeof(out))
-		out[out_len++] = c;
-}
-
-static void put_str(const char *s)
-{
-	while (*s)
-		put_char(*s++);
-}
-
-static void put_hex(unsigned long v)
-{
-	int shift;
-
-	put_str("0x");
-	for (shift = 28; shift >= 0; shift -= 4)
-		put_char("0123456789abcdef"[(v >> shift) & 0xf]);
-}
+#include "cpufeat_freestanding.h"
 
 static int same(const char *a, const char *b)
 {
@@ -88,26 +54,6 @@ static int same(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* Read @path into text[], NUL-terminated: its length, or -1. */
-static long read_text(const char *path)
-{
-	long fd = syscall3(NR_open, (long)path, O_RDONLY, 0);
-	long len = 0, n;
-
-	if (fd < 0)
-		return -1;
-	while (len < (long)sizeof(text) - 1) {
-		n = syscall3(NR_read, fd, (long)(text + len),
-			     sizeof(text) - 1 - len);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	syscall3(NR_close, fd, 0, 0);
-	text[len] = '\0';
-	return len;
-}
-
 /* "features32 NAMES": the first Features line of /proc/cpuinfo. */
 static void put_features(void)
 {
@@ -115,7 +61,7 @@ static void put_features(void)
 
 	put_str("features32");
 	if (syscall3(NR_personality, PER_LINUX32, 0, 0) < 0 ||
-	    read_text("/proc/cpuinfo") < 0) {
+	    read_file("/proc/cpuinfo", text, sizeof(text)) < 0) {
 		put_char('\n');
 		return;
 	}
@@ -164,15 +110,13 @@ void start_c(unsigned long *sp)
 			hwcap2 = p[1];
 	}
 	put_str("hwcap32 hwcap=");
-	put_hex(hwcap);
+	put_hex_prefixed(hwcap);
 	put_str(" hwcap2=");
-	put_hex(hwcap2);
+	put_hex_prefixed(hwcap2);
 	put_char('\n');
 	if (argc > 1 && same(argv[1], "cpuinfo"))
 		put_features();
-	syscall3(NR_write, 1, (long)out, out_len);
-	for (;;)
-		syscall3(NR_exit, out_len < sizeof(out) ? 0 : 1, 0, 0);
+	flush_and_exit(0);
 }
 
 asm (".text\n"
