@@ -688,45 +688,87 @@ cleanup:
 }
 
 /*
+ * A feature that hiding also switches off, as on a machine without it:
+ * the probe's @script makes @reports reports of whether the program can
+ * use it, which @check judges for a program in the root (@hidden false:
+ * it uses the feature) and for one in cgroup @cgroup, which hides @hwcap
+ * (@hidden true: it cannot).  @check returns a KSFT_ result.
+ */
+struct switched_off {
+	const char *hwcap;
+	const char *cgroup;
+	const char *script;
+	int reports;
+	int (*check)(const struct arch_reports *r, bool hidden);
+};
+
+static int test_switched_off(const char *root, const struct switched_off *t)
+{
+	const char * const hide[] = { t->hwcap, NULL };
+	struct fixture *f;
+	int ret;
+
+	ret = mrs_setup(&f, root, hide, t->cgroup, hide);
+	if (ret != KSFT_PASS)
+		goto cleanup;
+	ret = KSFT_FAIL;
+	if (run_mrs(root, t->script, &f->r[0], 0, 0, t->reports) ||
+	    run_mrs(f->cg, t->script, &f->r[1], 0, 0, t->reports))
+		goto cleanup;
+	ret = t->check(f->r[0].arch, false);
+	if (ret == KSFT_PASS)
+		ret = t->check(f->r[1].arch, true);
+cleanup:
+	return fixture_teardown(f, ret);
+}
+
+/* RDVL works and PR_SVE_GET_VL gives a vector length, or (@hidden) not. */
+static int sve_switched_off(const struct arch_reports *r, bool hidden)
+{
+	if (!r->sve) {
+		ksft_print_msg("no \"sve\" report\n");
+		return KSFT_FAIL;
+	}
+	if (hidden ? r->sve_rdvl == -1 && r->sve_prctl == -EINVAL :
+		     r->sve_rdvl > 0 && r->sve_prctl > 0)
+		return KSFT_PASS;
+	ksft_print_msg("%s: RDVL %ld, PR_SVE_GET_VL %ld\n",
+		       hidden ? "hiding sve" : "in the root", r->sve_rdvl,
+		       r->sve_prctl);
+	if (hidden)
+		ksft_print_msg("expected -1 (SIGILL) and %d (EINVAL)\n",
+			       -EINVAL);
+	return KSFT_FAIL;
+}
+
+/* The address keys are on and PACIA signs, or (@hidden) neither. */
+static int pac_switched_off(const struct arch_reports *r, bool hidden)
+{
+	if (!r->pac) {
+		ksft_print_msg("no \"pac\" report\n");
+		return KSFT_FAIL;
+	}
+	if (hidden ? !r->pac_keys && !r->pac_signed :
+		     r->pac_keys > 0 && r->pac_signed)
+		return KSFT_PASS;
+	ksft_print_msg("%s: keys %#lx, PACIA changed %d of 8 pointers\n",
+		       hidden ? "hiding paca" : "in the root", r->pac_keys,
+		       r->pac_signed);
+	return KSFT_FAIL;
+}
+
+/*
  * Hiding sve also switches it off: the program's first SVE instruction
  * raises SIGILL, and PR_SVE_GET_VL fails with EINVAL, as on a machine
  * without SVE.  A program in the root uses SVE as before.
  */
 static int test_cpufeat_sve_enforced(const char *root)
 {
-	static const char * const sve[] = { "sve", NULL };
-	const struct arch_reports *full, *masked;
-	struct fixture *f;
-	int ret;
+	static const struct switched_off sve = {
+		"sve", "cpufeat_test_sve_enforced", "V", 1, sve_switched_off
+	};
 
-	ret = mrs_setup(&f, root, sve, "cpufeat_test_sve_enforced", sve);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	full = f->r[0].arch;
-	masked = f->r[1].arch;
-	if (run_mrs(root, "V", &f->r[0], 0, 0, 1) ||
-	    run_mrs(f->cg, "V", &f->r[1], 0, 0, 1))
-		goto cleanup;
-	if (!full->sve || !masked->sve) {
-		ksft_print_msg("no \"sve\" report\n");
-		goto cleanup;
-	}
-	if (full->sve_rdvl <= 0 || full->sve_prctl <= 0) {
-		ksft_print_msg("in the root: RDVL %ld, PR_SVE_GET_VL %ld\n",
-			       full->sve_rdvl, full->sve_prctl);
-		goto cleanup;
-	}
-	if (masked->sve_rdvl != -1 || masked->sve_prctl != -EINVAL) {
-		ksft_print_msg("hiding sve: RDVL %ld, PR_SVE_GET_VL %ld\n",
-			       masked->sve_rdvl, masked->sve_prctl);
-		ksft_print_msg("expected -1 (SIGILL) and %d (EINVAL)\n",
-			       -EINVAL);
-		goto cleanup;
-	}
-	ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
+	return test_switched_off(root, &sve);
 }
 
 /*
@@ -736,37 +778,11 @@ cleanup:
  */
 static int test_cpufeat_pac_keys_off(const char *root)
 {
-	static const char * const paca[] = { "paca", NULL };
-	const struct arch_reports *full, *masked;
-	struct fixture *f;
-	int ret;
+	static const struct switched_off paca = {
+		"paca", "cpufeat_test_pac_keys_off", "K", 1, pac_switched_off
+	};
 
-	ret = mrs_setup(&f, root, paca, "cpufeat_test_pac_keys_off", paca);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	full = f->r[0].arch;
-	masked = f->r[1].arch;
-	if (run_mrs(root, "K", &f->r[0], 0, 0, 1) ||
-	    run_mrs(f->cg, "K", &f->r[1], 0, 0, 1))
-		goto cleanup;
-	if (!full->pac || !masked->pac) {
-		ksft_print_msg("no \"pac\" report\n");
-		goto cleanup;
-	}
-	if (full->pac_keys <= 0 || !full->pac_signed) {
-		ksft_print_msg("in the root: keys %#lx, PACIA changed %d of 8 pointers\n",
-			       full->pac_keys, full->pac_signed);
-		goto cleanup;
-	}
-	if (masked->pac_keys != 0 || masked->pac_signed) {
-		ksft_print_msg("hiding paca: keys %#lx, PACIA changed %d of 8 pointers\n",
-			       masked->pac_keys, masked->pac_signed);
-		goto cleanup;
-	}
-	ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
+	return test_switched_off(root, &paca);
 }
 
 /*
