@@ -895,6 +895,15 @@ static int run_cpuid(const char *cgroup, const char *exe, const char *script,
 	return 0;
 }
 
+/* "c" in @root (the unmasked dump) into r[0], then @script in @cgroup. */
+static int run_cpuid_pair(struct fixture *f, const char *root,
+			  const char *cgroup, const char *script, int views,
+			  int dumps, int archs)
+{
+	return run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ?:
+	       run_cpuid(cgroup, NULL, script, &f->r[1], views, dumps, archs);
+}
+
 /* The CPUID tests' own set-up: the bits their cgroup's view hides. */
 static int cpuid_prepare(struct fixture *f)
 {
@@ -993,8 +1002,7 @@ static int test_cpufeat_cpuid_hides_features(const char *root)
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;
-	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
-	    run_cpuid(f->cg, NULL, "rc", &f->r[1], 1, 1, 0))
+	if (run_cpuid_pair(f, root, f->cg, "rc", 1, 1, 0))
 		goto cleanup;
 	full = dump_of(&f->r[0], 0);
 	masked = dump_of(&f->r[1], 0);
@@ -1068,8 +1076,7 @@ static int test_cpufeat_cpuid_default_deny(const char *root)
 	ret = KSFT_FAIL;
 	cg = fixture_cgroup(f, NULL, "cpufeat_test_cpuid_default_deny",
 			    allowed, eff);
-	if (!cg || run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
-	    run_cpuid(cg, NULL, "rc", &f->r[1], 1, 1, 0))
+	if (!cg || run_cpuid_pair(f, root, cg, "rc", 1, 1, 0))
 		goto cleanup;
 	full = dump_of(&f->r[0], 0);
 	masked = dump_of(&f->r[1], 0);
@@ -1113,8 +1120,7 @@ static int test_cpufeat_cpuid_others_unchanged(const char *root)
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;
-	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
-	    run_cpuid(f->cg, NULL, "rc", &f->r[1], 1, 1, 0))
+	if (run_cpuid_pair(f, root, f->cg, "rc", 1, 1, 0))
 		goto cleanup;
 
 	for (w = 0; w < NR_CPUID_WORDS; w++)
@@ -1257,8 +1263,7 @@ static int test_cpufeat_cpuid_prefixed(const char *root)
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;
-	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
-	    run_cpuid(f->cg, NULL, "cP", &f->r[1], 0, 2, 0))
+	if (run_cpuid_pair(f, root, f->cg, "cP", 0, 2, 0))
 		goto cleanup;
 	full = dump_of(&f->r[0], 0);
 	if (cpuid_matches(dump_of(&f->r[1], 0), full, hidden_of(f),
@@ -1424,8 +1429,7 @@ static int test_cpufeat_cpuid_arch_set_cpuid(const char *root)
 		goto cleanup;
 	ret = KSFT_FAIL;
 	hidden = hidden_of(f);
-	if (run_cpuid(root, NULL, "c", &f->r[0], 0, 1, 0) ||
-	    run_cpuid(f->cg, NULL, "cgdgcegcdxcg", &f->r[1], 0, 4, 4) ||
+	if (run_cpuid_pair(f, root, f->cg, "cgdgcegcdxcg", 0, 4, 4) ||
 	    run_moved(root, f->cg, "dcwxcg", &f->r[2]) ||
 	    run_cpuid(root, NULL, "dxcg", &f->r[3], 0, 1, 1))
 		goto cleanup;
