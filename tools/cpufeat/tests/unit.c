@@ -362,43 +362,60 @@ static void apply_is(const char *written, size_t len, const char *current,
 	fs_free(&known);
 }
 
+/* Writes over a setting, as apply_is() takes them. */
+struct write_case {
+	const char *written;
+	size_t len;
+	const char *current;
+	int err;
+	const char *want;
+};
+
+static const struct write_case writes[] = {
+	{ "max", 0, "fpu", 0, "max" },
+	{ " \tmax\n", 0, "fpu", 0, "max" },
+	{ "avx2 fpu", 0, "max", 0, "fpu avx2" },
+	{ "avx2\tfpu\n", 0, "max", 0, "fpu avx2" },
+	{ "-avx2 -pni", 0, "max", 0, "fpu sse sse2 popcnt avx la57" },
+	{ "+avx -sse", 0, "fpu sse sse2", 0, "fpu sse2 avx" },
+	{ "+la57", 0, "fpu", 0, "fpu la57" },
+	{ "+fpu", 0, "fpu", 0, "fpu" },
+	{ "-fpu", 0, "sse", 0, "sse" },
+	{ "la57 avx2 avx popcnt pni sse2 sse fpu", 0, "fpu", 0, "max" },
+	{ "+sse +sse2 +pni +popcnt +avx +avx2 +la57", 0, "fpu", 0, "max" },
+	/* cgroup_file_write(): a write of 0 bytes succeeds, changing nothing */
+	{ "", 0, "fpu", 0, "fpu" },
+	{ "", 0, "max", 0, "max" },
+	{ " \t\n", 0, "fpu", -EINVAL, "fpu" },
+	{ "max max", 0, "fpu", -EINVAL, "fpu" },
+	{ "max fpu", 0, "fpu", -EINVAL, "fpu" },
+	{ "fpu max", 0, "sse", -EINVAL, "sse" },
+	{ "-fpu max", 0, "max", -EINVAL, "max" },
+	{ "fpu -sse", 0, "max", -EINVAL, "max" },
+	{ "-sse fpu", 0, "max", -EINVAL, "max" },
+	{ "fpu fpu", 0, "max", -EINVAL, "max" },
+	{ "+fpu -fpu", 0, "max", -EINVAL, "max" },
+	{ "fpu zz_unknown", 0, "max", -EINVAL, "max" },
+	{ "FPU", 0, "max", -EINVAL, "max" },
+	{ "+", 0, "max", -EINVAL, "max" },
+	{ "++fpu", 0, "max", -EINVAL, "max" },
+	{ "fpu,sse", 0, "max", -EINVAL, "max" },
+	{ "-fpu", 0, "fpu", -EINVAL, "fpu" },
+	{ "fpu\0sse", 7, "max", -EINVAL, "max" },
+	{ "fpu\r", 0, "max", -EINVAL, "max" },
+};
+
 static void test_hwcap(void)
 {
 	struct featset parent, eff;
 	struct hwcap_setting s;
 	char *big;
+	size_t i;
 
-	apply_is("max", 0, "fpu", 0, "max");
-	apply_is(" \tmax\n", 0, "fpu", 0, "max");
-	apply_is("avx2 fpu", 0, "max", 0, "fpu avx2");
-	apply_is("avx2\tfpu\n", 0, "max", 0, "fpu avx2");
-	apply_is("-avx2 -pni", 0, "max", 0, "fpu sse sse2 popcnt avx la57");
-	apply_is("+avx -sse", 0, "fpu sse sse2", 0, "fpu sse2 avx");
-	apply_is("+la57", 0, "fpu", 0, "fpu la57");
-	apply_is("+fpu", 0, "fpu", 0, "fpu");
-	apply_is("-fpu", 0, "sse", 0, "sse");
-	apply_is("la57 avx2 avx popcnt pni sse2 sse fpu", 0, "fpu", 0, "max");
-	apply_is("+sse +sse2 +pni +popcnt +avx +avx2 +la57", 0, "fpu", 0, "max");
-	/* cgroup_file_write(): a write of 0 bytes succeeds, changing nothing */
-	apply_is("", 0, "fpu", 0, "fpu");
-	apply_is("", 0, "max", 0, "max");
-	apply_is(" \t\n", 0, "fpu", -EINVAL, "fpu");
-	apply_is("max max", 0, "fpu", -EINVAL, "fpu");
-	apply_is("max fpu", 0, "fpu", -EINVAL, "fpu");
-	apply_is("fpu max", 0, "sse", -EINVAL, "sse");
-	apply_is("-fpu max", 0, "max", -EINVAL, "max");
-	apply_is("fpu -sse", 0, "max", -EINVAL, "max");
-	apply_is("-sse fpu", 0, "max", -EINVAL, "max");
-	apply_is("fpu fpu", 0, "max", -EINVAL, "max");
-	apply_is("+fpu -fpu", 0, "max", -EINVAL, "max");
-	apply_is("fpu zz_unknown", 0, "max", -EINVAL, "max");
-	apply_is("FPU", 0, "max", -EINVAL, "max");
-	apply_is("+", 0, "max", -EINVAL, "max");
-	apply_is("++fpu", 0, "max", -EINVAL, "max");
-	apply_is("fpu,sse", 0, "max", -EINVAL, "max");
-	apply_is("-fpu", 0, "fpu", -EINVAL, "fpu");
-	apply_is("fpu\0sse", 7, "max", -EINVAL, "max");
-	apply_is("fpu\r", 0, "max", -EINVAL, "max");
+	for (i = 0; i < ARRAY_SIZE(writes); i++)
+		apply_is(writes[i].written, writes[i].len, writes[i].current,
+			 writes[i].err, writes[i].want);
+
 	big = malloc(HWCAP_MAX_WRITE + 2);
 	memset(big, ' ', HWCAP_MAX_WRITE + 1);
 	memcpy(big, "fpu", 3);
