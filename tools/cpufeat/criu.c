@@ -13,8 +13,13 @@
  *                 frozen) in IMAGE_DIR/cpufeat-criu.txt
  *   pre-restore   refuse (exit 1: criu aborts) when this machine lacks an
  *                 instruction set or state of a recorded view
- *   post-restore  check that every restored process has its recorded view
- *                 (exit 1: criu kills the restored tree)
+ *   post-restore  give every restored process its recorded view, narrowing
+ *                 the view it has (criu's: it is a copy of criu) by writing
+ *                 /proc/PID/cpufeat, then check that each has it (exit 1:
+ *                 criu kills the restored tree).  CRIU runs it once the
+ *                 processes are restored, before they resume (criu/
+ *                 cr-restore.c: before CR_STATE_RESTORE_CREDS and
+ *                 CR_STATE_COMPLETE)
  *
  * Other stages do nothing.  See cpufeat.8, CRIU.
  */
@@ -23,7 +28,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -118,6 +125,71 @@ static bool proc_view(long pid, struct featset *view)
 	snprintf(buf, sizeof(buf), "%ld", pid);
 	read_view(buf, view);
 	return view->nr > 0;
+}
+
+/*
+ * Can this kernel narrow the view of process @pid?  /proc/PID/cpufeat is
+ * writable (0600) where it can, read-only (0400) before.
+ */
+static bool can_narrow(const char *pid)
+{
+	char *path = xasprintf("%s/proc/%s/cpufeat", sysroot(), pid);
+	struct stat st;
+	bool ok;
+
+	ok = !stat(path, &st) && (st.st_mode & S_IWUSR);
+	free(path);
+	return ok;
+}
+
+/*
+ * Give restored process @pid (@nspid in the record) its recorded view
+ * @rec, narrowing @view, the one it has, which is then read again.  False,
+ * said why, if @rec has features @view lacks (a view is never widened) or
+ * the kernel refused.
+ */
+static bool narrow_view(long pid, long nspid, struct featset *view,
+			const struct featset *rec)
+{
+	char *path, *text, buf[32];
+	struct featset wider;
+	bool ok = true;
+	ssize_t len;
+	int fd;
+
+	fs_init(&wider);
+	fs_copy(&wider, rec);
+	fs_minus(&wider, view);
+	if (wider.nr) {
+		text = fs_join(&wider);
+		fprintf(stderr, "cpufeat: restored process %ld (pid %ld here) cannot get its recorded view: it would need %s, which the view criu runs with lacks (a view can be narrowed, never widened)\n",
+			nspid, pid, text);
+		free(text);
+		fs_free(&wider);
+		return false;
+	}
+	fs_free(&wider);
+	if (view->nr == rec->nr)
+		return true;
+	path = xasprintf("%s/proc/%ld/cpufeat", sysroot(), pid);
+	text = fs_join(rec);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	len = fd < 0 ? -1 : write(fd, text, strlen(text));
+	if (len != (ssize_t)strlen(text)) {
+		fprintf(stderr, "cpufeat: %s: cannot narrow restored process %ld's view: %s\n",
+			path, nspid, strerror(errno));
+		ok = false;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	free(path);
+	if (ok) {
+		snprintf(buf, sizeof(buf), "%ld", pid);
+		fs_free(view);
+		read_view(buf, view);
+	}
+	return ok;
 }
 
 static long root_pid(void)
@@ -218,6 +290,7 @@ static int hook_pre_restore(const char *images, bool strict)
 	const char *arch = this_arch();
 	size_t i, differ = 0, views = 0;
 	int status = EXIT_OK;
+	bool narrow;
 
 	if (!load_record(images, &r))
 		return EXIT_OK;
@@ -248,35 +321,59 @@ static int hook_pre_restore(const char *images, bool strict)
 	fs_free(&target);
 	fs_init(&self);
 	read_view("self", &self);
+	narrow = can_narrow("self");
 	for (i = 0; i < r.nr; i++) {
 		if (!r.procs[i].has_view)
 			continue;
 		views++;
-		fs_copy(&target, &self);
-		fs_minus(&target, &r.procs[i].view);
-		if (target.nr || self.nr != r.procs[i].view.nr)
+		/* Narrowing at post-restore fixes a view that is wider. */
+		fs_copy(&target, &r.procs[i].view);
+		fs_minus(&target, &self);
+		if (target.nr || (!narrow && self.nr != r.procs[i].view.nr))
 			differ++;
 	}
-	if (differ) {
+	if (differ && narrow) {
+		fprintf(stderr, "cpufeat: %s: %zu of the %zu recorded views have features the view criu runs with lacks, which the processes it restores cannot get (a view is narrowed, never widened): run criu in a cgroup that offers them (cpufeat run --cgroup CGROUP --exec FILE -- criu restore ...)\n",
+			strict ? "refusing to restore" : "warning", differ, views);
+	} else if (differ) {
 		fprintf(stderr, "cpufeat: %s: %zu of the %zu recorded views are not the view criu runs with, which the processes it restores get: run criu in a cgroup with that view (cpufeat run --cgroup CGROUP --exec FILE -- criu restore ...)\n",
 			strict ? "refusing to restore" : "warning", differ, views);
-		if (strict)
-			status = EXIT_MISSING;
 	}
+	if (differ && strict)
+		status = EXIT_MISSING;
 	fs_free(&self);
 	fs_free(&target);
 	record_free(&r);
 	return status;
 }
 
-/* post-restore: every restored process has the view it was dumped with. */
+/* Does @view have a feature @rec lacks? */
+static bool extra_of(const struct featset *view, const struct featset *rec)
+{
+	struct featset extra;
+	bool ret;
+
+	fs_init(&extra);
+	fs_copy(&extra, view);
+	fs_minus(&extra, rec);
+	ret = extra.nr > 0;
+	fs_free(&extra);
+	return ret;
+}
+
+/*
+ * post-restore: every restored process gets the view it was dumped with,
+ * and has it.
+ */
 static int hook_post_restore(const char *images)
 {
 	struct featset view, extra, lack;
 	struct criu_record r;
 	struct criu_proc *p;
-	size_t nr, i, bad = 0;
+	size_t nr, i, bad = 0, narrowed = 0;
 	long *pids, nspid;
+	bool narrow = true;
+	char buf[32];
 
 	if (!load_record(images, &r))
 		return EXIT_OK;
@@ -291,6 +388,17 @@ static int hook_post_restore(const char *images)
 				     nspid, pids[i]);
 			fs_free(&view);
 			continue;
+		}
+		snprintf(buf, sizeof(buf), "%ld", pids[i]);
+		if (!can_narrow(buf)) {
+			narrow = false;
+		} else if (view.nr != p->view.nr || extra_of(&view, &p->view)) {
+			if (!narrow_view(pids[i], nspid, &view, &p->view)) {
+				bad++;
+				fs_free(&view);
+				continue;
+			}
+			narrowed++;
 		}
 		fs_init(&extra);
 		fs_init(&lack);
@@ -312,8 +420,14 @@ static int hook_post_restore(const char *images)
 		fs_free(&lack);
 		fs_free(&view);
 	}
-	if (bad)
-		fprintf(stderr, "cpufeat: %zu of %zu restored processes do not have their recorded views: criu restores every process with its own view; run it in a cgroup with the recorded view\n",
+	if (narrowed && !quiet)
+		fprintf(stderr, "cpufeat: narrowed the views of %zu restored processes to the recorded ones\n",
+			narrowed);
+	if (bad && !narrow)
+		fprintf(stderr, "cpufeat: %zu of %zu restored processes do not have their recorded views: criu restores every process with its own view, and this kernel cannot narrow it (/proc/PID/cpufeat is read-only); run criu in a cgroup with the recorded view\n",
+			bad, nr);
+	else if (bad)
+		fprintf(stderr, "cpufeat: %zu of %zu restored processes do not have their recorded views\n",
 			bad, nr);
 	else if (!quiet)
 		fprintf(stderr, "cpufeat: the %zu restored processes have the views they were dumped with\n",

@@ -470,9 +470,14 @@ check "the record: magic, arch, machine, the three processes of the tree by name
 	      has "^process 2 fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx$" "$f" &&
 	      has "^process 3$" "$f" && [ "$(grep -c ^process <<<"$f")" = 3 ] && has "recorded the views of 3 processes" "$err"'
 check "nothing else left in the image directory" test "$(ls "$IMG")" = cpufeat-criu.txt
+# A kernel that cannot narrow a view has a read-only /proc/PID/cpufeat.
+chmod 0444 "$R/proc/self/cpufeat"
 expect 0 "criu-hook pre-restore on the same machine" -- hook pre-restore ""
 check "nothing refused; warned that process 2's view is not criu's" \
 	test "$(grep -c . <<<"$err")" = 1 -a -n "$(grep "warning: 1 of the 2 recorded views are not the view criu runs with" <<<"$err")"
+chmod 0644 "$R/proc/self/cpufeat"
+expect 0 "criu-hook pre-restore, a kernel that narrows views" -- hook pre-restore ""
+check "no warning: post-restore narrows process 2's view" test -z "$err"
 echo "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni ssse3 sse4_1 sse4_2 cx16 lahf_lm xsave" >"$CG/cpufeat.hwcap.effective"
 expect 1 "criu-hook pre-restore on a machine without popcnt and avx: criu aborts" -- hook pre-restore ""
 check "the features named, avx as state" \
@@ -482,10 +487,18 @@ expect 1 "criu-hook --images DIR pre-restore, by hand" -- \
 	env CPUFEAT_SYSROOT="$R" CPUFEAT_ARCH=x86_64 "$CPUFEAT" criu-hook --images "$IMG" pre-restore
 echo "$MACH" >"$CG/cpufeat.hwcap.effective"
 echo "$MACH" >"$R/proc/self/cpufeat"
+chmod 0444 "$R/proc/self/cpufeat"
 expect 0 "pre-restore: criu's own view differs from the recorded ones" -- hook pre-restore ""
 check "warned: the restored processes get criu's view" \
 	has "warning: 2 of the 2 recorded views are not the view criu runs with" "$err"
 expect 1 "pre-restore --strict refuses that" -- hook pre-restore "" --strict
+chmod 0644 "$R/proc/self/cpufeat"
+expect 0 "pre-restore --strict, criu's view wider and a kernel that narrows" -- hook pre-restore "" --strict
+check "nothing said" test -z "$err"
+echo "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx" >"$R/proc/self/cpufeat"
+expect 1 "pre-restore --strict, criu's view narrower than a recorded one" -- hook pre-restore "" --strict
+check "refused: a view is never widened" \
+	has "refusing to restore: 1 of the 2 recorded views have features the view criu runs with lacks" "$err"
 echo "${MACH% avx2}" >"$R/proc/self/cpufeat"
 sed -i "s/^arch x86_64/arch arm64/" "$IMG/cpufeat-criu.txt"
 expect 1 "criu-hook pre-restore of a record from arm64" -- hook pre-restore ""
@@ -498,6 +511,19 @@ fake_proc 302 301 3
 expect 0 "criu-hook post-restore: every view as recorded" -- hook post-restore 300
 check "said so" has "the 3 restored processes have the views they were dumped with" "$err"
 fake_proc 301 300 2 "$MACH"
+expect 0 "criu-hook post-restore: criu's wider view narrowed to the recorded one" -- hook post-restore 300
+check "process 2's view written to its /proc/PID/cpufeat, and said so" \
+	eval 'test "$(cat "$R/proc/301/cpufeat")" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt xsave avx" &&
+	      has "narrowed the views of 1 restored processes to the recorded ones" "$err" &&
+	      has "the 3 restored processes have the views they were dumped with" "$err"'
+fake_proc 301 300 2 "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt"
+expect 1 "criu-hook post-restore: a view narrower than the recorded one, criu kills the tree" -- hook post-restore 300
+check "the process named, what it would need" \
+	has "restored process 2 (pid 301 here) cannot get its recorded view: it would need xsave avx, which the view criu runs with lacks" "$err"
+check "its view left as it was" \
+	test "$(cat "$R/proc/301/cpufeat")" = "fpu cx8 cmov mmx fxsr sse sse2 syscall lm pni popcnt"
+fake_proc 301 300 2 "$MACH"
+chmod 0444 "$R/proc/301/cpufeat"
 expect 1 "criu-hook post-restore: a view differs, criu kills the tree" -- hook post-restore 300
 check "the process named, what it gained and lost" \
 	eval 'has "restored process 2 (pid 301 here) has another view than it was dumped with: it now sees ssse3 sse4_1 sse4_2 cx16 lahf_lm avx2$" "$err"'

@@ -48,7 +48,7 @@ SELFTESTS=$SRC/tools/testing/selftests
 CGROUP_ST=tools/testing/selftests/cgroup
 CPUFEAT_COMMON="$CGROUP_ST/cpufeat_util.c $CGROUP_ST/cgroup_util.c $CGROUP_ST/cpufeat_$([ "$arch" = x86_64 ] && echo x86 || echo arm64).c"
 PROGRAMS=(
-	"test_cpufeat|$SRC|$CGROUP_ST/test_cpufeat.c $CGROUP_ST/cpufeat_writes.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
+	"test_cpufeat|$SRC|$CGROUP_ST/test_cpufeat.c $CGROUP_ST/cpufeat_writes.c $CGROUP_ST/cpufeat_restore.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
 	"cpufeat_probe|$SRC|$CGROUP_ST/cpufeat_probe.c $CPUFEAT_COMMON|-pthread -I$SELFTESTS"
 	"cpufeat|$TOP|tools/cpufeat/cpufeat.c tools/cpufeat/criu.c tools/cpufeat/features.c tools/cpufeat/classes.c tools/cpufeat/json.c tools/cpufeat/nfd.c tools/cpufeat/record.c|-I$TOP/tools/cpufeat"
 	"cpufeat-stress|$TOP|tools/testing/cpufeat/programs/stress.c|-pthread"

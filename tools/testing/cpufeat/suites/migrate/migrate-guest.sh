@@ -92,6 +92,69 @@ wait_results() {
 	done
 }
 
+# A container whose two processes have different views: the root runs
+# in cgroup pair (the mask), its child executed in pair-narrow, which
+# hides one more feature.  CRIU never executes a restored process, which
+# is a copy of criu: only the hook, writing each one's recorded view to
+# its /proc/PID/cpufeat at post-restore, gives them their views back.
+# pair_dump (A): two such containers, pair1 and pair2, dumped with the
+# hook; pair_restore (B): pair1 restored without the hook (both processes
+# get criu's view), pair2 with it (each gets its recorded view).
+pair_cgroups() {	# MASK LESS
+	mkdir -p $CG/pair $CG/pair-narrow
+	echo "$1" >$CG/pair/cpufeat.hwcap
+	echo "$1" >$CG/pair-narrow/cpufeat.hwcap
+	echo "-$2" >$CG/pair-narrow/cpufeat.hwcap
+}
+pair_dump() {
+	less=
+	for f in aes sse4_2 popcnt; do
+		echo " $mask " | grep -q " $f " && less=$f && break
+	done
+	echo "$less" >$I/pair.less
+	pair_cgroups "$mask" "$less"
+	for n in 1 2; do
+		echo $((30000 + n * 1000)) >/proc/sys/kernel/ns_last_pid
+		setsid sh -c 'echo $$ >'$CG'/pair/cgroup.procs; sh -c "echo \$\$ >'$CG'/pair-narrow/cgroup.procs; exec sleep 1000" & exec sleep 1000' \
+			</dev/null >/dev/null 2>&1 &
+		root=$!
+		sleep 2
+		mkdir -p $I/pair$n
+		for p in $root $(cat $CG/pair-narrow/cgroup.procs); do
+			[ $p = $root ] || [ "$(cut -d' ' -f4 /proc/$p/stat)" = $root ] &&
+				echo "$p $(cat /proc/$p/cpufeat)"
+		done >$I/pair$n/views
+		show $I/pair$n/views
+		criu dump -t $root -D $I/pair$n -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
+		st=$?
+		[ $st = 0 ] || { show /tmp/dump.out; grep -i "Error" $I/pair$n/dump.log | head -n 30 | sed 's/^/# /'; }
+		views=$(cut -d' ' -f2- $I/pair$n/views | sort -u | wc -l)
+		ktap_check "criu dump of container pair$n, two processes of different views (status $st)" \
+			[ $st = 0 -a "$views" = 2 ]
+	done
+}
+pair_restore() {
+	pair_cgroups "$(cat $I/mask)" "$(cat $I/pair.less)"
+	for n in 1 2; do
+		hook=
+		[ $n = 2 ] && hook="--action-script $HOOK"
+		sh -c 'echo $$ >'$CG'/pair/cgroup.procs; exec criu restore -d -D '$I'/pair'$n' -o restore.log --cpu-cap=none '"$hook" \
+			>/tmp/restore.out 2>&1
+		st=$?
+		[ $st = 0 ] || { show /tmp/restore.out; grep -i "Error\|cpufeat" $I/pair$n/restore.log | head -n 30 | sed 's/^/# /'; }
+		for p in $(cut -d' ' -f1 $I/pair$n/views); do
+			echo "$p $(cat /proc/$p/cpufeat 2>&1)"
+		done >/tmp/pair$n.views
+		show /tmp/pair$n.views
+	done
+	criu_view=$(cat $CG/pair/cpufeat.hwcap.effective)
+	views=$(cut -d' ' -f2- /tmp/pair1.views | sort -u)
+	ktap_check "without the hook both restored processes of container pair1 have criu's view" \
+		[ "$(wc -l </tmp/pair1.views)" = 2 -a "$views" = "$criu_view" ]
+	ktap_check "with the hook each restored process of container pair2 has its recorded view" \
+		cmp /tmp/pair2.views $I/pair2/views
+}
+
 ktap_header
 command -v criu >/dev/null || { echo "1..0 # SKIP no criu (vm --eco)"; exit 0; }
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
@@ -149,6 +212,7 @@ if [ "$phase" = A ]; then
 	done
 	ktap_check "the hook recorded avx2 in the unmasked job's view only" \
 		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
+	pair_dump
 	mkdir $I/files
 	cp -p $R/masked.golog $R/full.golog $I/files/
 	finish
@@ -185,6 +249,8 @@ ktap_check "openssl kept running and its SHA-512 is right" grep -qxF "openssl 0 
 show $R/masked.go $R/masked.golog
 ktap_check "gowork kept running and its results are right" \
 	sh -c "grep -qx 'go 0' $R/masked.go && grep -q '^gowork: 300 rounds, results right' $R/masked.golog"
+
+pair_restore
 
 # Unmasked: the hook refuses, naming the features; without the hook the
 # programs die of SIGILL (status 132)
