@@ -32,7 +32,7 @@ R=/tmp/res
 # cpufeat.hwcap setting on A (B_MODEL, B_NAME), the features B lacks that
 # the workload uses on A (B_LACKS, an alternation for grep; B_LACK, the
 # one the checks name), who tells that gowork died of SIGILL on B
-# (GO_SIGILL_BY, GO_SIGILL: a command) and the checks of the
+# (GO_SIGILL_BY, GO_SIGILL: a command), RESTORE_STOPPED and the checks of the
 # architecture's own (arch_phase_A, arch_phase_B); arm64's are in
 # migrate-arm64.sh.
 LIBDIR=x86_64-linux-gnu
@@ -42,6 +42,7 @@ B_LACKS='avx2\|avx'
 B_LACK=avx2
 GO_SIGILL_BY="its runtime's report"
 GO_SIGILL="grep -q '^SIGILL: illegal instruction' $R/full.golog"
+RESTORE_STOPPED= # criu restore's option to leave the unmasked tree stopped
 arch_phase_A() { :; }
 arch_phase_B() { :; }
 # shellcheck source=SCRIPTDIR/migrate-arm64.sh
@@ -215,12 +216,13 @@ show /tmp/restore2.out
 ktap_check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
 record refused "$st, $(sed -n 's/.*\(missing:.*\)/\1/p' /tmp/restore2.out $I/full/restore.log | head -n 1)"
 ktap_check "naming the missing features" grep -q "missing:.*$B_LACK" /tmp/restore2.out $I/full/restore.log
-sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
+sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none '"$RESTORE_STOPPED" \
 	>/tmp/restore3.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
 ktap_check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
 record restore.full "$st"
+[ -z "$RESTORE_STOPPED" ] || kill -CONT $(cat $CG/full/cgroup.procs)
 # every program of it, busybox's static sh included (glibc's AVX2
 # memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
 i=0
