@@ -25,6 +25,9 @@
 #                        run.sh: perl, openssl and a static Go program
 #                        checkpointed on -cpu max, restored on a model
 #                        without avx and avx2)
+#   arm64-migrate        migrate/A migrate/B (the same with arm64's perl,
+#                        openssl and Go program, from -cpu max to
+#                        cortex-a72)
 #   x86_64-systemd       systemd (systemd 252 with our patches as PID 1,
 #                        suites/systemd/boot.sh patched)
 #   x86_64-systemd-stock systemd (Debian's systemd, the no-patch recipe)
@@ -42,9 +45,10 @@
 #                        console of the debug boot), bench-smoke (every
 #                        benchmark gave a number)
 #
-# x86_64 runs the first eight and ARCH-bench, arm64 the next two and
+# x86_64 runs the first eight and ARCH-bench, arm64 the next three and
 # ARCH-bench (CHECK_ECO=0, CHECK_MIGRATE=0 and CHECK_SYSTEMD=0 leave those
-# out; CHECK_ECO=0 leaves out x86_64-containers and x86_64-migrate too).  How:
+# out; CHECK_ECO=0 leaves out x86_64-containers and both migrations too).
+# How:
 #
 #   1. build: make what the boots need, one target at a time, in the
 #      background (niced); beside it the downloads and builds of the eco
@@ -103,6 +107,9 @@ with_systemd() {
 with_migrate() {
 	with_eco && [ "${CHECK_MIGRATE:-1}" != 0 ]
 }
+with_migrate_arm64() {
+	with arm64 && [ "${CHECK_ECO:-1}" != 0 ] && [ "${CHECK_MIGRATE:-1}" != 0 ]
+}
 mkdir -p "$LOGDIR"
 rm -f "$LOGDIR"/*.tap "$LOGDIR"/*.result "$LOGDIR"/*.err
 
@@ -111,6 +118,7 @@ boots=()
 for arch in ${debug_arches[@]+"${debug_arches[@]}"}; do
 	boots+=("$arch-debug")
 done
+with_migrate_arm64 && boots+=(arm64-migrate)
 with arm64 && boots+=(arm64)
 with x86_64 && boots+=(x86_64 x86_64-amd)
 with_eco && boots+=(x86_64-containers x86_64-eco)
@@ -161,6 +169,11 @@ boot_def() {
 		parts=(migrate/A migrate/B)
 		needs+=(prep-eco prep-migrate)
 		cmd=("$HARNESS/suites/migrate/run.sh")
+		;;
+	arm64-migrate)
+		parts=(migrate/A migrate/B)
+		needs+=(prep-eco-arm64 prep-migrate-arm64)
+		cmd=("$HARNESS/suites/migrate/run.sh" arm64)
 		;;
 	x86_64-systemd | x86_64-systemd-stock)
 		parts=(systemd)
@@ -232,6 +245,8 @@ rm -f "$LOGDIR"/prep-*.status "$LOGDIR"/make-*.status "$LOGDIR/build.time"
 declare -A prep_pid=()
 with_eco && prep eco "$HARNESS/suites/eco/fetch.sh" x86_64
 with_migrate && prep migrate nice -n 5 "$HARNESS/suites/migrate/fetch.sh"
+with_migrate_arm64 && prep eco-arm64 nice -n 5 "$HARNESS/suites/eco/fetch.sh" arm64
+with_migrate_arm64 && prep migrate-arm64 nice -n 5 "$HARNESS/suites/migrate/fetch.sh" arm64
 with_systemd && prep systemd nice -n 5 "$HARNESS/suites/systemd/mkimage.sh"
 
 # The kernel tree once, then each target without remaking it (-o); a

@@ -227,8 +227,12 @@ qemu_command() {
 	arm64)
 		# pauth-impdef: QEMU's default (architected QARMA) pointer
 		# authentication is very slow under TCG; the hwcaps are the same.
+		# MTE only with "max": QEMU refuses mte=on for a model without
+		# it (the migration's machine B, cortex-a72).
 		read -ra qemu <<<"${QEMU_ARM64:-qemu-system-aarch64}"
-		qemu+=(-M "virt,mte=on" -cpu "${QEMU_CPU:-max,pauth-impdef=on}")
+		local machine=virt,mte=on
+		[[ ${QEMU_CPU:-max} == max* ]] || machine=virt
+		qemu+=(-M "$machine" -cpu "${QEMU_CPU:-max,pauth-impdef=on}")
 		;;
 	*)
 		die "unknown architecture '$1' (x86_64 or arm64)"

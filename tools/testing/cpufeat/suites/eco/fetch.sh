@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The ecosystem overlays of the x86_64 test guest: Debian 12's libcgroup
-# tools, runc, crun, CRIU and LXC with the C library and every shared
-# library they need, for "vm --eco"; podman and Docker (dockerd,
+# The ecosystem overlays of the test guests: Debian 12's libcgroup tools,
+# runc, crun, CRIU and LXC with the C library and every shared library
+# they need, for "vm --eco" (x86_64 and arm64, the packages of the
+# guest's architecture); x86_64 only: podman and Docker (dockerd,
 # containerd) with what they need beyond that, for "vm --containers"
 # (README here).
 #
-#   suites/eco/fetch.sh [x86_64]
+#   suites/eco/fetch.sh [x86_64|arm64]
 #
 # The .debs are fetched with "apt-get download" (no install, no root
 # needed beyond what apt-get download needs) into $BUILD/eco/debs, where
@@ -26,8 +27,9 @@ set -euo pipefail
 
 arch=${1:-x86_64}
 case "$arch" in
-x86_64) debarch=amd64 triplet=x86_64-linux-gnu ;;
-*) die "only x86_64 is supported (arm64: see README)" ;;
+x86_64) debarch=amd64 triplet=x86_64-linux-gnu containers=1 ;;
+arm64) debarch=arm64 triplet=aarch64-linux-gnu containers=0 ;;
+*) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
 esac
 
 # The programs, then the libraries they need (the closure check below
@@ -49,7 +51,8 @@ PACKAGES=(
 # The second overlay: podman (with conmon, catatonit for a pod's pause
 # process and containers-common's configuration) and docker.io (dockerd,
 # the docker client, containerd and its runc shim; runc is in the first),
-# and the libraries they need that the first lacks.
+# and the libraries they need that the first lacks.  x86_64 only (the
+# arm64 guest runs CRIU only: the migration).
 CONTAINER_PACKAGES=(
 	podman conmon catatonit golang-github-containers-common golang-github-containers-image
 	docker.io containerd tini
@@ -57,6 +60,7 @@ CONTAINER_PACKAGES=(
 	libaudit1 libcap-ng0 libcrypt1 libpam0g libsemanage2 libsepol2 libbz2-1.0
 	libmount1 libblkid1 zlib1g
 )
+[ $containers = 1 ] || CONTAINER_PACKAGES=()
 
 OUT=$BUILD/eco/$arch
 DEBS=$BUILD/eco/debs
@@ -68,7 +72,7 @@ lock "$OUT/.lock"
 ROOT2=$OUT/rootfs-containers
 CPIO2=$OUT/containers.cpio.gz
 state=$( { printf '%s\n' "${PACKAGES[@]}" -- "${CONTAINER_PACKAGES[@]}"; cat "$0"; } | sha)
-if [ -f "$CPIO" ] && [ -f "$CPIO2" ] && stamp_is "$OUT/.stamp" "$state"; then
+if [ -f "$CPIO" ] && { [ $containers = 0 ] || [ -f "$CPIO2" ]; } && stamp_is "$OUT/.stamp" "$state"; then
 	exit 0
 fi
 
@@ -141,16 +145,18 @@ pack() {
 }
 
 msg FETCH "eco $arch: ${#PACKAGES[@]} + ${#CONTAINER_PACKAGES[@]} Debian packages"
-fetch "$DEBS/new" "${PACKAGES[@]}"
-fetch "$DEBS/new-containers" "${CONTAINER_PACKAGES[@]}"
+# (a directory of its own per architecture: make check fetches both at once)
+fetch "$DEBS/new-$arch" "${PACKAGES[@]}"
+[ $containers = 0 ] || fetch "$DEBS/new-containers-$arch" "${CONTAINER_PACKAGES[@]}"
 {
-	unpack "$DEBS/new" "$ROOT"
-	unpack "$DEBS/new-containers" "$ROOT2"
+	unpack "$DEBS/new-$arch" "$ROOT"
+	[ $containers = 0 ] || unpack "$DEBS/new-containers-$arch" "$ROOT2"
 } | sort >"$OUT/versions"
 
 # Documentation, locales, gconv modules and the like: not needed
 # (containers-common's default configuration is kept).
 for r in "$ROOT" "$ROOT2"; do
+	[ -d "$r" ] || continue
 	mv "$r/usr/share/containers" "$r/containers.keep" 2>/dev/null || true
 	rm -rf "${r:?}"/usr/share "$r"/etc/ld.so.conf.d "$r/usr/lib/$triplet/gconv" \
 		"$r/usr/lib/$triplet/audit" "$r"/usr/libexec "$r"/sbin/ldconfig
@@ -164,15 +170,15 @@ find "$ROOT"/usr/bin -name 'lxc-*' ! -name lxc-execute ! -name lxc-start \
 	! -name lxc-stop ! -name lxc-info ! -name lxc-attach ! -name lxc-cgroup -delete
 # Docker and containerd: what "docker run" does not use (overlay networks,
 # the userland proxy, the v1 shims, containerd's own client).
-rm -f "$ROOT2"/usr/bin/dnet "$ROOT2"/usr/sbin/ovrouter "$ROOT2"/usr/sbin/docker-proxy \
+[ $containers = 0 ] || rm -f "$ROOT2"/usr/bin/dnet "$ROOT2"/usr/sbin/ovrouter "$ROOT2"/usr/sbin/docker-proxy \
 	"$ROOT2"/usr/bin/containerd-shim "$ROOT2"/usr/bin/containerd-shim-runc-v1 \
 	"$ROOT2"/usr/bin/ctr "$ROOT2"/usr/lib/podman/rootlessport
 
 # Closure: each DT_NEEDED of every ELF file in the overlays is in them.
-missing=$(missing_libs "$ROOT"; missing_libs "$ROOT2" "$ROOT")
+missing=$(missing_libs "$ROOT"; [ $containers = 0 ] || missing_libs "$ROOT2" "$ROOT")
 [ -z "$missing" ] || die "libraries missing from the overlays (add their packages to PACKAGES or CONTAINER_PACKAGES):
 $missing"
 
 pack "$ROOT" "$CPIO"
-pack "$ROOT2" "$CPIO2"
+[ $containers = 0 ] || pack "$ROOT2" "$CPIO2"
 echo "$state" >"$OUT/.stamp"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The two-machine migration (issue 16), x86_64, in the guest with the eco
+# The two-machine migration (issue 16), x86_64 and arm64 (what differs:
+# the variables below, and migrate-arm64.sh), in the guest with the eco
 # overlay (criu) and the workload of fetch.sh in /tmp/in/work.  One phase
 # per boot, each printing KTAP:
 #
@@ -27,7 +28,26 @@ W=/tmp/in/work
 H=/tmp/hook
 HOOK=$H/cpufeat-criu-hook
 R=/tmp/res
-export LD_LIBRARY_PATH=$W/usr/lib/x86_64-linux-gnu:$W/lib/x86_64-linux-gnu
+# What differs between the architectures: machine B's model as a
+# cpufeat.hwcap setting on A (B_MODEL, B_NAME), the features B lacks that
+# the workload uses on A (B_LACKS, an alternation for grep; B_LACK, the
+# one the checks name), who tells that gowork died of SIGILL on B
+# (GO_SIGILL_BY, GO_SIGILL: a command), RESTORE_STOPPED and the checks of the
+# architecture's own (arch_phase_A, arch_phase_B); arm64's are in
+# migrate-arm64.sh.
+LIBDIR=x86_64-linux-gnu
+B_MODEL="-avx2 -avx"
+B_NAME="QEMU max,-avx2,-avx (derived)"
+B_LACKS='avx2\|avx'
+B_LACK=avx2
+GO_SIGILL_BY="its runtime's report"
+GO_SIGILL="grep -q '^SIGILL: illegal instruction' $R/full.golog"
+RESTORE_STOPPED= # criu restore's option to leave the unmasked tree stopped
+arch_phase_A() { :; }
+arch_phase_B() { :; }
+# shellcheck source=SCRIPTDIR/migrate-arm64.sh
+[ "$(uname -m)" != aarch64 ] || . "$(dirname "$0")/migrate-arm64.sh"
+export LD_LIBRARY_PATH=$W/usr/lib/$LIBDIR:$W/lib/$LIBDIR
 export PATH=$PATH:$W/usr/bin
 # shellcheck source=SCRIPTDIR/../../guest/ktap.sh
 . "${CPUFEAT_LIB:-/usr/lib/cpufeat}/ktap.sh"
@@ -172,11 +192,11 @@ if [ "$phase" = A ]; then
 	# that B really has them all (cpufeat check).
 	cpufeat list --save $I/A.feat
 	mkdir $CG/bmodel
-	echo "-avx2 -avx" >$CG/bmodel/cpufeat.hwcap
-	{ echo "cpufeat-features 1"; echo "arch x86_64"; echo "cpu QEMU max,-avx2,-avx (derived)"
+	echo "$B_MODEL" >$CG/bmodel/cpufeat.hwcap
+	{ echo "cpufeat-features 1"; echo "arch $(uname -m | sed s/aarch64/arm64/)"; echo "cpu $B_NAME"
 	  echo "features $(cat $CG/bmodel/cpufeat.hwcap.effective)"; } >$I/B.feat
-	ktap_check "B's feature set lacks avx and avx2" \
-		sh -c "! grep '^features' $I/B.feat | grep -qw 'avx2\|avx'"
+	ktap_check "B's feature set lacks $(echo "$B_LACKS" | sed 's/\\|/ and /g')" \
+		sh -c "! grep '^features' $I/B.feat | grep -qw '$B_LACKS'"
 	mask=$(cpufeat baseline $I/A.feat $I/B.feat)
 	record A.features "$(sed -n 's/^features //p' $I/A.feat)"
 	record B.features "$(sed -n 's/^features //p' $I/B.feat)"
@@ -185,6 +205,7 @@ if [ "$phase" = A ]; then
 	echo "$mask" >$I/mask
 	mkdir $CG/job $CG/full
 	echo "$mask" >$CG/job/cpufeat.hwcap
+	arch_phase_A
 	expect=$(PAUSE=0 perl -e "$PL_GEN" | openssl dgst -sha512 -r)
 	echo "$expect" >$I/expect
 	echo 10000 >/proc/sys/kernel/ns_last_pid
@@ -200,8 +221,8 @@ if [ "$phase" = A ]; then
 	done >$I/masked/views
 	record A.view.masked "$(view_of job)"
 	record A.view.full "$(view_of full)"
-	ktap_check "the masked workload runs without avx2 in its view" \
-		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw avx2 $I/masked/views"
+	ktap_check "the masked workload runs without $B_LACK in its view" \
+		sh -c "grep -q openssl /proc/[0-9]*/comm && ! grep -qw $B_LACK $I/masked/views"
 	ktap_check "gowork runs in both jobs" grep -q '^gowork [0-9]*: 300 rounds' $R/masked.golog $R/full.golog
 	for j in masked:$mpid full:$fpid; do
 		criu dump -t ${j#*:} -D $I/${j%:*} -o dump.log --action-script $HOOK >/tmp/dump.out 2>&1
@@ -210,8 +231,8 @@ if [ "$phase" = A ]; then
 		ktap_check "criu dump of the ${j%:*} workload with the hook (status $st)" [ $st = 0 ]
 		record dump.${j%:*} "$st"
 	done
-	ktap_check "the hook recorded avx2 in the unmasked job's view only" \
-		sh -c "grep -qw avx2 $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw avx2"
+	ktap_check "the hook recorded $B_LACK in the unmasked job's view only" \
+		sh -c "grep -qw $B_LACK $I/full/cpufeat-criu.txt && ! grep '^process' $I/masked/cpufeat-criu.txt | grep -qw $B_LACK"
 	pair_dump
 	mkdir $I/files
 	cp -p $R/masked.golog $R/full.golog $I/files/
@@ -221,7 +242,7 @@ fi
 # Phase B
 I=/tmp/in/img
 cp -p $I/files/masked.golog $I/files/full.golog $R/
-ktap_check "this machine (B) lacks avx2" sh -c "! grep -qw avx2 /proc/1/cpufeat"
+ktap_check "this machine (B) lacks $B_LACK" sh -c "! grep -qw $B_LACK /proc/1/cpufeat"
 cpufeat check $I/B.feat >/tmp/check.out 2>&1
 st=$?
 show /tmp/check.out
@@ -240,6 +261,7 @@ for p in $(cut -d' ' -f1 $I/masked/views); do
 	echo "$p $(cat /proc/$p/cpufeat 2>&1)"
 done >/tmp/views.b
 ktap_check "the restored processes have the views they had on A" cmp -s /tmp/views.b $I/masked/views
+arch_phase_B
 wait_results masked
 record result.masked "$(cat $R/masked.perl $R/masked.go 2>/dev/null | tr '\n' ' ')openssl $(cut -d' ' -f2 $R/masked.openssl 2>/dev/null)"
 record golog.masked "$(tail -n 1 $R/masked.golog)"
@@ -259,13 +281,14 @@ st=$?
 show /tmp/restore2.out
 ktap_check "the hook refuses to restore the unmasked workload on B (status $st)" [ $st != 0 ]
 record refused "$st, $(sed -n 's/.*\(missing:.*\)/\1/p' /tmp/restore2.out $I/full/restore.log | head -n 1)"
-ktap_check "naming the missing features" grep -q 'missing:.*avx2' /tmp/restore2.out $I/full/restore.log
-sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none' \
+ktap_check "naming the missing features" grep -q "missing:.*$B_LACK" /tmp/restore2.out $I/full/restore.log
+sh -c 'echo $$ >'$CG'/full/cgroup.procs; exec criu restore -d -D '$I'/full -o restore3.log --cpu-cap=none '"$RESTORE_STOPPED" \
 	>/tmp/restore3.out 2>&1
 st=$?
 [ $st = 0 ] || { show /tmp/restore3.out; grep Error $I/full/restore3.log | head -n 30 | sed 's/^/# /'; }
 ktap_check "without the hook criu restores the unmasked workload (status $st)" [ $st = 0 ]
 record restore.full "$st"
+[ -z "$RESTORE_STOPPED" ] || kill -CONT $(cat $CG/full/cgroup.procs)
 # every program of it, busybox's static sh included (glibc's AVX2
 # memcpy), dies: the kernel reports SIGILL (vm --append print-fatal-signals=1)
 i=0
@@ -279,6 +302,6 @@ ktap_check "killed by SIGILL (signal 4) on B" sh -c "dmesg | grep -q 'unexpected
 # Go catches SIGILL itself: its runtime reports it (what, where) before it
 # dies of it
 head -n 4 $R/full.golog | show
-ktap_check "gowork died of SIGILL on B (its runtime's report), no result" \
-	sh -c "grep -q '^SIGILL: illegal instruction' $R/full.golog && ! grep -q 'results right' $R/full.golog && ! grep -qx 'go 0' $R/full.go 2>/dev/null"
+ktap_check "gowork died of SIGILL on B ($GO_SIGILL_BY), no result" \
+	sh -c "$GO_SIGILL && ! grep -q 'results right' $R/full.golog && ! grep -qx 'go 0' $R/full.go 2>/dev/null"
 finish
