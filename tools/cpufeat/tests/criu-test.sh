@@ -51,63 +51,83 @@ start_job() {
 	sleep 2
 }
 
-mkdir -p $T/img $T/img2 $T/img3 $T/img4
+# criu_log N ACTION: criu's log of ACTION (dump, restore) for image N, shown
+criu_log() {
+	show $T/$2$1.out
+	grep -E 'Error|cpufeat' $T/img$1/$2.log | head -n 20 | sed 's/^/# /'
+}
+
+# dump_job N: checkpoint the job into $T/imgN with the hook; status in $st
+dump_job() {
+	mkdir -p $T/img$1
+	criu dump -t "$pid" -D $T/img$1 -o dump.log -v4 --action-script "$HOOK" \
+		>$T/dump$1.out 2>&1
+	st=$?
+}
+
+# restore_job N [CGROUP]: restore $T/imgN with the hook, criu in the job's
+# cgroup (or CGROUP); status in $st, criu's log shown on failure
+restore_job() {
+	sh -c 'echo $$ >'$CG${2:-/hk/job}'/cgroup.procs; exec criu restore -d -D '$T/img$1' -o restore.log -v4 --action-script "'"$HOOK"'"' \
+		>$T/restore$1.out 2>&1
+	st=$?
+}
+
+# restored N WHAT MESSAGE: restore N (WHAT) succeeded, the hook said
+# MESSAGE, the restored program has the recorded view; ends the program
+restored() {
+	[ $st = 0 ] || criu_log $1 restore
+	check "criu restore $2 (status $st)" [ $st = 0 ]
+	check "the hook said \"$3\"" grep -q "$3" $T/img$1/restore.log $T/restore$1.out
+	check "the restored program's view is the recorded one" \
+		[ $st = 0 -a "$(cat /proc/$pid/cpufeat 2>&1)" = "$view" ]
+	kill "$pid" 2>/dev/null
+}
+
+# refused N WHAT MESSAGE: restore N (WHAT) failed, the hook said MESSAGE,
+# and no restored program runs
+refused() {
+	check "criu restore $2 fails (status $st)" [ $st != 0 ]
+	check "the hook said \"$3\"" grep -q "$3" $T/img$1/restore.log $T/restore$1.out
+	check "the restored program does not run" sh -c "! kill -0 $pid 2>/dev/null"
+}
+
 # 1. dump and restore with the hook, criu in the job's cgroup
 start_job
-criu dump -t "$pid" -D $T/img -o dump.log -v4 --action-script "$HOOK" >$T/dump.out 2>&1
-st=$?
-[ $st = 0 ] || { show $T/dump.out; grep -E 'Error|cpufeat' $T/img/dump.log | head -n 20 | sed 's/^/# /'; }
+dump_job 1
+[ $st = 0 ] || criu_log 1 dump
 check "criu dump --action-script \"$HOOK\" (status $st)" [ $st = 0 ]
 check "the hook recorded the dumped process's view in the image directory" \
-	grep -q "^process $pid $view\$" $T/img/cpufeat-criu.txt
-sh -c 'echo $$ >'$CG'/hk/job/cgroup.procs; exec criu restore -d -D '$T'/img -o restore.log -v4 --action-script "'"$HOOK"'"' \
-	>$T/restore.out 2>&1
-st=$?
-[ $st = 0 ] || { show $T/restore.out; grep -E 'Error|cpufeat' $T/img/restore.log | head -n 20 | sed 's/^/# /'; }
-check "criu restore in the job's cgroup, the hook agreeing (status $st)" [ $st = 0 ]
-check "the hook checked the restored view" \
-	grep -q "the 1 restored processes have the views they were dumped with" $T/img/restore.log $T/restore.out
-check "the restored program's view is the recorded one" \
-	[ $st = 0 -a "$(cat /proc/$pid/cpufeat 2>&1)" = "$view" ]
-kill "$pid" 2>/dev/null
+	grep -q "^process $pid $view\$" $T/img1/cpufeat-criu.txt
+restore_job 1
+restored 1 "in the job's cgroup, the hook agreeing" \
+	"the 1 restored processes have the views they were dumped with"
 
 # 2. a program of the root cgroup (the whole view) restored by criu in the
 # job's cgroup: a view is never widened; the hook makes criu kill the
 # restored tree
 start_job /
-criu dump -t "$pid" -D $T/img2 -o dump.log --action-script "$HOOK" >$T/dump2.out 2>&1
-sh -c 'echo $$ >'$CG'/hk/job/cgroup.procs; exec criu restore -d -D '$T'/img2 -o restore.log -v4 --action-script "'"$HOOK"'"' \
-	>$T/restore2.out 2>&1
-st=$?
-check "criu restore with another view than the recorded one fails (status $st)" [ $st != 0 ]
-check "the hook said why" grep -q "cannot get its recorded view: it would need" $T/img2/restore.log $T/restore2.out
-check "and the restored program does not run" sh -c "! kill -0 $pid 2>/dev/null"
+dump_job 2
+restore_job 2
+refused 2 "with another view than the recorded one" \
+	"cannot get its recorded view: it would need"
 
 # 3. a record of a machine with a feature this one lacks: refused before
 # anything is restored
 start_job
-criu dump -t "$pid" -D $T/img3 -o dump.log --action-script "$HOOK" >$T/dump3.out 2>&1
+dump_job 3
 sed -i 's/^\(machine .*\)/\1 zz_gone/; s/^\(process [0-9]* .*\)/\1 zz_gone/' $T/img3/cpufeat-criu.txt
-sh -c 'echo $$ >'$CG'/hk/job/cgroup.procs; exec criu restore -d -D '$T'/img3 -o restore.log -v4 --action-script "'"$HOOK"'"' \
-	>$T/restore3.out 2>&1
-st=$?
-check "criu restore refused by the hook at pre-restore (status $st)" [ $st != 0 ]
-check "the missing feature named" grep -q "missing: zz_gone" $T/img3/restore.log $T/restore3.out
-check "nothing restored" sh -c "! kill -0 $pid 2>/dev/null"
+restore_job 3
+refused 3 "of a record this machine cannot satisfy, at pre-restore" \
+	"missing: zz_gone"
 
 # 4. the masked program restored by criu in the root cgroup, whose view
 # it gets: the hook narrows it to the recorded one before it runs
 start_job
-criu dump -t "$pid" -D $T/img4 -o dump.log --action-script "$HOOK" >$T/dump4.out 2>&1
-criu restore -d -D $T/img4 -o restore.log -v4 --action-script "$HOOK" >$T/restore4.out 2>&1
-st=$?
-[ $st = 0 ] || { show $T/restore4.out; grep -E 'Error|cpufeat' $T/img4/restore.log | head -n 20 | sed 's/^/# /'; }
-check "criu restore in the root cgroup, a wider view than the recorded one (status $st)" [ $st = 0 ]
-check "the hook narrowed the restored process's view" \
-	grep -q "narrowed the views of 1 restored processes to the recorded ones" $T/img4/restore.log $T/restore4.out
-check "the restored program's view is the recorded one, not criu's" \
-	[ $st = 0 -a "$(cat /proc/$pid/cpufeat 2>&1)" = "$view" ]
-kill "$pid" 2>/dev/null
+dump_job 4
+restore_job 4 /
+restored 4 "in the root cgroup, a wider view than the recorded one" \
+	"narrowed the views of 1 restored processes to the recorded ones"
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
