@@ -51,8 +51,9 @@
 # How:
 #
 #   1. build: make what the boots need, one target at a time, in the
-#      background (niced); beside it the downloads and builds of the eco
-#      overlay and the systemd image (network-bound, then niced);
+#      background (niced); beside it QEMU (built while the kernel tree
+#      is laid out) and the downloads and builds of the eco overlay and
+#      the systemd image (network-bound, then niced);
 #   2. boot: each guest as soon as what it needs is built, CHECK_JOBS
 #      (default 2) at a time, the longest first: a guest mostly keeps one
 #      of the two cores busy, the builds take what the guests leave;
@@ -138,6 +139,7 @@ boot_def() {
 		adds+=(--add "$f")
 	done
 	needs=("guest-$arch")
+	[ "$arch" != x86_64 ] || needs+=(prep-qemu)
 	case "$boot" in
 	x86_64 | arm64)
 		parts=(core/kunit core/kselftest core/tool core/cpuid-fault)
@@ -248,6 +250,11 @@ with_migrate && prep migrate nice -n 5 "$HARNESS/suites/migrate/fetch.sh"
 with_migrate_arm64 && prep eco-arm64 nice -n 5 "$HARNESS/suites/eco/fetch.sh" arm64
 with_migrate_arm64 && prep migrate-arm64 nice -n 5 "$HARNESS/suites/migrate/fetch.sh" arm64
 with_systemd && prep systemd nice -n 5 "$HARNESS/suites/systemd/mkimage.sh"
+# QEMU needs no kernel tree: built while the tree is laid out and the
+# first kernel configured (mostly one core), it is ready before that
+# kernel is; the x86_64 boots wait for it, the builder leaves it out.
+[[ " ${boots[*]} " != *" x86_64"* ]] ||
+	prep qemu nice -n 5 make -C "$TOP" --no-print-directory -o deps qemu
 
 # The kernel tree once, then each target without remaking it (-o); a
 # target's exit status goes to make-TARGET.status.  The builder runs at a
@@ -256,7 +263,7 @@ builder() {
 	local t t1
 	for t in ${targets[@]+"${targets[@]}"}; do
 		t1=$SECONDS
-		nice -n 5 make -C "$TOP" --no-print-directory -o deps -o tree "$t"
+		nice -n 5 make -C "$TOP" --no-print-directory -o deps -o tree -o qemu "$t"
 		echo $? >"$LOGDIR/make-$t.status"
 		msg BUILT "$t ($((SECONDS - t1)) s)"
 	done
