@@ -19,28 +19,25 @@
 #   suites/migrate/fetch.sh [x86_64|arm64]
 set -euo pipefail
 
-HARNESS=$(cd "$(dirname "$0")/../.." && pwd)
-TOP=${TOP:-$(cd "$HARNESS/../../.." && pwd)}
-BUILD=${BUILD:-$TOP/build}
+# shellcheck source=SCRIPTDIR/../../lib.sh
+. "$(dirname "$0")/../../lib.sh"
 S=$HARNESS/suites/migrate
 arch=${1:-x86_64}
 case "$arch" in
 x86_64) debarch=amd64 goarch=amd64 ;;
 arm64) debarch=arm64 goarch=arm64 ;;
-*) echo "migrate/fetch.sh: unknown architecture '$arch' (x86_64 or arm64)" >&2; exit 1 ;;
+*) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
 esac
 OUT=$BUILD/migrate/$arch
 pkgs=(perl-base openssl libssl3 libcrypt1)
 
-state="$arch ${pkgs[*]} $(sha256sum "$0" | cut -d' ' -f1)"
-if ! [ -d "$OUT/work" ] || [ "$(cat "$OUT/.stamp" 2>/dev/null)" != "$state" ]; then
+state="$arch ${pkgs[*]} $(sha <"$0")"
+if ! [ -d "$OUT/work" ] || ! stamp_is "$OUT/.stamp" "$state"; then
 	rm -rf "$OUT/debs" "$OUT/work"
 	mkdir -p "$OUT/debs" "$OUT/work"
 	chmod 0777 "$OUT/debs" # _apt writes there
-	(cd "$OUT/debs" && apt-get download -q "${pkgs[@]/%/:$debarch}" >/dev/null 2>&1) || {
-		echo "migrate/fetch.sh: apt-get download ${pkgs[*]} ($debarch) failed" >&2
-		exit 1
-	}
+	(cd "$OUT/debs" && apt-get download -q "${pkgs[@]/%/:$debarch}" >/dev/null 2>&1) ||
+		die "apt-get download ${pkgs[*]} ($debarch) failed"
 	for deb in "$OUT"/debs/*.deb; do
 		dpkg-deb -x "$deb" "$OUT/work"
 	done
@@ -50,18 +47,14 @@ fi
 
 # gowork: built once per source, Go version and architecture, installed
 # into the work
-go_state="$(sha256sum "$S/gowork.go" | cut -d' ' -f1) $(go version) $goarch" || {
-	echo "migrate/fetch.sh: no Go (golang-go: make deps)" >&2
-	exit 1
-}
-if [ "$(cat "$OUT/go/.stamp" 2>/dev/null)" != "$go_state" ]; then
+go_state="$(sha <"$S/gowork.go") $(go version) $goarch" ||
+	die "no Go (golang-go: make deps)"
+if ! stamp_is "$OUT/go/.stamp" "$go_state"; then
 	rm -rf "$OUT/go"
 	mkdir -p "$OUT/go"
 	(cd "$OUT/go" && HOME=$OUT/go GOCACHE=$OUT/go/cache CGO_ENABLED=0 GOARCH=$goarch \
-		go build -trimpath -ldflags=-s -o gowork "$S/gowork.go") || {
-		echo "migrate/fetch.sh: go build gowork.go ($goarch) failed" >&2
-		exit 1
-	}
+		go build -trimpath -ldflags=-s -o gowork "$S/gowork.go") ||
+		die "go build gowork.go ($goarch) failed"
 	rm -rf "$OUT/go/cache"
 	echo "$go_state" >"$OUT/go/.stamp"
 fi
@@ -71,9 +64,7 @@ cmp -s "$OUT/go/gowork" "$OUT/work/usr/bin/gowork" ||
 # a72-ill: arm64 only, static (it runs before anything else is checked)
 if [ "$arch" = arm64 ] &&
    { ! [ -x "$OUT/work/usr/bin/a72-ill" ] || [ "$S/a72-ill.c" -nt "$OUT/work/usr/bin/a72-ill" ]; }; then
-	aarch64-linux-gnu-gcc -static -O2 -Wall -o "$OUT/work/usr/bin/a72-ill" "$S/a72-ill.c" || {
-		echo "migrate/fetch.sh: aarch64-linux-gnu-gcc a72-ill.c failed" >&2
-		exit 1
-	}
+	aarch64-linux-gnu-gcc -static -O2 -Wall -o "$OUT/work/usr/bin/a72-ill" "$S/a72-ill.c" ||
+		die "aarch64-linux-gnu-gcc a72-ill.c failed"
 fi
 echo "$OUT/work"
