@@ -214,6 +214,24 @@ static int own_view_is_machine(struct fixture *f)
 }
 
 /*
+ * Both tests' set-up: the cgroup @name, unrestricted, on a machine with the
+ * feature they hide.
+ */
+static int restore_setup(struct fixture **fp, const char *root,
+			 const char *name)
+{
+	const struct fixture_params params = {
+		.needs = first_hidden,
+		.name = name,
+		.unchanged = true,
+		.prepare = own_view_is_machine,
+	};
+
+	first_hidden[0] = cpufeat_arch.hide_set[0];
+	return fixture_setup(fp, root, &params);
+}
+
+/*
  * A process in an unrestricted cgroup that never executes again, all its
  * threads waiting, is narrowed by a write of "-FEATURE" to its
  * /proc/PID/cpufeat: every thread then sees the view a cgroup hiding
@@ -223,22 +241,13 @@ static int own_view_is_machine(struct fixture *f)
  */
 int test_cpufeat_restore_narrows(const char *root)
 {
-	const struct fixture_params params = {
-		.needs = first_hidden,
-		.name = "cpufeat_test_restore",
-		.unchanged = true,
-	};
 	static char expected[LIST_SIZE];
 	struct restored r = { .pid = -1 };
 	struct fixture *f;
 	char edit[64];
 	int ret, err;
 
-	first_hidden[0] = cpufeat_arch.hide_set[0];
-	ret = fixture_setup(&f, root, &params);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = own_view_is_machine(f);
+	ret = restore_setup(&f, root, "cpufeat_test_restore");
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;
@@ -308,11 +317,6 @@ static bool in_child(int (*fn)(const void *arg), const void *arg)
  */
 int test_cpufeat_restore_refused(const char *root)
 {
-	const struct fixture_params params = {
-		.needs = first_hidden,
-		.name = "cpufeat_test_restore_refused",
-		.unchanged = true,
-	};
 	static char big[MAX_WRITE + 2];
 	struct restored r = { .pid = -1 };
 	struct fixture *f;
@@ -320,11 +324,7 @@ int test_cpufeat_restore_refused(const char *root)
 	char comm[32];
 	int ret;
 
-	first_hidden[0] = cpufeat_arch.hide_set[0];
-	ret = fixture_setup(&f, root, &params);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = own_view_is_machine(f);
+	ret = restore_setup(&f, root, "cpufeat_test_restore_refused");
 	if (ret != KSFT_PASS)
 		goto cleanup;
 	ret = KSFT_FAIL;

@@ -262,19 +262,27 @@ bool effective_is(const char *cgroup, const char *expected)
 	return list_is(cgroup, "cpufeat.hwcap.effective", expected);
 }
 
+/* Does @cgroup offer no more than @allowed?  Its effective set in @eff. */
+bool effective_within(const char *cgroup, const char *allowed, char *eff)
+{
+	if (read_effective(cgroup, eff))
+		return false;
+	if (!list_subset(eff, allowed)) {
+		ksft_print_msg("%s: effective \"%s\" not within \"%s\"\n",
+			       cgroup, eff, allowed);
+		return false;
+	}
+	return true;
+}
+
 /* Does @cgroup offer no more than @parent_effective and none of @hidden? */
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden)
 {
 	char eff[LIST_SIZE];
 
-	if (read_effective(cgroup, eff))
+	if (!effective_within(cgroup, parent_effective, eff))
 		return false;
-	if (!list_subset(eff, parent_effective)) {
-		ksft_print_msg("%s: effective \"%s\" not within \"%s\"\n",
-			       cgroup, eff, parent_effective);
-		return false;
-	}
 	for (; *hidden; hidden++) {
 		if (list_has(eff, *hidden)) {
 			ksft_print_msg("%s: effective still has %s\n", cgroup,
@@ -510,43 +518,55 @@ int chown_cgroup(const char *cgroup, uid_t uid)
 	return ret ?: chown(cgroup, uid, uid);
 }
 
+/* One byte and one fd: the message send_fd() and receive_fd() pass. */
+struct fd_message {
+	char data;
+	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg;
+};
+
+static struct msghdr *fd_message_init(struct fd_message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->data = 'f';
+	m->iov.iov_base = &m->data;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->control.buf;
+	m->msg.msg_controllen = sizeof(m->control.buf);
+	return &m->msg;
+}
+
 /* Send @fd over the AF_UNIX socket @sock. */
 int send_fd(int sock, int fd)
 {
-	char data = 'f', control[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control,
-		.msg_controllen = sizeof(control),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	struct fd_message m;
+	struct msghdr *msg = fd_message_init(&m);
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg);
 
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return sendmsg(sock, msg, 0) == 1 ? 0 : -1;
 }
 
 /* The fd that send_fd() sent over @sock, or -1. */
 int receive_fd(int sock)
 {
-	char data, control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control,
-		.msg_controllen = sizeof(control),
-	};
+	struct fd_message m;
+	struct msghdr *msg = fd_message_init(&m);
 	struct cmsghdr *cmsg;
 	int fd;
 
-	if (recvmsg(sock, &msg, 0) != 1)
+	if (recvmsg(sock, msg, 0) != 1)
 		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg = CMSG_FIRSTHDR(msg);
 	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
 		return -1;
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));

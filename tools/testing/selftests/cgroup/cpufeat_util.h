@@ -43,6 +43,7 @@ int write_raw(const char *cgroup, const char *control, const char *buf,
 int write_hwcap(const char *cgroup, const char *setting);
 bool list_is(const char *cgroup, const char *control, const char *expected);
 bool effective_is(const char *cgroup, const char *expected);
+bool effective_within(const char *cgroup, const char *allowed, char *eff);
 bool effective_hides(const char *cgroup, const char *parent_effective,
 		     const char * const *hidden);
 bool cannot_write(const char *cgroup, const char *file, int flags);

@@ -195,26 +195,51 @@ static const struct {
 	{ "allows nothing", "-@a -@b" },
 };
 
-/* Writes to other files, and to cpufeat.hwcap of the root. */
-static const struct {
-	int cgroup;	/* 0: the root, 1: the test's cgroup, 2: its child */
+/* A write to another file, or to cpufeat.hwcap of the root, and its errno. */
+struct wrong_write {
 	const char *file;
 	const char *data;
 	int expected;
-} wrong_files[] = {
-	{ 0, "cpufeat.hwcap", "max", ENOENT },
-	{ 0, "cpufeat.hwcap", "-no_such_feature", ENOENT },
-	{ 0, "cpufeat.stat", "restricted_execs 0", ENOENT },
-	{ 0, "cpufeat.hwcap.effective", "max", EINVAL },
-	{ 0, "cpufeat.filters", "max", EINVAL },
-	{ 0, "cpufeat.filters", "cpuid no", EINVAL },
-	{ 0, "cpufeat.filters", "auxv no\ncpuinfo no\n", EINVAL },
-	{ 1, "cpufeat.filters", "cpuid no", ENOENT },
-	{ 1, "cpufeat.hwcap.effective", "max", EINVAL },
-	{ 1, "cpufeat.stat", "restricted_execs 0", EINVAL },
-	{ 2, "cpufeat.hwcap.effective", "\n", EINVAL },
-	{ 2, "cpufeat.stat", "max", EINVAL },
 };
+
+/* In the root. */
+static const struct wrong_write root_writes[] = {
+	{ "cpufeat.hwcap", "max", ENOENT },
+	{ "cpufeat.hwcap", "-no_such_feature", ENOENT },
+	{ "cpufeat.stat", "restricted_execs 0", ENOENT },
+	{ "cpufeat.hwcap.effective", "max", EINVAL },
+	{ "cpufeat.filters", "max", EINVAL },
+	{ "cpufeat.filters", "cpuid no", EINVAL },
+	{ "cpufeat.filters", "auxv no\ncpuinfo no\n", EINVAL },
+};
+
+/* In the test's cgroup. */
+static const struct wrong_write cgroup_writes[] = {
+	{ "cpufeat.filters", "cpuid no", ENOENT },
+	{ "cpufeat.hwcap.effective", "max", EINVAL },
+	{ "cpufeat.stat", "restricted_execs 0", EINVAL },
+};
+
+/* In its child. */
+static const struct wrong_write child_writes[] = {
+	{ "cpufeat.hwcap.effective", "\n", EINVAL },
+	{ "cpufeat.stat", "max", EINVAL },
+};
+
+/* The @n writes @w to files of @cgroup. */
+static bool wrong_writes_rejected(struct hostile *h, const char *cgroup,
+				  const struct wrong_write *w, size_t n)
+{
+	char what[64];
+
+	for (; n; n--, w++) {
+		snprintf(what, sizeof(what), "writing %s", w->file);
+		if (!hostile_write(h, cgroup, w->file, w->data,
+				   strlen(w->data), w->expected, what))
+			return false;
+	}
+	return true;
+}
 
 /* The malformed[] writes to cpufeat.hwcap, with names @a and @b. */
 static bool malformed_rejected(struct hostile *h, const char *a,
@@ -387,10 +412,9 @@ int test_cpufeat_rejected_writes(const char *root)
 	};
 	char known[LIST_SIZE], a[64], b[64], buf[256];
 	struct hostile *h = NULL;
-	const char *cgroups[3];
 	struct fixture *f;
 	char *big = NULL;
-	int ret, i;
+	int ret;
 
 	ret = fixture_setup(&f, root, &params);
 	if (ret != KSFT_PASS)
@@ -426,17 +450,13 @@ int test_cpufeat_rejected_writes(const char *root)
 	if (!malformed_rejected(h, a, b) ||
 	    !long_writes_rejected(h, a, known, big))
 		goto cleanup;
-	cgroups[0] = root;
-	cgroups[1] = h->cg[0];
-	cgroups[2] = h->cg[1];
-	for (i = 0; i < ARRAY_SIZE(wrong_files); i++) {
-		snprintf(buf, sizeof(buf), "writing %s", wrong_files[i].file);
-		if (!hostile_write(h, cgroups[wrong_files[i].cgroup],
-				   wrong_files[i].file, wrong_files[i].data,
-				   strlen(wrong_files[i].data),
-				   wrong_files[i].expected, buf))
-			goto cleanup;
-	}
+	if (!wrong_writes_rejected(h, root, root_writes,
+				   ARRAY_SIZE(root_writes)) ||
+	    !wrong_writes_rejected(h, h->cg[0], cgroup_writes,
+				   ARRAY_SIZE(cgroup_writes)) ||
+	    !wrong_writes_rejected(h, h->cg[1], child_writes,
+				   ARRAY_SIZE(child_writes)))
+		goto cleanup;
 	ksft_print_msg("%d hostile writes, all rejected with their errno, state unchanged\n",
 		       h->writes);
 

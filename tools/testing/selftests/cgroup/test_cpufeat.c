@@ -179,14 +179,7 @@ static bool lacking_name_accepted(const char *cg, const char *machine,
 			       first, buf);
 		return false;
 	}
-	if (read_effective(cg, buf))
-		return false;
-	if (!list_subset(buf, first)) {
-		ksft_print_msg("allowing %s and %s, the effective set is \"%s\"\n",
-			       lacking, first, buf);
-		return false;
-	}
-	return true;
+	return effective_within(cg, first, buf);
 }
 
 /*
