@@ -574,51 +574,154 @@ static int mrs_reports(struct fixture *f, const char *cgroup,
 }
 
 /*
+ * mrs_setup(), then the reports of an unmasked program into f->r[0] and
+ * of one in the test's cgroup, with their AT_HWCAP* bits and
+ * /proc/self/cpufeat checked, into f->r[1]: a KSFT_ result.
+ */
+static int mrs_setup_reports(struct fixture **f, const char *root,
+			     const char * const *needs, const char *name,
+			     const char * const *hide)
+{
+	int ret = mrs_setup(f, root, needs, name, hide);
+
+	if (ret == KSFT_PASS &&
+	    (mrs_reports(*f, root, &(*f)->r[0], NULL, NULL) ||
+	     mrs_reports(*f, (*f)->cg, &(*f)->r[1], &(*f)->r[0], (*f)->eff)))
+		ret = KSFT_FAIL;
+	return ret;
+}
+
+/*
+ * An MRS test of hiding @hwcap, on a machine with it, in cgroup @cgroup:
+ * mrs_setup_reports(), then @check's verdict (a KSFT_ result) on the two
+ * programs' reports.
+ */
+static int mrs_test(const char *root, const char *hwcap, const char *cgroup,
+		    int (*check)(struct fixture *f))
+{
+	const char * const hide[] = { hwcap, NULL };
+	struct fixture *f;
+	int ret;
+
+	ret = mrs_setup_reports(&f, root, hide, cgroup, hide);
+	if (ret == KSFT_PASS)
+		ret = check(f);
+	return fixture_teardown(f, ret);
+}
+
+/*
+ * Does the program that reported @r read AES level @level (2: PMULL, 1:
+ * AES, 0: none) in ID_AA64ISAR0_EL1.AES, every other field as the
+ * unmasked program of @f does, and see aes and pmull as @level says?
+ */
+static bool aes_level(const struct fixture *f, const struct reports *r,
+		      unsigned int level, const char *what)
+{
+	static const int aes_fields[] = { F_AES, -1 };
+	const struct mrs_dump *d = dump_of(r, 0);
+
+	return field_is(d, F_AES, level, what) &&
+	       mrs_same_but(d, dump_of(&f->r[0], 0), 0, aes_fields, what) &&
+	       sees(r, "aes", level >= 1, f->cpuinfo) &&
+	       sees(r, "pmull", level >= 2, f->cpuinfo);
+}
+
+/* The test's cgroup hides pmull; a second one, made here, hides aes. */
+static int aes_levels(struct fixture *f)
+{
+	const struct mrs_dump *full = dump_of(&f->r[0], 0);
+	char eff_aes[LIST_SIZE], *cg_aes;
+	bool ok;
+
+	if (!field_is(full, F_AES, 2, "unmasked"))
+		return KSFT_FAIL;
+	cg_aes = fixture_cgroup(f, NULL, "cpufeat_test_mrs_aes", "-aes",
+				eff_aes);
+	if (!cg_aes || mrs_reports(f, cg_aes, &f->r[2], &f->r[0], eff_aes))
+		return KSFT_FAIL;
+	ok = aes_level(f, &f->r[1], 1, "hiding pmull");
+	ok = aes_level(f, &f->r[2], 0, "hiding aes") && ok;
+	return ok ? KSFT_PASS : KSFT_FAIL;
+}
+
+/*
  * Hiding pmull keeps aes: ID_AA64ISAR0_EL1.AES reads 1 (AES) instead of 2
  * (PMULL).  Hiding aes hides both and AES reads 0.  Every other field
  * reads as an unmasked program reads it.
  */
 static int test_cpufeat_mrs_levels(const char *root)
 {
-	static const char * const aes_pmull[] = { "aes", "pmull", NULL };
-	static const char * const pmull[] = { "pmull", NULL };
-	static const int aes_field[] = { F_AES, -1 };
-	char eff_aes[LIST_SIZE], *cg_aes;
-	struct reports *r;
-	struct fixture *f;
+	return mrs_test(root, "pmull", "cpufeat_test_mrs_pmull", aes_levels);
+}
+
+/*
+ * What hiding @hwcap in cgroup @cgroup does to the ID registers and
+ * hwcaps, as on a machine without it: a program there reads the fields
+ * @zero (-1-terminated; an unmasked program reads one of them as set) and
+ * every field of the registers in the bit mask @zero_regs as 0, every
+ * other field as an unmasked program, sees none of @gone and each of
+ * @kept.  @check, if any, judges the rest.
+ */
+struct hidden_fields {
+	const char *hwcap;
+	const char *cgroup;
+	const int *zero;
+	unsigned int zero_regs;
+	const char * const *gone;
+	const char * const *kept;
+	bool (*check)(const struct fixture *f, const char *what);
+};
+
+/* Does the program that reported @r see each of @names as @want says? */
+static bool sees_all(const struct reports *r, const char * const *names,
+		     bool want, bool cpuinfo)
+{
 	bool ok = true;
-	int ret;
 
-	ret = mrs_setup(&f, root, aes_pmull, "cpufeat_test_mrs_pmull", pmull);
+	for (; names && *names; names++)
+		ok = sees(r, *names, want, cpuinfo) && ok;
+	return ok;
+}
+
+static int test_hidden_fields(const char *root, const struct hidden_fields *t)
+{
+	const char * const hide[] = { t->hwcap, NULL };
+	const struct mrs_dump *full, *masked;
+	struct fixture *f;
+	char what[64];
+	unsigned int set = 0;
+	const int *fl;
+	int ret, reg;
+	bool ok;
+
+	ret = mrs_setup_reports(&f, root, hide, t->cgroup, hide);
 	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	r = f->r;
-	cg_aes = fixture_cgroup(f, NULL, "cpufeat_test_mrs_aes", "-aes",
-				eff_aes);
-	if (!cg_aes || mrs_reports(f, root, &r[0], NULL, NULL))
-		goto cleanup;
-	if (!field_is(dump_of(&r[0], 0), F_AES, 2, "unmasked"))
-		goto cleanup;
-	if (mrs_reports(f, f->cg, &r[1], &r[0], f->eff) ||
-	    mrs_reports(f, cg_aes, &r[2], &r[0], eff_aes))
-		goto cleanup;
-
-	if (!field_is(dump_of(&r[1], 0), F_AES, 1, "hiding pmull") ||
-	    !mrs_same_but(dump_of(&r[1], 0), dump_of(&r[0], 0), 0, aes_field,
-			  "hiding pmull") ||
-	    !sees(&r[1], "aes", true, f->cpuinfo) ||
-	    !sees(&r[1], "pmull", false, f->cpuinfo))
+		goto out;
+	full = dump_of(&f->r[0], 0);
+	masked = dump_of(&f->r[1], 0);
+	snprintf(what, sizeof(what), "hiding %s", t->hwcap);
+	ok = mrs_same_but(masked, full, t->zero_regs, t->zero, what);
+	for (fl = t->zero; *fl >= 0; fl++) {
+		set |= field_of(full, *fl);
+		ok = field_is(masked, *fl, 0, what) && ok;
+	}
+	if (!set) {
+		ksft_print_msg("unmasked: every field %s clears is 0\n", what);
 		ok = false;
-	if (!field_is(dump_of(&r[2], 0), F_AES, 0, "hiding aes") ||
-	    !mrs_same_but(dump_of(&r[2], 0), dump_of(&r[0], 0), 0, aes_field,
-			  "hiding aes") ||
-	    !sees(&r[2], "aes", false, f->cpuinfo) ||
-	    !sees(&r[2], "pmull", false, f->cpuinfo))
+	}
+	for (reg = 0; reg < NR_ID_REGS; reg++) {
+		if (!(t->zero_regs & 1u << reg) || !masked->regs[reg])
+			continue;
+		ksft_print_msg("%s: %s is %#lx, not 0\n", what,
+			       id_reg_names[reg], masked->regs[reg]);
 		ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
+	}
+	ok = sees_all(&f->r[1], t->gone, false, f->cpuinfo) && ok;
+	ok = sees_all(&f->r[1], t->kept, true, f->cpuinfo) && ok;
+	if (t->check)
+		ok = t->check(f, what) && ok;
+	ret = ok ? KSFT_PASS : KSFT_FAIL;
+out:
 	return fixture_teardown(f, ret);
 }
 
@@ -629,62 +732,90 @@ static bool is_sve_name(const char *name)
 }
 
 /*
+ * No SVE hwcap is left in AT_HWCAP*, /proc/self/cpufeat or the Features
+ * line of /proc/cpuinfo of the masked program of @f.
+ */
+static bool sve_names_gone(const struct fixture *f, const char *what)
+{
+	const struct reports *r = &f->r[1];
+	int word, bit, w, b;
+	char name[64];
+	size_t pos = 0;
+	bool ok = true;
+
+	for (word = 0; word < 2; word++)
+		for (bit = 0; bit < 64; bit++)
+			if (is_sve_name(cpufeat_arch.hwcap_names[word][bit]) &&
+			    !sees(r, cpufeat_arch.hwcap_names[word][bit], false,
+				  f->cpuinfo))
+				ok = false;
+	while (f->cpuinfo && list_next(r->flags, &pos, name, sizeof(name))) {
+		/* Those with an AT_HWCAP* bit were looked at above. */
+		if (is_sve_name(name) && !hwcap_bit(name, &w, &b)) {
+			ksft_print_msg("%s: /proc/cpuinfo Features has %s\n",
+				       what, name);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/*
  * Hiding sve: ID_AA64PFR0_EL1.SVE reads 0, ID_AA64ZFR0_EL1 reads 0, and no
  * SVE hwcap is left in AT_HWCAP*, /proc/self/cpufeat or /proc/cpuinfo.
  */
 static int test_cpufeat_mrs_sve(const char *root)
 {
-	static const char * const sve[] = { "sve", NULL };
 	static const int sve_field[] = { F_SVE, -1 };
-	const struct mrs_dump *masked;
-	int ret, word, bit, w, b;
-	struct fixture *f;
-	char name[64];
-	size_t pos = 0;
-	bool ok = true;
+	static const struct hidden_fields t = {
+		.hwcap = "sve", .cgroup = "cpufeat_test_mrs_sve",
+		.zero = sve_field, .zero_regs = 1u << ID_ZFR0,
+		.check = sve_names_gone,
+	};
 
-	ret = mrs_setup(&f, root, sve, "cpufeat_test_mrs_sve", sve);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	if (mrs_reports(f, root, &f->r[0], NULL, NULL) ||
-	    mrs_reports(f, f->cg, &f->r[1], &f->r[0], f->eff))
-		goto cleanup;
-	masked = dump_of(&f->r[1], 0);
+	return test_hidden_fields(root, &t);
+}
 
-	if (!field_of(dump_of(&f->r[0], 0), F_SVE)) {
-		ksft_print_msg("unmasked: %s is 0 on a machine with sve\n",
-			       id_fields[F_SVE].name);
-		goto cleanup;
-	}
-	if (!field_is(masked, F_SVE, 0, "hiding sve") ||
-	    !mrs_same_but(masked, dump_of(&f->r[0], 0), 1u << ID_ZFR0,
-			  sve_field, "hiding sve"))
-		ok = false;
-	if (masked->regs[ID_ZFR0]) {
-		ksft_print_msg("hiding sve: ID_AA64ZFR0_EL1 is %#lx, not 0\n",
-			       masked->regs[ID_ZFR0]);
-		ok = false;
-	}
-	for (word = 0; word < 2; word++)
-		for (bit = 0; bit < 64; bit++)
-			if (is_sve_name(cpufeat_arch.hwcap_names[word][bit]) &&
-			    !sees(&f->r[1], cpufeat_arch.hwcap_names[word][bit],
-				  false, f->cpuinfo))
-				ok = false;
-	while (f->cpuinfo &&
-	       list_next(f->r[1].flags, &pos, name, sizeof(name))) {
-		/* Those with an AT_HWCAP* bit were looked at above. */
-		if (is_sve_name(name) && !hwcap_bit(name, &w, &b)) {
-			ksft_print_msg("hiding sve: /proc/cpuinfo Features has %s\n",
-				       name);
-			ok = false;
-		}
-	}
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
+/*
+ * Hiding sve2 keeps sve: ID_AA64PFR0_EL1.SVE reads as unmasked, while
+ * ID_AA64ZFR0_EL1.SVEver reads 0 and the fields of the SVE2 instructions
+ * (AES, BitPerm, SHA3, SM4) read 0; the other ZFR0 fields are unchanged.
+ */
+static int test_cpufeat_mrs_sve2_only(const char *root)
+{
+	static const char * const sve[] = { "sve", NULL };
+	static const char * const sve2_users[] = {
+		"sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4",
+		"sve2p1", NULL
+	};
+	static const int sve2_fields[] = {
+		F_SVEVER, F_ZAES, F_BITPERM, F_ZSHA3, F_SM4, -1
+	};
+	static const struct hidden_fields t = {
+		.hwcap = "sve2", .cgroup = "cpufeat_test_mrs_sve2",
+		.zero = sve2_fields, .gone = sve2_users, .kept = sve,
+	};
+
+	return test_hidden_fields(root, &t);
+}
+
+/*
+ * Hiding paca hides pacg too: every pointer authentication field, APA,
+ * API, GPA and GPI of ID_AA64ISAR1_EL1, APA3 and GPA3 of ID_AA64ISAR2_EL1,
+ * reads 0 for a program that does not gain privilege at exec.
+ */
+static int test_cpufeat_mrs_pac(const char *root)
+{
+	static const char * const paca_pacg[] = { "paca", "pacg", NULL };
+	static const int pac_fields[] = {
+		F_APA, F_API, F_GPA, F_GPI, F_APA3, F_GPA3, -1
+	};
+	static const struct hidden_fields t = {
+		.hwcap = "paca", .cgroup = "cpufeat_test_mrs_pac",
+		.zero = pac_fields, .gone = paca_pacg,
+	};
+
+	return test_hidden_fields(root, &t);
 }
 
 /*
@@ -785,121 +916,13 @@ static int test_cpufeat_pac_keys_off(const char *root)
 	return test_switched_off(root, &paca);
 }
 
-/*
- * Hiding sve2 keeps sve: ID_AA64PFR0_EL1.SVE reads as unmasked, while
- * ID_AA64ZFR0_EL1.SVEver reads 0 and the fields of the SVE2 instructions
- * (AES, BitPerm, SHA3, SM4) read 0; the other ZFR0 fields are unchanged.
- */
-static int test_cpufeat_mrs_sve2_only(const char *root)
+/* The unmasked program's MRS works, the masked one's raises SIGILL. */
+static int cpuid_sigill(struct fixture *f)
 {
-	static const char * const sve2[] = { "sve", "sve2", NULL };
-	static const char * const sve2_users[] = {
-		"sve2", "sveaes", "svepmull", "svebitperm", "svesha3", "svesm4",
-		"sve2p1", NULL
-	};
-	static const int sve2_fields[] = {
-		F_SVEVER, F_ZAES, F_BITPERM, F_ZSHA3, F_SM4, -1
-	};
-	const struct mrs_dump *masked;
-	const char * const *p;
-	struct fixture *f;
-	bool ok = true;
-	const int *fl;
-	int ret;
+	const struct mrs_dump *full = dump_of(&f->r[0], 0);
+	const struct mrs_dump *masked = dump_of(&f->r[1], 0);
+	bool ok = sees(&f->r[1], "cpuid", false, f->cpuinfo);
 
-	ret = mrs_setup(&f, root, sve2, "cpufeat_test_mrs_sve2", sve2 + 1);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	if (mrs_reports(f, root, &f->r[0], NULL, NULL) ||
-	    mrs_reports(f, f->cg, &f->r[1], &f->r[0], f->eff))
-		goto cleanup;
-	masked = dump_of(&f->r[1], 0);
-
-	if (!mrs_same_but(masked, dump_of(&f->r[0], 0), 0, sve2_fields,
-			  "hiding sve2"))
-		ok = false;
-	for (fl = sve2_fields; *fl >= 0; fl++)
-		if (!field_is(masked, *fl, 0, "hiding sve2"))
-			ok = false;
-	if (!sees(&f->r[1], "sve", true, f->cpuinfo))
-		ok = false;
-	for (p = sve2_users; *p; p++)
-		if (!sees(&f->r[1], *p, false, f->cpuinfo))
-			ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
-}
-
-/*
- * Hiding paca hides pacg too: every pointer authentication field, APA,
- * API, GPA and GPI of ID_AA64ISAR1_EL1, APA3 and GPA3 of ID_AA64ISAR2_EL1,
- * reads 0 for a program that does not gain privilege at exec.
- */
-static int test_cpufeat_mrs_pac(const char *root)
-{
-	static const char * const paca[] = { "paca", NULL };
-	static const int pac_fields[] = {
-		F_APA, F_API, F_GPA, F_GPI, F_APA3, F_GPA3, -1
-	};
-	const struct mrs_dump *full, *masked;
-	struct fixture *f;
-	bool ok = true;
-	const int *fl;
-	int ret;
-
-	ret = mrs_setup(&f, root, paca, "cpufeat_test_mrs_pac", paca);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	if (mrs_reports(f, root, &f->r[0], NULL, NULL) ||
-	    mrs_reports(f, f->cg, &f->r[1], &f->r[0], f->eff))
-		goto cleanup;
-	full = dump_of(&f->r[0], 0);
-	masked = dump_of(&f->r[1], 0);
-
-	if (!field_of(full, F_APA) && !field_of(full, F_API) &&
-	    !field_of(full, F_APA3)) {
-		ksft_print_msg("unmasked: no address authentication field is set\n");
-		goto cleanup;
-	}
-	if (!mrs_same_but(masked, full, 0, pac_fields, "hiding paca"))
-		ok = false;
-	for (fl = pac_fields; *fl >= 0; fl++)
-		if (!field_is(masked, *fl, 0, "hiding paca"))
-			ok = false;
-	if (!sees(&f->r[1], "paca", false, f->cpuinfo) ||
-	    !sees(&f->r[1], "pacg", false, f->cpuinfo))
-		ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
-}
-
-/*
- * Hiding cpuid makes every emulated MRS raise SIGILL in the masked
- * program; an unmasked program's MRS still works.
- */
-static int test_cpufeat_mrs_cpuid_sigill(const char *root)
-{
-	static const char * const cpuid[] = { "cpuid", NULL };
-	const struct mrs_dump *full, *masked;
-	struct fixture *f;
-	bool ok = true;
-	int ret;
-
-	ret = mrs_setup(&f, root, cpuid, "cpufeat_test_mrs_cpuid", cpuid);
-	if (ret != KSFT_PASS)
-		goto cleanup;
-	ret = KSFT_FAIL;
-	if (mrs_reports(f, root, &f->r[0], NULL, NULL) ||
-	    mrs_reports(f, f->cg, &f->r[1], &f->r[0], f->eff))
-		goto cleanup;
-	full = dump_of(&f->r[0], 0);
-	masked = dump_of(&f->r[1], 0);
 	if (full->fault) {
 		ksft_print_msg("the unmasked program's MRS raised SIGILL\n");
 		ok = false;
@@ -909,12 +932,16 @@ static int test_cpufeat_mrs_cpuid_sigill(const char *root)
 			       masked->regs[ID_ISAR0]);
 		ok = false;
 	}
-	if (!sees(&f->r[1], "cpuid", false, f->cpuinfo))
-		ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
-	return fixture_teardown(f, ret);
+	return ok ? KSFT_PASS : KSFT_FAIL;
+}
+
+/*
+ * Hiding cpuid makes every emulated MRS raise SIGILL in the masked
+ * program; an unmasked program's MRS still works.
+ */
+static int test_cpufeat_mrs_cpuid_sigill(const char *root)
+{
+	return mrs_test(root, "cpuid", "cpufeat_test_mrs_cpuid", cpuid_sigill);
 }
 
 /*
@@ -970,33 +997,25 @@ static int test_cpufeat_mrs_consistent(const char *root)
 	static const int none[] = { -1 };
 	const struct reports *r;
 	struct fixture *f;
-	bool ok = true;
+	bool ok;
 	int ret;
 
-	ret = mrs_setup(&f, root, NULL, "cpufeat_test_mrs_consistent",
-			mrs_hide_set);
+	ret = mrs_setup_reports(&f, root, NULL, "cpufeat_test_mrs_consistent",
+				mrs_hide_set);
 	if (ret != KSFT_PASS)
-		goto cleanup;
+		goto out;
 	if (!f->cpuinfo) {
 		ksft_print_msg("cpufeat.filters: \"cpuinfo no\"\n");
 		ret = KSFT_SKIP;
-		goto cleanup;
+		goto out;
 	}
-	ret = KSFT_FAIL;
-	if (mrs_reports(f, root, &f->r[0], NULL, NULL) ||
-	    mrs_reports(f, f->cg, &f->r[1], &f->r[0], f->eff))
-		goto cleanup;
 	r = &f->r[1];
-
-	if (!view_is(&r->views[0], f->eff) ||
-	    !mrs_same_but(dump_of(r, 0), dump_of(&f->r[0], 0), ~0u, none,
-			  "masked"))
-		ok = false;
-	if (!one_story(r, f->machine))
-		ok = false;
-	if (ok)
-		ret = KSFT_PASS;
-cleanup:
+	ok = view_is(&r->views[0], f->eff) &&
+	     mrs_same_but(dump_of(r, 0), dump_of(&f->r[0], 0), ~0u, none,
+			  "masked");
+	if (!one_story(r, f->machine) || !ok)
+		ret = KSFT_FAIL;
+out:
 	return fixture_teardown(f, ret);
 }
 
